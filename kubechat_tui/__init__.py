@@ -1,0 +1,3 @@
+"""kubechat: a keyboard-driven terminal console for multi-cluster Kubernetes triage."""
+
+__version__ = "0.1.0"
