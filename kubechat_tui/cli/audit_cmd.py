@@ -1,9 +1,270 @@
-"""Placeholder: the owning engineer replaces this module."""
+"""`kubechat audit verify|log|export|verify-export`: the audit chain from the command line.
+
+- ``verify``: exit 0 when the chain is intact, 1 naming the first bad seq and what is wrong
+- ``log``: filtered records as a table or JSON lines
+- ``export``: a signed evidence package (optionally pushed to S3-compatible storage)
+- ``verify-export DIR``: check a package offline
+
+Store problems (corrupt or locked database, unreadable key) print one line and exit 1;
+bad input raises UsageError (one line, exit 2). ``--demo`` uses the demo data dir.
+"""
 
 from __future__ import annotations
 
 import argparse
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from kubechat_tui.cli.common import UsageError
+
+if TYPE_CHECKING:  # the store, boto3 and friends load only when a command runs
+    from kubechat_tui.config.settings import Settings
+    from kubechat_tui.store.audit import AuditLog
+    from kubechat_tui.store.audit_model import AuditFilter, AuditRecord
+    from kubechat_tui.store.audit_verify import VerifyResult
+
+DB_FILE = "kubechat.db"
 
 
 def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentParser) -> None:
-    """Register this subcommand (not yet built)."""
+    """Add `kubechat audit ...`."""
+    del parent  # only --demo and --config matter here; see _data_options
+    audit = subparsers.add_parser("audit", help="verify, read and export the audit chain")
+    commands = audit.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
+
+    verify = commands.add_parser("verify", help="check the whole chain")
+    _data_options(verify)
+    verify.add_argument("--json", action="store_true", help="print the result as JSON")
+    verify.set_defaults(func=_run(_verify))
+
+    log = commands.add_parser("log", help="show records (filters combine)")
+    _filter_options(log)
+    _data_options(log)
+    log.add_argument("--limit", type=int, metavar="N", help="only the newest N matching records")
+    log.add_argument("--json", action="store_true", help="JSON lines instead of a table")
+    log.set_defaults(func=_run(_log))
+
+    export = commands.add_parser("export", help="write an evidence package")
+    _filter_options(export)
+    _data_options(export)
+    export.add_argument("--format", choices=("csv", "json"), default="json", dest="fmt")
+    export.add_argument("--out", required=True, type=Path, metavar="DIR", help="new or empty dir")
+    export.add_argument("--push", metavar="s3://BUCKET/PREFIX", help="also upload the package")
+    export.set_defaults(func=_run(_export))
+
+    check = commands.add_parser(
+        "verify-export", help="check an evidence package offline"
+    )
+    check.add_argument("directory", type=Path, metavar="DIR")
+    check.add_argument("--expect-fingerprint", metavar="SHA256", help="the trusted key fingerprint")
+    check.set_defaults(func=_run(_verify_export))
+
+
+def _data_options(parser: argparse.ArgumentParser) -> None:
+    """--demo and --config, also accepted after the subcommand without masking earlier ones."""
+    parser.add_argument("--demo", action="store_true", default=argparse.SUPPRESS,
+                        help="use the demo data dir")
+    parser.add_argument("--config", metavar="PATH", default=argparse.SUPPRESS,
+                        help="kubechat config file (YAML)")
+
+
+def _filter_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--cluster", action="extend", nargs="+", default=[], metavar="NAME")
+    parser.add_argument("--user", action="extend", nargs="+", default=[], metavar="NAME",
+                        help="OS user or Kubernetes identity")
+    parser.add_argument("--action", "--actions", action="extend", nargs="+", default=[],
+                        dest="actions", metavar="TYPE", help="action type, e.g. plan.submitted")
+    parser.add_argument("--since", metavar="TIME", help="ISO 8601 (UTC if no zone) or 15m, 2h, 7d")
+    parser.add_argument("--until", metavar="TIME", help="ISO 8601 (UTC if no zone) or 15m, 2h, 7d")
+
+
+def _run(handler: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
+    """Turn store and push failures into one line on stderr and exit code 1."""
+
+    def run(args: argparse.Namespace) -> int:
+        from kubechat_tui.integrations.s3_push import S3PushError
+        from kubechat_tui.store.errors import StoreError
+
+        try:
+            return handler(args)
+        except (StoreError, S3PushError) as exc:
+            print(f"kubechat: error: {exc}", file=sys.stderr)
+            return 1
+
+    return run
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    """Settings from --config / the XDG file and KUBECHAT_* env; bad config is usage."""
+    from kubechat_tui.config.loader import ConfigError, load_settings
+
+    try:
+        return load_settings(Path(args.config) if args.config else None)
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from None
+
+
+@contextmanager
+def _open_log(args: argparse.Namespace, settings: Settings, *, signing: bool) -> Iterator[AuditLog]:
+    """The audit log of this data dir; ``signing`` creates the key if needed."""
+    from kubechat_tui.config.paths import data_dir
+    from kubechat_tui.store.audit import AuditLog
+    from kubechat_tui.store.database import open_database
+    from kubechat_tui.store.signing import load_signer
+
+    if settings.storage.backend != "sqlite":
+        raise UsageError("the audit commands support the sqlite storage backend only")
+    directory = data_dir(demo=args.demo)
+    db = open_database(settings.storage.path or directory / DB_FILE)
+    try:
+        signer = load_signer(directory, create=signing)
+        log = AuditLog(db, signer, checkpoint_every=settings.audit.checkpoint_every)
+        yield log
+    finally:
+        db.close()
+
+
+def _filters(args: argparse.Namespace, log: AuditLog) -> AuditFilter:
+    from kubechat_tui.store.audit_model import AuditFilter, parse_time
+
+    try:
+        since = parse_time(args.since) if args.since else None
+        until = parse_time(args.until) if args.until else None
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    if since and until and since > until:
+        raise UsageError(f"--since {args.since} is after --until {args.until}")
+    known = log.actions()
+    unknown = [a for a in args.actions if a not in known]
+    if unknown:
+        listed = ", ".join(known) if known else "none recorded yet"
+        raise UsageError(f"unknown action type {unknown[0]!r} (recorded: {listed})")
+    return AuditFilter(
+        clusters=tuple(args.cluster), users=tuple(args.user), actions=tuple(args.actions),
+        since=since, until=until,
+    )
+
+
+def _verify(args: argparse.Namespace) -> int:
+    import orjson
+
+    with _open_log(args, _settings(args), signing=False) as log:
+        result = log.verify()
+        if args.json:
+            print(orjson.dumps(_verify_json(log, result)).decode())
+        else:
+            _print_verify(log, result)
+    return 0 if result.ok else 1
+
+
+def _print_verify(log: AuditLog, result: VerifyResult) -> None:
+    print(f"audit log:   {log.db.path}")
+    print(f"signing key: {result.key_source} {result.key_fingerprint}".rstrip())
+    print(f"records:     {result.records} (head seq {result.head_seq} {result.head_hash[:16]})")
+    print(
+        f"checkpoints: {result.checkpoints} (last signed seq {result.last_signed_seq}; "
+        f"{result.unsigned_tail} record(s) after it)"
+    )
+    for warning in result.warnings:
+        print(f"warning: {warning}")
+    if result.problem is None:
+        print("OK: chain intact")
+    else:
+        print(f"FAILED: {result.problem}")
+
+
+def _verify_json(log: AuditLog, result: VerifyResult) -> dict[str, object]:
+    problem = result.problem
+    return {
+        "ok": result.ok,
+        "database": str(log.db.path),
+        "records": result.records,
+        "head_seq": result.head_seq,
+        "head_hash": result.head_hash,
+        "checkpoints": result.checkpoints,
+        "last_signed_seq": result.last_signed_seq,
+        "key_source": result.key_source,
+        "key_fingerprint": result.key_fingerprint,
+        "problem": None if problem is None else
+        {"seq": problem.seq, "kind": problem.kind, "detail": problem.detail},
+        "warnings": list(result.warnings),
+    }
+
+
+def _log(args: argparse.Namespace) -> int:
+    import orjson
+
+    if args.limit is not None and args.limit < 1:
+        raise UsageError("--limit must be at least 1")
+    with _open_log(args, _settings(args), signing=False) as log:
+        filters = _filters(args, log)
+        records = log.latest(filters, args.limit) if args.limit else log.records(filters)
+        if args.json:
+            for record in records:
+                sys.stdout.write(orjson.dumps(record.to_json()).decode() + "\n")
+        else:
+            _print_table(records)
+    return 0
+
+
+def _print_table(records: list[AuditRecord] | Iterator[AuditRecord]) -> None:
+    print(f"{'SEQ':>6}  {'TIME (UTC)':19}  {'USER':24}  {'ACTION':22}  {'CLUSTERS':18}  OUTCOME")
+    for r in records:
+        e = r.event
+        kube = e.operator.kube_identity
+        user = e.operator.os_user + (f" ({kube})" if kube else "")
+        print(
+            f"{r.seq:>6}  {r.ts.strftime('%Y-%m-%d %H:%M:%S')}  {_cut(user, 24):24}  "
+            f"{_cut(e.action, 22):22}  {_cut(','.join(e.scope.clusters), 18):18}  {e.outcome}"
+        )
+
+
+def _cut(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _export(args: argparse.Namespace) -> int:
+    from kubechat_tui.integrations.s3_push import S3PushError, parse_s3_url, push_directory
+    from kubechat_tui.store.evidence_export import export_evidence
+
+    if args.push:
+        try:
+            parse_s3_url(args.push)
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+    settings = _settings(args)
+    with _open_log(args, settings, signing=True) as log:
+        manifest = export_evidence(log, args.out, _filters(args, log), args.fmt)
+    span = manifest["chain_range"]
+    print(
+        f"exported {manifest['records']} record(s), chain seq {span['first']}..{span['last']}, "
+        f"head {manifest['head_hash'][:16]}, key {manifest['public_key_fingerprint']} -> {args.out}"
+    )
+    if args.push:
+        try:
+            keys = push_directory(args.out, args.push, settings.audit)
+        except S3PushError as exc:
+            raise S3PushError(f"{exc} (the package is kept at {args.out})") from None
+        print(f"pushed {len(keys)} file(s) to {args.push}")
+    return 0
+
+
+def _verify_export(args: argparse.Namespace) -> int:
+    from kubechat_tui.store.evidence_verify import verify_evidence
+
+    if not args.directory.is_dir():
+        raise UsageError(f"{args.directory}: not a directory")
+    check = verify_evidence(args.directory, args.expect_fingerprint)
+    first, last = check.chain_range
+    if check.ok:
+        print(
+            f"OK: {check.records} record(s), chain seq {first}..{last}, "
+            f"head {check.head_hash[:16]}, signed by {check.fingerprint}"
+        )
+        return 0
+    for problem in check.problems:
+        print(f"FAILED: {problem}")
+    return 1

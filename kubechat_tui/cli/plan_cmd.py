@@ -1,9 +1,143 @@
-"""Placeholder: the owning engineer replaces this module."""
+"""`kubechat plan "TEXT"`: a natural-language request -> a plan (nothing runs).
+
+Exit codes: 0 a plan, 3 blocked or not understood, 2 bad usage. `--json` prints the
+headless contract object; `--save PATH` writes the plan JSON atomically for `kubechat apply`.
+"""
 
 from __future__ import annotations
 
 import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from kubechat_tui.cli.common import UsageError
+
+MAX_STDIN_BYTES = 1_000_000
+EPILOG = """exit codes:
+  0  a plan was made (printed; saved with --save)
+  2  bad usage: unknown cluster set, unreadable config or kubeconfig, unwritable --save path
+  3  blocked or not understood: the reason and phrasings to try are printed
+"""
 
 
 def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentParser) -> None:
-    """Register this subcommand (not yet built)."""
+    """Register `kubechat plan`."""
+    p = subparsers.add_parser(
+        "plan", parents=[parent], help="turn a request into a risk-scored plan (runs nothing)",
+        description="Plan a natural-language request against the fleet: read-only "
+        "diagnostics first, then at most one change, each step with its kubectl line, "
+        "scope, risk, affected objects and warnings.",
+        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("text", metavar="TEXT", help='the request, e.g. "crashlooping pods in '
+                   'prod" ("-" reads it from stdin)')
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--save", metavar="PATH", help="write the plan as JSON (for kubechat apply)")
+    p.add_argument("--planner", choices=("auto", "rules", "llm"), default="auto",
+                   help="auto: the AI provider when configured, else rules (default)")
+    p.set_defaults(func=run_plan)
+
+
+def run_plan(args: argparse.Namespace) -> int:
+    """Handler of `kubechat plan`."""
+    from kubechat_tui.cli.session import open_session
+    from kubechat_tui.domain import Scope
+    from kubechat_tui.kube.lookup import FleetView
+    from kubechat_tui.planner.service import PlannerService
+
+    text = read_text(args.text)
+    save = check_save_path(args.save) if args.save else None
+    session = open_session(args)
+    try:
+        scope = Scope(clusters=tuple(session.scope.clusters),
+                      namespace=session.scope.namespace, cluster_set=session.scope.cluster_set)
+        service = PlannerService(session.settings, FleetView(session.fleet), mode=args.planner)
+        result = service.plan(text, scope)
+    finally:
+        session.close()
+    return report(result, as_json=args.json, save=save)
+
+
+def read_text(value: str) -> str:
+    """The request text (from stdin for "-"), decoded leniently."""
+    if value != "-":
+        return value
+    raw = sys.stdin.buffer.read(MAX_STDIN_BYTES + 1)
+    return raw.decode("utf-8", errors="replace")
+
+
+def check_save_path(path: str) -> Path:
+    """The --save target; UsageError when its directory does not exist."""
+    target = Path(path).expanduser()
+    if target.is_dir():
+        raise UsageError(f"--save {path}: is a directory")
+    if not target.parent.is_dir():
+        raise UsageError(f"--save {path}: directory {target.parent} does not exist")
+    return target
+
+
+def save_atomically(target: Path, content: str) -> None:
+    """Write via a temp file in the same directory and rename (never a half file)."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(content)
+        os.replace(tmp, target)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise UsageError(f"--save {target}: cannot write ({exc.strerror})") from None
+
+
+def report(result: Any, *, as_json: bool, save: Path | None) -> int:
+    """Print the result, save the plan when asked; the exit code."""
+    import orjson
+
+    if save is not None and result.plan is not None and not result.blocked:
+        save_atomically(save, result.plan.to_json())
+    if as_json:
+        print(orjson.dumps(result.headless(), option=orjson.OPT_INDENT_2).decode())
+        for note in result.notes:  # the JSON object is the contract; notes go to stderr
+            print(f"note: {note}", file=sys.stderr)
+    else:
+        print(plan_text(result))
+    if result.blocked:
+        return 3
+    if save is not None:
+        print(f"saved to {save} (digest {result.plan.digest()[:12]})", file=sys.stderr)
+    return 0
+
+
+def plan_text(result: Any) -> str:
+    """A plain-text rendering of a PlanResult for terminals and logs."""
+    lines = [f"planner: {result.planner}"]
+    lines += [f"note: {note}" for note in result.notes]
+    if result.blocked or result.plan is None:
+        lines.append(f"blocked: {result.reason}")
+        if result.suggestions:
+            lines.append("try:")
+            lines += [f"  {s}" for s in result.suggestions]
+        return "\n".join(lines)
+    plan = result.plan
+    scope = plan.scope
+    lines.append(f"scope: clusters={','.join(scope.clusters) or '(current context)'} "
+                 f"namespace={scope.namespace or '(all / default)'}")
+    lines.append(f"risk: {plan.risk.value}   approval: "
+                 f"{'required' if plan.requires_approval else 'not required'}   "
+                 f"digest: {plan.digest()[:12]}")
+    for step in plan.steps:
+        if step.mutating:
+            affected = "?" if step.affected is None else str(step.affected)
+            kind = f"change affected={affected}"
+        else:
+            kind = "read" if step.accepted else "read (skipped)"
+        lines.append(f"{step.id} [{step.risk.value.upper()}] {kind}"
+                     f"{'  APPROVAL' if step.requires_approval else ''}  {step.reason}")
+        lines.append(f"   {step.kubectl}")
+        shown = [f"{k}={v}" for k, v in step.params.items() if k != "restarted_at"]
+        if shown:
+            lines.append(f"   params: {' '.join(shown)}")
+        lines += [f"   ! {w}" for w in step.warnings]
+        lines += [f"   - {d}" for d in step.dependencies]
+    return "\n".join(lines)

@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+import re
 from fnmatch import fnmatch
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+NAMESPACE_NAME = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
+
+
+def check_namespace(name: str) -> str:
+    """The name if it is a valid namespace (an RFC 1123 label); ValueError otherwise."""
+    if not NAMESPACE_NAME.match(name):
+        raise ValueError(f"{name!r} is not a valid namespace name (lowercase letters, digits "
+                         "and '-', at most 63 characters)")
+    return name
 
 
 class _Section(BaseModel):
@@ -49,6 +60,16 @@ class ApprovalSettings(_Section):
     webhook_url: str | None = None
 
 
+class KubeSettings(_Section):
+    """How the fleet talks to clusters: timeouts, list page size, memory cap."""
+
+    connect_timeout_seconds: float = Field(default=5.0, gt=0)
+    request_timeout_seconds: float = Field(default=30.0, gt=0)
+    page_size: int = Field(default=1000, ge=10, le=10000)
+    list_workers: int = Field(default=4, ge=1, le=64)  # clusters listed/parsed at once
+    max_rows_per_cluster: int = Field(default=100_000, ge=100)
+
+
 class Settings(_Section):
     """Everything kubechat reads from config; see docs/configuration.md."""
 
@@ -62,6 +83,12 @@ class Settings(_Section):
     ai: AISettings = Field(default_factory=AISettings)
     audit: AuditSettings = Field(default_factory=AuditSettings)
     approvals: ApprovalSettings = Field(default_factory=ApprovalSettings)
+    kube: KubeSettings = Field(default_factory=KubeSettings)
+
+    @field_validator("default_namespace")
+    @classmethod
+    def _namespace(cls, value: str | None) -> str | None:
+        return None if value is None else check_namespace(value)
 
     def is_production(self, cluster: str) -> bool:
         """True when the cluster matches a production pattern."""

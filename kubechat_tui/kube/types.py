@@ -56,3 +56,4 @@ class LoadProgress:
     done: bool = False
     error: str | None = None
     pages: int = field(default=0)
+    relists: int = 0  # full re-lists after a watch expired (410 Gone)

@@ -1,1 +1,11 @@
-"""store layer; see docs/architecture."""
+"""The store layer: the only code that touches the database.
+
+- ``database``: ``open_database(path) -> Database`` (SQLite via sqlite-utils, WAL,
+  ``BEGIN IMMEDIATE`` writers, schema versioned by ``migrations/mNNNN_*.py``)
+- ``audit``: ``AuditLog(db, signer)`` with ``append``, ``records``, ``latest``, ``verify``,
+  ``checkpoint``, ``close``; record types in ``audit_model``; checks in ``audit_verify``
+- ``signing``: the Ed25519 checkpoint key (keyring, or a 0600 file on headless hosts)
+- ``checkpoints``: signed checkpoints and the anchor file beside the database
+- ``evidence_export`` / ``evidence_verify``: evidence packages and their offline check
+- ``approvals``, ``timeline``: further tables on the same database
+"""

@@ -1,0 +1,162 @@
+"""Inventory benchmark on the `scale` scenario (50 clusters, 30k pods over loopback HTTPS).
+
+The simulator runs in a subprocess (its CPU does not share our GIL). Times the real
+Fleet + Inventory path: time to the first cluster's rows, time to every row, and RSS of
+this process. Goals: first cluster's rows <= 0.3 s, all rows <= 1.5 s, RSS <= 300 MB.
+
+    .venv/bin/python bench/bench_inventory.py [--runs 5] [--page-size 1000] [--workers 4]
+                                              [--formats]
+"""
+
+from __future__ import annotations
+
+import argparse
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import orjson
+import psutil
+
+from kubechat_tui.config.settings import KubeSettings, Settings
+from kubechat_tui.kube.client import JSON, TABLE
+from kubechat_tui.kube.fleet import Fleet
+from kubechat_tui.kube.gcpause import gc_paused
+from kubechat_tui.kube.inventory import KINDS, Inventory
+from kubechat_tui.kube.types import Health
+
+FIRST = "first cluster's rows"
+GOALS = {FIRST: 0.3, "all rows": 1.5}
+RSS_GOAL_MB = 300
+
+
+def free_port() -> int:
+    """A free TCP port on 127.0.0.1."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start_sim(kubeconfig: Path) -> subprocess.Popen[bytes]:
+    """`kubechat sim serve --scenario scale` in a subprocess; returns once it listens."""
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "kubechat_tui", "sim", "serve", "--scenario", "scale",
+         "--port", str(port), "--kubeconfig-out", str(kubeconfig)],
+        stdout=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"simulator exited with {proc.returncode}")
+        if kubeconfig.exists():
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                return proc
+            except OSError:
+                pass
+        time.sleep(0.05)
+    proc.kill()
+    raise SystemExit("simulator did not start within 60 s")
+
+
+def one_run(fleet: Fleet, kind: str) -> tuple[float, float, int]:
+    """(seconds to the first cluster done, seconds to all done, rows) for one inventory."""
+    inventory = Inventory(fleet, KINDS[kind], fleet.cluster_names())
+    changed = threading.Event()
+    first = None
+    started = time.perf_counter()
+    inventory.start(changed.set)
+    while True:
+        changed.wait(0.5)
+        changed.clear()
+        progress = inventory.progress().values()
+        if first is None and any(p.done for p in progress):
+            first = time.perf_counter() - started
+        if all(p.done or p.error for p in progress):
+            break
+    total = time.perf_counter() - started
+    rows = len(inventory.rows())
+    inventory.stop()
+    return first or total, total, rows
+
+
+def compare_formats(fleet: Fleet) -> None:
+    """Fetch and parse every cluster's pods once per wire format, sequentially."""
+    formats: tuple[tuple[str, str, dict[str, str]], ...] = (
+        ("Table+Metadata (used)", TABLE, {"includeObject": "Metadata"}),
+        ("Table, no object", TABLE, {"includeObject": "None"}),
+        ("raw JSON PodList", JSON, {}))
+    for name, accept, query in formats:
+        fetch = parse = 0.0
+        size = 0
+        for cluster in fleet.cluster_names():
+            started = time.perf_counter()
+            _, body = fleet.client(cluster).request(
+                "GET", "/api/v1/pods", query={**query, "limit": 1000}, accept=accept)
+            fetched = time.perf_counter()
+            with gc_paused():
+                orjson.loads(body)
+            fetch, parse = fetch + fetched - started, parse + time.perf_counter() - fetched
+            size += len(body)
+        print(f"  {name:<22} {size / 2**20:6.1f} MB   fetch {fetch:6.3f} s   "
+              f"parse {parse:6.3f} s")
+
+
+def verdict(name: str, value: float) -> str:
+    goal = GOALS.get(name)
+    if goal is None:
+        return ""
+    return "  ok" if value <= goal else f"  MISSED goal {goal:.1f} s by {value - goal:.2f} s"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5, help="inventories loaded per kind")
+    parser.add_argument("--page-size", type=int, default=KubeSettings().page_size)
+    parser.add_argument("--workers", type=int, default=KubeSettings().list_workers)
+    parser.add_argument("--kinds", default="pods,nodes,deployments,events")
+    parser.add_argument("--formats", action="store_true",
+                        help="also compare wire formats for the pod list (sequential)")
+    args = parser.parse_args()
+    settings = Settings(kube=KubeSettings(page_size=args.page_size, list_workers=args.workers))
+    with tempfile.TemporaryDirectory() as tmp:
+        kubeconfig = Path(tmp) / "kubeconfig"
+        sim = start_sim(kubeconfig)
+        try:
+            fleet = Fleet.from_kubeconfig(settings, str(kubeconfig))
+            print(f"clusters {len(fleet.cluster_names())}, page size {args.page_size}, "
+                  f"{args.workers} clusters fetched at once")
+            started = time.perf_counter()
+            healthy = sum(fleet.check(c).health is Health.OK for c in fleet.cluster_names())
+            print(f"health + identity of {healthy} clusters, one by one: "
+                  f"{time.perf_counter() - started:.2f} s (the simulator builds each cluster"
+                  " on its first request; timings below are after that)")
+            for kind in args.kinds.split(","):
+                runs = [one_run(fleet, kind) for _ in range(args.runs)]
+                first = statistics.median(r[0] for r in runs)
+                total = statistics.median(r[1] for r in runs)
+                print(f"{kind:<12} rows {runs[-1][2]:>6,}   first cluster's rows "
+                      f"{first:6.3f} s{verdict(FIRST, first)}"
+                      f"   all rows {total:6.3f} s{verdict('all rows', total)}")
+                print(f"{'':<12} per run (first/all): "
+                      + ", ".join(f"{a:.2f}/{b:.2f}" for a, b, _ in runs))
+            if args.formats:
+                print("pods of all clusters, one request each, one after another:")
+                compare_formats(fleet)
+            rss = psutil.Process().memory_info().rss / 2**20
+            print(f"RSS {rss:.0f} MB (fleet + inventories; simulator in another process)"
+                  f"{'  ok' if rss <= RSS_GOAL_MB else f'  MISSED goal {RSS_GOAL_MB} MB'}")
+            fleet.close()
+        finally:
+            sim.terminate()
+            sim.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,205 @@
+"""`kubechat approvals list|show|approve|reject`: the second pair of eyes, from a shell.
+
+Requests live in the shared database, so a second operator on the same bastion sees the
+requests `kubechat apply` opened. The approver is the OS user (or `--as USER` in demos and
+tests) plus the Kubernetes identity the cluster reports for them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from kubechat_tui.cli.common import UsageError
+
+EXIT_CODES = """exit codes:
+  0  done
+  1  refused (e.g. the requester approving their own request, already decided) or store error
+  2  bad usage: unknown approval id, missing argument
+"""
+
+
+def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentParser) -> None:
+    """Register `kubechat approvals ACTION`."""
+    group = subparsers.add_parser(
+        "approvals", help="list, show, approve or reject approval requests",
+        description="Two-person approval of plans waiting to execute.", epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    actions = group.add_subparsers(dest="approvals_action", metavar="ACTION", required=True)
+    listing = actions.add_parser("list", parents=[parent], help="recent requests, newest first")
+    listing.add_argument("--limit", type=int, default=50, help="how many (default 50)")
+    listing.add_argument("--json", action="store_true", help="print JSON")
+    show = actions.add_parser("show", parents=[parent], help="one request: plan, diff, risk")
+    show.add_argument("id", metavar="ID", help="request id (a unique prefix is enough)")
+    show.add_argument("--json", action="store_true", help="print JSON")
+    for name, text in (("approve", "approve a request (never your own)"),
+                       ("reject", "reject (or, as the requester, withdraw) a request")):
+        sub = actions.add_parser(name, parents=[parent], help=text)
+        sub.add_argument("id", metavar="ID", help="request id (a unique prefix is enough)")
+        sub.add_argument("--comment", default="", help="recorded with the decision")
+        sub.add_argument("--as", dest="as_user", metavar="USER",
+                         help="act as USER instead of the OS user (demos and tests)")
+    group.set_defaults(func=run_approvals)
+
+
+def run_approvals(args: argparse.Namespace) -> int:
+    """Handler of `kubechat approvals`."""
+    from kubechat_tui.engine.approvals import ApprovalError, UnknownRequestError
+    from kubechat_tui.store.errors import StoreError
+
+    try:
+        if args.approvals_action in ("approve", "reject"):
+            return _decide(args)
+        with _workflow(args, operator=None) as flow:
+            if args.approvals_action == "list":
+                return _list(flow, args)
+            return _show(flow, args)
+    except UnknownRequestError as exc:
+        raise UsageError(str(exc)) from None
+    except ApprovalError as exc:
+        print(f"kubechat: refused: {exc}", file=sys.stderr)
+        return 1
+    except StoreError as exc:
+        print(f"kubechat: error: {exc}", file=sys.stderr)
+        return 1
+
+
+@contextmanager
+def _workflow(args: argparse.Namespace, operator: Any) -> Iterator[Any]:
+    """An ApprovalWorkflow on the shared database (same settings and data dir as apply)."""
+    from kubechat_tui.cli.session import session_settings
+    from kubechat_tui.config.paths import data_dir
+    from kubechat_tui.engine.approvals import ApprovalWorkflow
+    from kubechat_tui.engine.wiring import database_path
+    from kubechat_tui.store.approvals import ApprovalStore
+    from kubechat_tui.store.audit import AuditLog
+    from kubechat_tui.store.database import open_database
+    from kubechat_tui.store.signing import load_signer
+
+    settings = session_settings(args, args.demo)
+    folder = data_dir(demo=args.demo)
+    db = open_database(database_path(settings, folder))
+    try:
+        audit = AuditLog(db, load_signer(folder, create=operator is not None),
+                         checkpoint_every=settings.audit.checkpoint_every)
+    except BaseException:
+        db.close()
+        raise
+    try:
+        yield ApprovalWorkflow(ApprovalStore(db), audit)
+    finally:
+        if operator is not None:
+            audit.close()
+        db.close()
+
+
+def _decide(args: argparse.Namespace) -> int:
+    from kubechat_tui.cli.session import open_session
+    from kubechat_tui.engine.identity import IdentityRouter, operator_for
+
+    session = open_session(args)
+    try:
+        fleet = session.fleet
+        router = IdentityRouter(fleet, args.as_user, fleet.context_names())
+        operator = operator_for(router, list(session.scope.clusters) or fleet.cluster_names(),
+                                args.as_user)
+    finally:
+        session.close()
+    with _workflow(args, operator) as flow:
+        request = flow.get(args.id)
+        comment = _with_impersonation(args.comment, args.as_user)
+        if args.approvals_action == "approve":
+            status = flow.approve(request.id, operator, comment)
+            verb = "approved"
+        else:
+            status = flow.reject(request.id, operator, comment)
+            verb = "rejected"
+        print(f"{verb} {request.id} as {_who(operator)}: {status.reason}")
+    return 0
+
+
+def _with_impersonation(comment: str, as_user: str | None) -> str:
+    """`--as` is for demos and tests: the real OS user is kept in the recorded comment."""
+    from kubechat_tui.store.audit_model import Operator
+
+    real = Operator.current().os_user
+    if not as_user or as_user == real:
+        return comment
+    print(f"kubechat: warning: acting as {as_user!r} (--as); OS user {real!r} is recorded",
+          file=sys.stderr)
+    return f"{comment} [--as {as_user} by OS user {real}]".strip()
+
+
+def _list(flow: Any, args: argparse.Namespace) -> int:
+    import orjson
+
+    if args.limit < 1:
+        raise UsageError("--limit must be at least 1")
+    rows = [(req, flow.describe(req.id)) for req in flow.store.requests(limit=args.limit)]
+    if args.json:
+        print(orjson.dumps([_summary(r, s) for r, s in rows],
+                           option=orjson.OPT_INDENT_2).decode())
+        return 0
+    if not rows:
+        print("no approval requests")
+        return 0
+    print(f"{'ID':<11} {'STATE':<11} {'RISK':<9} {'APPROVED':<9} {'REQUESTER':<14} "
+          f"{'CREATED':<20} PLAN")
+    for req, status in rows:
+        print(f"{req.id:<11} {status.state:<11} {req.risk:<9} "
+              f"{len(status.approvers)}/{req.required_approvals:<7} "
+              f"{req.requester.os_user[:14]:<14} {req.created_at[:19]:<20} {req.title[:60]}")
+    return 0
+
+
+def _show(flow: Any, args: argparse.Namespace) -> int:
+    import orjson
+
+    from kubechat_tui.domain import Plan
+
+    request = flow.get(args.id)
+    status = flow.describe(request.id)
+    decisions = flow.store.decisions(request.id)
+    if args.json:
+        doc = {**_summary(request, status), "plan": orjson.loads(request.plan_json),
+               "diff": request.diff, "reasons": list(request.reasons),
+               "resource_versions": dict(request.resource_versions),
+               "decisions": [{"kind": d.kind, "actor": d.actor.os_user,
+                              "kube_identity": d.actor.kube_identity, "at": d.at,
+                              "comment": d.comment} for d in decisions]}
+        print(orjson.dumps(doc, option=orjson.OPT_INDENT_2).decode())
+        return 0
+    plan = Plan.model_validate_json(request.plan_json)
+    lines = [f"request   {request.id}  ({status.state}: {status.reason})",
+             f"plan      {request.title}",
+             f"requester {_who(request.requester)} at {request.created_at}",
+             f"risk      {request.risk}   approvals {len(status.approvers)}"
+             f"/{request.required_approvals}",
+             f"policy    {request.policy_hash[:12]} rules {', '.join(request.rule_ids) or '-'}",
+             "steps:"]
+    lines += [f"  [{s.risk.value}] {line}" for s in plan.steps if s.accepted
+              for line in s.kubectl_lines()]
+    lines += ["why:"] + [f"  {r}" for r in request.reasons] if request.reasons else []
+    lines += ["diff:"] + [f"  {d}" for d in request.diff.splitlines()] if request.diff else []
+    lines += ["decisions:"] + [f"  {d.at[:19]} {d.kind:<11} {_who(d.actor)}"
+                               + (f": {d.comment}" if d.comment else "") for d in decisions]
+    print("\n".join(lines))
+    return 0
+
+
+def _summary(request: Any, status: Any) -> dict[str, Any]:
+    return {"id": request.id, "state": status.state, "reason": status.reason,
+            "risk": request.risk, "required_approvals": request.required_approvals,
+            "approvers": [a.os_user for a in status.approvers],
+            "requester": request.requester.os_user,
+            "requester_kube_identity": request.requester.kube_identity,
+            "created_at": request.created_at, "title": request.title,
+            "plan_digest": request.plan_digest, "policy_hash": request.policy_hash,
+            "rule_ids": list(request.rule_ids)}
+
+
+def _who(operator: Any) -> str:
+    return operator.os_user + (f" ({operator.kube_identity})" if operator.kube_identity else "")

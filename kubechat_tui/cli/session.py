@@ -1,0 +1,145 @@
+"""Open a session from command-line flags: settings, fleet, scope, data dir (and the demo).
+
+Every problem with the config file, the kubeconfig or the flags surfaces as a UsageError
+(one line, exit code 2) before anything is written. `--demo` starts the simulated fleet
+in-process, writes its kubeconfig under the demo data dir and keeps all state there.
+"""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kubechat_tui.cli.common import UsageError
+from kubechat_tui.config import paths
+from kubechat_tui.config.loader import ConfigError, load_settings
+from kubechat_tui.config.settings import Settings, check_namespace
+from kubechat_tui.kube.errors import KubeconfigError
+from kubechat_tui.kube.fleet import Fleet
+
+ALL_CLUSTERS = "all"
+DEMO_SCENARIO = "incident"
+DEMO_CLUSTER_SETS = {
+    "prod": ["prod-eu", "prod-us"],
+    "staging": ["staging"],
+    "canary": ["canary"],
+}
+
+
+@dataclass(frozen=True)
+class SessionScope:
+    """What the session looks at first: clusters (maybe a named set) and namespace."""
+
+    clusters: tuple[str, ...]
+    namespace: str | None = None
+    cluster_set: str | None = None  # a saved set, "all", or None (chosen by --context)
+
+
+@dataclass
+class Session:
+    """Everything a command needs; close() stops the fleet (and the demo simulator)."""
+
+    settings: Settings
+    fleet: Fleet
+    scope: SessionScope
+    data_dir: Path
+    kubeconfig: str | None = None
+    demo: Any = None  # the in-process SimServer when --demo
+    _closed: bool = field(default=False, repr=False)
+
+    def close(self) -> None:
+        """Stop health checks, close connections, stop the simulator (idempotent)."""
+        if self._closed:
+            return
+        self._closed = True
+        self.fleet.close()
+        if self.demo is not None:
+            self.demo.stop()
+
+    def __enter__(self) -> Session:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def open_session(args: argparse.Namespace) -> Session:
+    """A session for the shared fleet flags; raises UsageError (one line) on bad input."""
+    demo = bool(getattr(args, "demo", False))
+    kubeconfig = getattr(args, "kubeconfig", None)
+    contexts = list(getattr(args, "context", None) or [])
+    if demo and kubeconfig:
+        raise UsageError("--demo runs its own simulated fleet: drop --kubeconfig")
+    settings = session_settings(args, demo)
+    server = None
+    if demo:
+        server, kubeconfig = start_demo()
+        contexts = contexts or list(server.clusters)
+    try:
+        fleet = Fleet.from_kubeconfig(settings, kubeconfig, contexts)
+        scope = choose_scope(fleet, settings, args, demo)
+    except (KubeconfigError, UsageError) as exc:
+        if server is not None:
+            server.stop()
+        raise UsageError(str(exc)) from None
+    return Session(settings, fleet, scope, paths.data_dir(demo=demo), kubeconfig, server)
+
+
+def session_settings(args: argparse.Namespace, demo: bool) -> Settings:
+    """Settings from --config (or the default file) and env, with flag overrides."""
+    config = getattr(args, "config", None)
+    overrides: dict[str, Any] = {}
+    if getattr(args, "namespace", None):
+        try:
+            overrides["default_namespace"] = check_namespace(args.namespace)
+        except ValueError as exc:
+            raise UsageError(f"-n/--namespace: {exc}") from None
+    try:
+        settings = load_settings(Path(config).expanduser() if config else None, overrides)
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from None
+    if demo and not settings.cluster_sets:
+        settings = settings.model_copy(update={"cluster_sets": dict(DEMO_CLUSTER_SETS)})
+    return settings
+
+
+def start_demo() -> tuple[Any, str]:
+    """Start the simulated fleet; its kubeconfig goes under the demo data dir."""
+    from kubechat_tui.sim import SimServer
+
+    folder = paths.data_dir(demo=True)
+    server = SimServer(DEMO_SCENARIO).start()
+    try:
+        kubeconfig = server.write_kubeconfig(folder / "kubeconfig", current=server.clusters[0])
+    except OSError as exc:
+        server.stop()
+        raise UsageError(f"{folder}: cannot write the demo kubeconfig: "
+                         f"{exc.strerror or exc}") from None
+    return server, str(kubeconfig)
+
+
+def choose_scope(fleet: Fleet, settings: Settings, args: argparse.Namespace,
+                 demo: bool) -> SessionScope:
+    """--context, else --cluster-set, else (demo: all) the current context, else all."""
+    namespace = getattr(args, "namespace", None) or settings.default_namespace
+    known = fleet.cluster_names()
+    set_name = getattr(args, "cluster_set", None)
+    if getattr(args, "context", None):
+        if set_name:
+            raise UsageError("--context and --cluster-set choose clusters both: use one")
+        return SessionScope(tuple(dict.fromkeys(args.context)), namespace, None)
+    if set_name:
+        if set_name not in settings.cluster_sets:
+            have = ", ".join(settings.cluster_sets) or "none configured"
+            raise UsageError(f"--cluster-set: unknown cluster set {set_name!r} "
+                             f"(cluster sets: {have})")
+        members = tuple(c for c in settings.cluster_sets[set_name] if c in known)
+        if not members:
+            raise UsageError(f"--cluster-set: set {set_name!r} has no cluster in the kubeconfig")
+        return SessionScope(members, namespace, set_name)
+    current = fleet.current_context
+    if not demo and current in known:
+        return SessionScope((current,), namespace, None)
+    return SessionScope(tuple(known), namespace, ALL_CLUSTERS)

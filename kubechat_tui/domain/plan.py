@@ -1,0 +1,191 @@
+"""The typed plan: what would run, where, against what, and how risky it is.
+
+A `Plan` is data only. Planners build it, `guard.risk` scores it, the engine executes its
+`api_calls`, and it round-trips through JSON (`kubechat plan --save plan.json`).
+All models are frozen: change one with `model_copy(update=...)`.
+
+`Plan.digest()` hashes the *intent* of a plan (scope and, per step: id, verb, target,
+params, accepted flag, kubectl line and API calls) as RFC 8785 canonical JSON. The
+*assessment* fields (risk, requires_approval, affected, dependencies, warnings) are
+derived from live data and config, so they are left out: re-resolving counts never
+changes the digest, and whoever trusts a loaded plan re-scores it with `guard.risk`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shlex
+from collections.abc import Mapping
+from typing import Any
+
+import rfc8785
+from pydantic import BaseModel, ConfigDict, Field
+
+from kubechat_tui.domain.risk import Risk
+from kubechat_tui.domain.verbs import Verb
+
+# A parameter value: replicas, image, container, tail_lines, to_revision, ...
+ParamValue = str | int | bool | list[str] | None
+# Edits for `PlannerService.rescore`: step id (or "*" for every step) -> field -> value.
+# Editable: namespace, name, selector, clusters, accepted (diagnostics only) and the params
+# replicas, image, container, tail_lines, previous, to_revision, timeout_seconds.
+PlanEdits = Mapping[str, Mapping[str, ParamValue]]
+
+_DIGEST_EXCLUDE = {"risk", "requires_approval", "affected", "dependencies", "warnings"}
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class ApiCall(_Frozen):
+    """One Kubernetes API request a step stands for (path relative to the cluster URL).
+
+    `note` says what is resolved at execution time, e.g. the pods a drain evicts.
+    """
+
+    method: str  # GET | POST | PATCH | PUT | DELETE
+    path: str
+    query: dict[str, str] = Field(default_factory=dict)
+    body: Any = None
+    content_type: str | None = None
+    note: str | None = None
+
+
+class ResourceRef(_Frozen):
+    """One named object in one cluster."""
+
+    cluster: str
+    resource: str  # plural API resource: "deployments"
+    namespace: str | None = None
+    name: str
+
+
+class Scope(_Frozen):
+    """Where a plan applies: clusters (resolved), namespace, and the set they came from."""
+
+    clusters: tuple[str, ...] = ()
+    namespace: str | None = None
+    cluster_set: str | None = None
+
+
+class Step(_Frozen):
+    """One action of a plan; `kubectl` and `api_calls` are rendered by code, never by a model."""
+
+    id: str
+    verb: Verb
+    resource: str
+    namespace: str | None = None
+    name: str | None = None
+    selector: str | None = None
+    clusters: tuple[str, ...] = ()
+    params: dict[str, ParamValue] = Field(default_factory=dict)
+    mutating: bool = False
+    reason: str = ""  # why the planner proposes this step
+    risk: Risk = Risk.LOW
+    requires_approval: bool = False
+    affected: int | None = None  # objects touched across clusters; None when unknown
+    dependencies: tuple[str, ...] = ()  # "3 pods via ReplicaSet payments-api-77..", PDBs
+    warnings: tuple[str, ...] = ()
+    kubectl: str = ""  # without --context (clusters are listed); see kubectl_lines()
+    api_calls: tuple[ApiCall, ...] = ()
+    accepted: bool = True  # diagnostics may be skipped by the user
+
+    def kubectl_lines(self) -> list[str]:
+        """The kubectl line once per cluster (`--context` prepended), shell-quoted."""
+        if not self.clusters:
+            return [self.kubectl]
+        return [
+            self.kubectl.replace("kubectl ", f"kubectl --context {shlex.quote(c)} ", 1)
+            for c in self.clusters
+        ]
+
+    def targets(self) -> list[ResourceRef]:
+        """The named objects this step touches (empty for selector/collection steps)."""
+        if self.name is None:
+            return []
+        return [ResourceRef(cluster=c, resource=self.resource, namespace=self.namespace,
+                            name=self.name) for c in self.clusters]
+
+
+class Plan(_Frozen):
+    """An ordered list of steps: read-only diagnostics first, then mutations."""
+
+    input: str
+    planner: str  # "rules" | "llm:<model>"
+    scope: Scope
+    steps: tuple[Step, ...] = ()
+    notes: tuple[str, ...] = ()  # e.g. "LLM provider unreachable; used the rule planner"
+
+    @property
+    def risk(self) -> Risk:
+        """The highest risk of any accepted step (LOW for an empty plan)."""
+        return max((s.risk for s in self.steps if s.accepted), default=Risk.LOW)
+
+    @property
+    def mutating(self) -> bool:
+        """True when any accepted step changes cluster state."""
+        return any(s.mutating for s in self.steps if s.accepted)
+
+    @property
+    def requires_approval(self) -> bool:
+        """True when any accepted step needs approval."""
+        return any(s.requires_approval for s in self.steps if s.accepted)
+
+    def step(self, step_id: str) -> Step:
+        """The step with this id (KeyError when absent)."""
+        for s in self.steps:
+            if s.id == step_id:
+                return s
+        raise KeyError(step_id)
+
+    def digest(self) -> str:
+        """sha256 hex of the canonical JSON of the scope and the steps' intent."""
+        content: dict[str, Any] = {
+            "scope": self.scope.model_dump(mode="json"),
+            "steps": [s.model_dump(mode="json", exclude=_DIGEST_EXCLUDE) for s in self.steps],
+        }
+        return hashlib.sha256(rfc8785.dumps(content)).hexdigest()
+
+    def to_json(self) -> str:
+        """Pretty JSON for `--save`; load it back with `Plan.model_validate_json`."""
+        return self.model_dump_json(indent=2)
+
+
+class PlanResult(_Frozen):
+    """What a planner returns: a plan, or blocked with the reason and phrasings to try."""
+
+    input: str
+    planner: str
+    plan: Plan | None = None
+    blocked: bool = False
+    reason: str | None = None
+    suggestions: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+
+    def headless(self) -> dict[str, Any]:
+        """The `kubechat plan --json` object (the headless contract of issue 5)."""
+        steps = self.plan.steps if self.plan is not None and not self.blocked else ()
+        return {
+            "input": self.input,
+            "planner": self.planner,
+            "blocked": self.blocked,
+            "reason": self.reason,
+            "steps": [
+                {
+                    "verb": s.verb.value,
+                    "resource": s.resource,
+                    "namespace": s.namespace,
+                    "name": s.name,
+                    "selector": s.selector,
+                    "clusters": list(s.clusters),
+                    "mutating": s.mutating,
+                    "risk": s.risk.value,
+                    "requires_approval": s.requires_approval,
+                    "affected": s.affected,
+                    "warnings": list(s.warnings),
+                    "kubectl": s.kubectl,
+                }
+                for s in steps
+            ],
+        }

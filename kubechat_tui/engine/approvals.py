@@ -1,0 +1,258 @@
+"""Two-person approval: requests in the shared database, approvals bound to the plan.
+
+API (for the execution pipeline, the CLI and the approvals screen)::
+
+    flow = ApprovalWorkflow(ApprovalStore(db), audit_log,
+                            notifier=webhook_notifier(settings.approvals.webhook_url))
+    req = flow.request(plan, decision, resource_versions, requester, diff="...")
+    flow.approve(req.id, approver, comment="lgtm")  # SelfApprovalError for the requester
+    flow.reject(req.id, actor, comment="not now")
+    flow.break_glass(req.id, actor, justification)  # policy exception, flagged loudly
+    st = flow.status(plan.digest(), resource_versions)   # or request_id=... ; .satisfied
+    st = flow.gate(plan, resource_versions, actor)  # status + an audited "approval.checked"
+    flow.mark_executed(req.id, actor, execution_id)  # an approval is used once
+    flow.record_policy(policy, actor)  # store a policy version (hash + content) once, audited
+
+`resource_versions` maps "cluster/resource/namespace/name" (`guard.targets.target_key`) to
+each object's resourceVersion (`guard.targets.observe_targets(fleet, plan)` reads them).
+An approval counts only for the digest and resourceVersions of its request: editing the
+plan or any drift voids it.
+Approvers are distinct people by OS user (`--as` in demos/tests); the requester never counts.
+Every transition (and every refused attempt) is appended to the audit chain before it is
+stored, so a failing audit write leaves no unaudited decision behind.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from typing import Any, Protocol
+
+from kubechat_tui.domain import Plan
+from kubechat_tui.engine.approval_status import ApprovalStatus, derive_status
+from kubechat_tui.guard.policy import Policy, PolicyDecision
+from kubechat_tui.integrations.webhook import approval_message, post_in_background
+from kubechat_tui.store.approvals import (
+    ApprovalRequest,
+    ApprovalStore,
+    Decision,
+    DecisionKind,
+    new_request_id,
+)
+from kubechat_tui.store.audit_model import AuditEvent, AuditLinks, AuditScope, Operator
+from kubechat_tui.store.errors import StoreError
+
+MIN_JUSTIFICATION = 15
+log = logging.getLogger(__name__)
+
+
+class AuditSink(Protocol):
+    """What the workflow needs of `store.audit.AuditLog`."""
+
+    def append(self, event: AuditEvent) -> Any: ...
+
+
+class ApprovalError(Exception):
+    """A refused approval action; `str()` is one line for the user."""
+
+
+class UnknownRequestError(ApprovalError):
+    """No request has that id."""
+
+
+class SelfApprovalError(ApprovalError):
+    """The requester tried to approve their own request."""
+
+
+def audit_scope(plan: Plan) -> AuditScope:
+    """Clusters, namespaces and named objects of a plan's accepted steps."""
+    steps = [s for s in plan.steps if s.accepted]
+    clusters = sorted({c for s in steps for c in (s.clusters or plan.scope.clusters)})
+    namespaces = sorted({s.namespace for s in steps if s.namespace})
+    objects = sorted({f"{t.resource}/{t.namespace or ''}/{t.name}" for s in steps
+                      for t in s.targets()})
+    return AuditScope(tuple(clusters), tuple(namespaces), tuple(objects))
+
+
+class ApprovalWorkflow:
+    """The approval rules on top of an ApprovalStore and the audit chain."""
+
+    def __init__(self, store: ApprovalStore, audit: AuditSink,
+                 notifier: Callable[[ApprovalRequest], None] | None = None) -> None:
+        self.store = store
+        self.audit = audit
+        self.notifier = notifier
+
+    def request(self, plan: Plan, decision: PolicyDecision,
+                resource_versions: Mapping[str, str], requester: Operator,
+                diff: str = "") -> ApprovalRequest:
+        """Open a request for this exact plan and these targets; announces it via the notifier."""
+        request = ApprovalRequest(
+            id=new_request_id(), requester=requester, plan_digest=plan.digest(),
+            plan_json=plan.to_json(), resource_versions=dict(resource_versions),
+            required_approvals=decision.required_approvals, risk=plan.risk.value,
+            title=plan.input[:200], diff=diff, policy_hash=decision.policy_hash,
+            policy_allowed=decision.allowed, rule_ids=decision.rule_ids,
+            reasons=decision.reasons,
+        )
+        self._audit("approval.requested", requester, request, outcome="pending", payload={
+            "plan": plan.model_dump(mode="json"), "policy": decision.to_dict(),
+            "required_approvals": request.required_approvals,
+            "resource_versions": dict(resource_versions)}, scope=audit_scope(plan))
+        self.store.add_request(request)
+        if self.notifier is not None:
+            try:
+                self.notifier(request)
+            except Exception as exc:  # announcing must never block the workflow
+                log.warning("approval webhook failed: %s", exc)
+        return request
+
+    def get(self, request_id: str) -> ApprovalRequest:
+        """The request with this id or unique id prefix; UnknownRequestError otherwise."""
+        try:
+            return self.store.resolve(request_id)
+        except StoreError as exc:
+            raise UnknownRequestError(str(exc)) from None
+
+    def approve(self, request_id: str, approver: Operator, comment: str = "") -> ApprovalStatus:
+        """Record an approval by someone other than the requester, bound to the request."""
+        request = self.get(request_id)
+        current = self.describe(request.id)
+        if approver.os_user == request.requester.os_user:
+            self._refuse(request, approver, "the requester cannot approve their own request",
+                         SelfApprovalError)
+        if current.state in ("executed", "rejected"):
+            self._refuse(request, approver, f"request {request.id} is {current.state}")
+        if any(a.os_user == approver.os_user for a in current.approvers):
+            self._refuse(request, approver, f"{approver.os_user} already approved {request.id}")
+        return self._decide(request, "approve", approver, comment, "approval.approved")
+
+    def reject(self, request_id: str, actor: Operator, comment: str = "") -> ApprovalStatus:
+        """Reject (or, for the requester, withdraw) a request that was not executed."""
+        request = self.get(request_id)
+        state = self.describe(request.id).state
+        if state in ("executed", "rejected"):
+            self._refuse(request, actor, f"request {request.id} is already {state}")
+        return self._decide(request, "reject", actor, comment, "approval.rejected")
+
+    def break_glass(self, request_id: str, actor: Operator, justification: str) -> ApprovalStatus:
+        """A policy exception: releases the request without approvers; needs a justification."""
+        request = self.get(request_id)
+        text = " ".join(justification.split())
+        if len(text) < MIN_JUSTIFICATION:
+            self._refuse(request, actor, "break-glass needs a written justification of at "
+                         f"least {MIN_JUSTIFICATION} characters")
+        state = self.describe(request.id).state
+        if state in ("executed", "rejected"):
+            self._refuse(request, actor, f"request {request.id} is already {state}")
+        return self._decide(request, "break_glass", actor, text, "approval.break_glass",
+                            justification=text)
+
+    def mark_executed(self, request_id: str, actor: Operator, execution_id: str) -> None:
+        """Consume the approval: a request releases one execution only."""
+        request = self.get(request_id)
+        self._decide(request, "executed", actor, f"execution {execution_id}",
+                     "approval.executed", execution_id=execution_id)
+
+    def record_policy(self, policy: Policy, actor: Operator) -> bool:
+        """Keep this policy version (hash + content); a new version is also audited."""
+        if not self.store.record_policy(policy.hash, str(policy.path), policy.content):
+            return False
+        self.audit.append(AuditEvent(
+            action="policy.loaded", operator=actor, outcome="recorded",
+            payload={"policy_hash": policy.hash, "path": str(policy.path),
+                     "rule_ids": list(policy.rule_ids), "content": policy.content}))
+        return True
+
+    def status(self, plan_digest: str, resource_versions: Mapping[str, str],
+               request_id: str | None = None) -> ApprovalStatus:
+        """Is execution released? For `request_id`, else the newest request for this digest."""
+        if request_id is not None:
+            request: ApprovalRequest | None = self.get(request_id)
+        else:
+            found = self.store.requests(limit=1, plan_digest=plan_digest)
+            request = found[0] if found else None
+        decisions = self.store.decisions(request.id) if request is not None else []
+        return derive_status(request, decisions, plan_digest, resource_versions)
+
+    def describe(self, request_id: str) -> ApprovalStatus:
+        """A request's standing against its own binding (for lists and `show`)."""
+        request = self.get(request_id)
+        return derive_status(request, self.store.decisions(request.id), request.plan_digest,
+                             request.resource_versions)
+
+    def gate(self, plan: Plan, resource_versions: Mapping[str, str], actor: Operator,
+             request_id: str | None = None) -> ApprovalStatus:
+        """`status` for the pipeline, with the verdict (released, pending or void) audited."""
+        result = self.status(plan.digest(), resource_versions, request_id)
+        event = AuditEvent(
+            action="approval.checked", operator=actor,
+            payload={"request_id": result.request.id if result.request else None,
+                     "state": result.state, "reason": result.reason,
+                     "resource_versions": dict(resource_versions)},
+            scope=audit_scope(plan), approvals=_approval_rows(result),
+            outcome="released" if result.satisfied else result.state,
+            links=AuditLinks(plan_hash=plan.digest()))
+        self.audit.append(event)
+        return result
+
+    def _decide(self, request: ApprovalRequest, kind: DecisionKind, actor: Operator,
+                comment: str, action: str, justification: str = "",
+                execution_id: str | None = None) -> ApprovalStatus:
+        decision = Decision(request.id, kind, actor, request.plan_digest,
+                            request.resource_versions, comment)
+        self._audit(action, actor, request, outcome=kind, justification=justification,
+                    execution_id=execution_id, payload={
+                        "comment": comment, "decision_at": decision.at,
+                        "bound_digest": request.plan_digest,
+                        "bound_resource_versions": dict(request.resource_versions),
+                        **({"BREAK_GLASS": True, "warning": "POLICY EXCEPTION: approvals and "
+                            "policy denials bypassed"} if kind == "break_glass" else {})})
+        self.store.add_decision(decision)
+        return self.describe(request.id)
+
+    def _refuse(self, request: ApprovalRequest, actor: Operator, reason: str,
+                error: type[ApprovalError] = ApprovalError) -> None:
+        self._audit("approval.refused", actor, request, outcome="refused",
+                    payload={"reason": reason})
+        raise error(reason)
+
+    def _audit(self, action: str, actor: Operator, request: ApprovalRequest, *, outcome: str,
+               payload: dict[str, Any], justification: str = "",
+               execution_id: str | None = None, scope: AuditScope | None = None) -> None:
+        if scope is None:
+            scope = audit_scope(Plan.model_validate_json(request.plan_json))
+        self.audit.append(AuditEvent(
+            action=action, operator=actor,
+            payload={"request_id": request.id, "requester": request.requester.os_user,
+                     "required_approvals": request.required_approvals,
+                     "policy_hash": request.policy_hash, "rule_ids": list(request.rule_ids),
+                     **payload},
+            scope=scope, outcome=outcome, justification=justification,
+            links=AuditLinks(execution_id=execution_id, plan_hash=request.plan_digest)))
+
+
+def _approval_rows(result: ApprovalStatus) -> list[dict[str, Any]]:
+    return [{"approver": a.os_user, "kube_identity": a.kube_identity} for a in result.approvers]
+
+
+def webhook_notifier(url: str | None) -> Callable[[ApprovalRequest], None] | None:
+    """A notifier posting new requests to a Slack-compatible webhook (None without a URL)."""
+    if not url:
+        return None
+    target = url
+
+    def notify(request: ApprovalRequest) -> None:
+        plan = Plan.model_validate_json(request.plan_json)
+        steps = [line for s in plan.steps if s.accepted and s.mutating
+                 for line in s.kubectl_lines()]
+        post_in_background(target, approval_message(
+            request_id=request.id, title=request.title, risk=request.risk,
+            requester=_who(request.requester), steps=steps, reasons=request.reasons,
+            required=request.required_approvals))
+
+    return notify
+
+
+def _who(operator: Operator) -> str:
+    return operator.os_user + (f" ({operator.kube_identity})" if operator.kube_identity else "")

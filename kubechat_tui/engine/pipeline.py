@@ -1,0 +1,401 @@
+"""The one path by which kubechat changes a cluster.
+
+    prep = pipeline.prepare(plan, options)    # plan → RBAC → policy → dry-run → approval
+    result = pipeline.execute(prep, options)  # snapshot → execute → audit → summary
+
+`prepare` stops early (denied, failed dry run, waiting for approval); `execute` refuses
+without an explicit confirmation. Each stage is appended to the audit chain, in order,
+before the next one starts; an audit write that fails stops the run before any change.
+`run(plan, options)` does both for the CLI. The console shows `prep` and calls `execute`
+when the user confirms; rollback plans run through the very same two calls.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal
+
+from kubechat_tui.config.settings import Settings
+from kubechat_tui.domain import Plan
+from kubechat_tui.engine import trail as stage
+from kubechat_tui.engine.approval_status import ApprovalStatus
+from kubechat_tui.engine.approvals import MIN_JUSTIFICATION as BREAK_GLASS_MIN
+from kubechat_tui.engine.approvals import ApprovalError, ApprovalWorkflow
+from kubechat_tui.engine.canonical import PlanInputError, canonical
+from kubechat_tui.engine.changes import (
+    Change,
+    observe,
+    observed_labels,
+    resolve_changes,
+    resource_versions,
+    with_counts,
+)
+from kubechat_tui.engine.dryrun import DryRunReport, dry_run
+from kubechat_tui.engine.execute import ExecutionReport, Progress, ProgressCallback, execute
+from kubechat_tui.engine.rollback import rollback_plan
+from kubechat_tui.engine.snapshot import capture
+from kubechat_tui.engine.summary import Summary, SummaryWriter, write_summary
+from kubechat_tui.engine.trail import AuditSink, Trail
+from kubechat_tui.guard.policy import Policy, PolicyContext, PolicyDecision
+from kubechat_tui.guard.rbac import RbacReport, check_rbac
+from kubechat_tui.guard.risk import assess_plan
+from kubechat_tui.kube.lookup import ClusterView
+from kubechat_tui.kube.mutations import ApiRequester, MutationError, Mutator
+from kubechat_tui.store.audit_model import Operator
+from kubechat_tui.store.timeline import Timeline, TimelineEntry
+
+Status = Literal["done", "previewed", "denied", "awaiting_approval", "failed",
+                 "needs_confirmation"]
+MIN_JUSTIFICATION = 10
+RbacCheck = Callable[[ApiRequester, Plan], RbacReport]
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """How far to go and what the user has said."""
+
+    dry_run_only: bool = False  # stop after the preview (`apply --dry-run`)
+    confirmed: bool = False  # explicit confirmation (`--yes` / the console's confirm)
+    skip_dry_run: bool = False  # needs a written justification
+    justification: str = ""
+    break_glass: str = ""  # policy exception with this justification (flagged loudly)
+    on_progress: ProgressCallback | None = None
+    rollback_of: str | None = None  # the execution this plan undoes
+
+
+@dataclass
+class Prepared:
+    """Everything the preview shows; `status` says whether it may go on to execution."""
+
+    execution_id: str
+    plan: Plan
+    status: Status
+    message: str
+    trail: Trail
+    changes: list[Change] = field(default_factory=list)
+    rbac: RbacReport | None = None
+    policy: PolicyDecision | None = None
+    dry_run: DryRunReport | None = None
+    approval: ApprovalStatus | None = None
+    remediation: list[str] = field(default_factory=list)
+    options: RunOptions = field(default_factory=RunOptions)
+
+    @property
+    def ready(self) -> bool:
+        """True when only the confirmation stands between this plan and execution."""
+        return self.status in ("needs_confirmation", "previewed") and bool(self.changes)
+
+
+@dataclass
+class RunResult:
+    """The end of a run: status, one-line message, and every stage's result."""
+
+    status: Status
+    message: str
+    prepared: Prepared
+    report: ExecutionReport | None = None
+    summary: Summary | None = None
+    rollback: Plan | None = None
+
+    @property
+    def execution_id(self) -> str:
+        """The id linking every audit record and timeline entry of this run."""
+        return self.prepared.execution_id
+
+
+@dataclass
+class Pipeline:
+    """The guarded execution path, with its collaborators injected."""
+
+    fleet: ApiRequester
+    settings: Settings
+    audit: AuditSink
+    policy: Policy
+    approvals: ApprovalWorkflow
+    timeline: Timeline
+    operator: Operator
+    rbac: RbacCheck = check_rbac
+    summary_writer: SummaryWriter | None = None
+    summary_model: str = ""
+    view: ClusterView | None = None  # live counts for risk scoring (blast radius)
+
+    # -- plan → RBAC → policy → dry-run → approval -----------------------------------
+    def prepare(self, plan: Plan, options: RunOptions | None = None) -> Prepared:
+        """Run every check up to the approval gate; each stage is audited in order."""
+        opts = options or RunOptions()
+        execution_id = "ex-" + secrets.token_hex(5)
+        try:
+            plan = assess_plan(canonical(plan), self.settings, self.view)  # a file is input
+        except PlanInputError as exc:
+            trail = Trail(self.audit, self.operator, plan, execution_id)
+            trail.record(stage.PLAN, {"plan": plan.model_dump(mode="json"), "error": str(exc)},
+                         "rejected")
+            return Prepared(execution_id, plan, "failed", str(exc), trail, options=opts)
+        trail = Trail(self.audit, self.operator, plan, execution_id)
+        prep = Prepared(execution_id, plan, "failed", "", trail, options=opts)
+        trail.record(stage.PLAN, {"plan": plan.model_dump(mode="json"),
+                                  "rollback_of": opts.rollback_of,
+                                  "kubectl": [line for s in plan.steps if s.accepted
+                                              for line in s.kubectl_lines()]},
+                     "submitted")
+        if not plan.mutating:
+            return self._stop(prep, "failed", "the plan changes nothing: run its read-only "
+                              "steps with `kubechat plan`")
+        if opts.skip_dry_run and len(opts.justification.strip()) < MIN_JUSTIFICATION:
+            return self._stop(prep, "failed", "skipping the dry run needs a written "
+                              f"justification (--justification, at least {MIN_JUSTIFICATION} "
+                              "characters)")
+        if not self._rbac(prep) or not self._policy(prep):
+            return prep
+        if not self._dry_run(prep):
+            return prep
+        if not self._approval(prep):
+            return prep
+        if opts.dry_run_only:
+            prep.status, prep.message = "previewed", "dry run only: nothing was changed"
+        else:
+            prep.status = "needs_confirmation"
+            prep.message = "ready: confirm to execute"
+        return prep
+
+    def _stop(self, prep: Prepared, status: Status, message: str,
+              remediation: list[str] | None = None) -> Prepared:
+        prep.status, prep.message = status, message
+        prep.remediation = list(remediation or [])
+        return prep
+
+    def _rbac(self, prep: Prepared) -> bool:
+        report = self.rbac(self.fleet, prep.plan)
+        prep.rbac = report
+        prep.trail.record(stage.RBAC, report.to_dict(), "allowed" if report.allowed else "denied")
+        if not report.allowed:
+            fix = [d.remediation for d in report.denials] + [
+                f"{c.cluster}: the access review failed ({c.error}); retry when it answers"
+                for c in report.errors]
+            status: Status = "denied" if report.denials else "failed"  # unanswered: failed
+            self._stop(prep, status, report.summary(), fix)
+        return report.allowed
+
+    def _policy(self, prep: Prepared) -> bool:
+        try:
+            mutator = Mutator(self.fleet)
+            prep.changes = resolve_changes(mutator, prep.plan)
+            observe(mutator, prep.changes)
+        except (MutationError, ValueError) as exc:
+            prep.trail.record(stage.POLICY, {"error": str(exc)}, "error")
+            self._stop(prep, "failed", f"cannot read the targets: {exc}")
+            return False
+        prep.plan = with_counts(prep.plan, prep.changes)
+        context = PolicyContext(settings=self.settings, labels=observed_labels(prep.changes),
+                                requester=self.operator.kube_identity or self.operator.os_user)
+        decision = self.policy.evaluate(prep.plan, context)
+        prep.policy = decision
+        outcome = ("denied" if not decision.allowed else
+                   "approval_required" if decision.needs_approval else "allowed")
+        prep.trail.record(stage.POLICY, decision.to_dict(), outcome)
+        if not prep.changes:
+            self._stop(prep, "failed", "no object matches the plan's targets; nothing to do")
+            return False
+        if decision.allowed or prep.options.break_glass:
+            return True
+        reasons = "; ".join(decision.reasons) or "denied"
+        self._stop(prep, "denied", f"policy: {reasons}", list(decision.remediation))
+        return False
+
+    def _dry_run(self, prep: Prepared) -> bool:
+        opts = prep.options
+        if opts.skip_dry_run:
+            prep.dry_run = DryRunReport(prep.changes, skipped=True,
+                                        justification=opts.justification.strip())
+            prep.trail.record(stage.DRY_RUN_SKIPPED, {"changes": len(prep.changes)}, "skipped",
+                              justification=opts.justification.strip())
+            return True
+        report = dry_run(self.fleet, prep.changes)
+        prep.dry_run = report
+        prep.trail.record(stage.DRY_RUN, report.to_json(), "ok" if report.ok else "refused")
+        if not report.ok:
+            self._stop(prep, "failed", "dry run refused: " + report.errors[0]
+                       + (f" (+{len(report.errors) - 1} more)" if len(report.errors) > 1 else ""))
+        return report.ok
+
+    def _approval(self, prep: Prepared) -> bool:
+        decision = prep.policy
+        if decision is None:
+            return False
+        rvs = resource_versions(prep.changes)
+        if prep.options.break_glass and not prep.options.dry_run_only:
+            return self._break_glass(prep, decision, rvs)
+        if decision.required_approvals == 0 and decision.allowed:
+            return True
+        status = self.approvals.gate(prep.plan, rvs, self.operator)
+        prep.approval = status
+        owner = status.request.requester.os_user if status.request else None
+        if owner is not None and owner != self.operator.os_user:
+            # someone else's request: its approvers may include this operator, so it
+            # can never release this operator's run (that would be one pair of eyes)
+            status = replace(status, state="none", satisfied=False,
+                             reason=f"the open request is {owner}'s, not yours")
+            prep.approval = status
+        if status.satisfied:
+            return True
+        if prep.options.dry_run_only:
+            self._stop(prep, "previewed", "dry run only: nothing was changed; executing "
+                       f"needs {decision.required_approvals} approval(s) ({status.reason})")
+            return False
+        if status.state == "rejected":
+            self._stop(prep, "denied", f"approval: {status.reason}")
+            return False
+        if status.state == "pending" and status.request is not None:
+            self._stop(prep, "awaiting_approval", f"waiting for approval: request "
+                       f"{status.request.id} ({status.reason})")
+            return False
+        request = self.approvals.request(prep.plan, decision, rvs, self.operator,
+                                         diff=_diff_text(prep.changes))
+        prep.approval = self.approvals.status(prep.plan.digest(), rvs, request.id)
+        why = f" (earlier request: {status.reason})" if status.request is not None else ""
+        self._stop(prep, "awaiting_approval", f"approval requested: {request.id} needs "
+                   f"{decision.required_approvals} approver(s) other than "
+                   f"{self.operator.os_user}{why}")
+        return False
+
+    def _break_glass(self, prep: Prepared, decision: PolicyDecision,
+                     rvs: dict[str, str]) -> bool:
+        text = " ".join(prep.options.break_glass.split())
+        if len(text) < BREAK_GLASS_MIN:
+            self._stop(prep, "denied", "break-glass needs a written justification of at "
+                       f"least {BREAK_GLASS_MIN} characters")
+            return False
+        request = self.approvals.request(prep.plan, decision, rvs, self.operator,
+                                         diff=_diff_text(prep.changes))
+        try:
+            status = self.approvals.break_glass(request.id, self.operator, text)
+        except ApprovalError as exc:
+            self._stop(prep, "denied", f"break-glass refused: {exc}")
+            return False
+        prep.approval = status
+        return status.satisfied
+
+    # -- snapshot → execute → audit → summary ----------------------------------------
+    def execute(self, prep: Prepared, confirmed: bool) -> RunResult:
+        """Execute a prepared plan; refuses without confirmation or when not ready."""
+        if not prep.ready or prep.status == "previewed":
+            return RunResult(prep.status, prep.message, prep)
+        if not confirmed:
+            return RunResult("needs_confirmation", "not executed: real execution needs an "
+                             "explicit confirmation (--yes, or confirm in the console)", prep)
+        stale = self._snapshot(prep)
+        if stale:
+            return RunResult("failed", stale, prep)
+        if prep.approval is not None and prep.approval.request is not None:
+            self.approvals.mark_executed(prep.approval.request.id, self.operator,
+                                         prep.execution_id)  # an approval releases one run
+        report = execute(self.fleet, prep.execution_id, prep.changes,
+                         self._progress(prep, prep.options.on_progress))
+        undo = rollback_plan(prep.plan, report)
+        final = stage.SUCCEEDED if report.ok else stage.FAILED
+        prep.trail.record(final, {
+            "changes": [c.to_json() for c in report.changes], "failure": report.failure,
+            "rollback_plan": undo.model_dump(mode="json") if undo else None,
+            "rollback_of": prep.options.rollback_of}, "succeeded" if report.ok else "failed")
+        self.timeline.add(TimelineEntry(
+            kind="execution", author=self._who(), execution_id=prep.execution_id,
+            title=f"{'executed' if report.ok else 'FAILED'}: {prep.plan.input[:120]}",
+            body=report.failure or f"{len(report.done())} change(s) applied",
+            payload={"plan": prep.plan.model_dump(mode="json"),
+                     "changes": [c.to_json() for c in report.changes],
+                     "rollback_plan": undo.model_dump(mode="json") if undo else None,
+                     "rollback_of": prep.options.rollback_of}))
+        summary = write_summary(prep.plan, report, self._who(), _approvers(prep),
+                                self.summary_writer, self.summary_model)
+        prep.trail.record(stage.SUMMARY, {"text": summary.text, "note": summary.note},
+                          summary.author)
+        status: Status = "done" if report.ok else "failed"
+        message = (f"{len(report.done())}/{len(report.changes)} change(s) applied"
+                   if report.ok else f"stopped: {report.failure}; "
+                   f"{len(report.done())}/{len(report.changes)} change(s) applied")
+        return RunResult(status, message, prep, report, summary, undo)
+
+    def run(self, plan: Plan, options: RunOptions | None = None) -> RunResult:
+        """`prepare` then, when ready and confirmed, `execute`."""
+        opts = options or RunOptions()
+        prep = self.prepare(plan, opts)
+        if not prep.ready or prep.status == "previewed":
+            return RunResult(prep.status, prep.message, prep)
+        return self.execute(prep, opts.confirmed)
+
+    def archive_summary(self, result: RunResult, text: str, annotation: str = "") -> None:
+        """Store the (edited) summary on the incident timeline, audited."""
+        body = text.strip() + (f"\n\nNote: {annotation.strip()}" if annotation.strip() else "")
+        self.timeline.add(TimelineEntry(
+            kind="summary", author=self._who(), execution_id=result.execution_id,
+            title=f"summary: {result.prepared.plan.input[:120]}", body=body,
+            payload={"status": result.status, "edited": result.summary is None
+                     or body != result.summary.text}))
+        result.prepared.trail.record(stage.ARCHIVED, {"text": body}, "archived")
+
+    def _snapshot(self, prep: Prepared) -> str | None:
+        """Re-read every target; a target changed since the dry run stops everything."""
+        mutator = Mutator(self.fleet)
+        stale: list[str] = []
+        try:
+            for change in prep.changes:
+                fresh = capture(mutator, change.target, absent_ok=change.before is not None
+                                and change.before.object is None)
+                seen = change.before.state_version if change.before else None
+                if prep.dry_run and not prep.dry_run.skipped and fresh.state_version != seen:
+                    stale.append(f"{change.target.label()} (state {seen} → "
+                                 f"{fresh.state_version})")
+                change.before = fresh
+        except MutationError as exc:
+            prep.trail.record(stage.SNAPSHOT, {"error": str(exc)}, "failed")
+            return f"snapshot failed, nothing was changed: {exc}"
+        payload = {"snapshots": [c.before.to_json() for c in prep.changes if c.before],
+                   "rollback": [c.rollback.kubectl for c in prep.changes if c.rollback],
+                   "stale": stale}
+        prep.trail.record(stage.SNAPSHOT, payload, "stale" if stale else "captured")
+        if stale:
+            return ("changed since the dry run, nothing was changed: " + ", ".join(stale)
+                    + "; preview again")
+        return None
+
+    def _progress(self, prep: Prepared, outer: ProgressCallback | None) -> ProgressCallback:
+        def on_progress(event: Progress) -> None:
+            if event.state != "running":
+                change = prep.changes[event.index - 1]
+                prep.trail.record(stage.STEP, {**change.to_json(), "index": event.index,
+                                               "kubectl": change.step.kubectl},
+                                  event.state, clusters=[event.cluster],
+                                  objects=[event.target])
+            if outer is not None:
+                outer(event)
+        return on_progress
+
+    def _who(self) -> str:
+        return self.operator.kube_identity or self.operator.os_user
+
+
+def _approvers(prep: Prepared) -> list[str]:
+    if prep.approval is None:
+        return []
+    names = [a.os_user for a in prep.approval.approvers]
+    return names + (["BREAK-GLASS"] if prep.approval.break_glass else [])
+
+
+def _diff_text(changes: list[Change]) -> str:
+    return "\n".join(c.diff for c in changes if c.diff)
+
+
+def describe_prepared(prep: Prepared) -> dict[str, Any]:
+    """A JSON view of the preview (for `apply --json` and tests)."""
+    return {
+        "execution_id": prep.execution_id, "status": prep.status, "message": prep.message,
+        "plan_digest": prep.plan.digest(), "remediation": prep.remediation,
+        "rbac": prep.rbac.to_dict() if prep.rbac else None,
+        "policy": prep.policy.to_dict() if prep.policy else None,
+        "approval": ({"state": prep.approval.state, "reason": prep.approval.reason,
+                      "request_id": prep.approval.request.id if prep.approval.request else None}
+                     if prep.approval else None),
+        "changes": [{**c.to_json(), "diff": c.diff} for c in prep.changes],
+    }

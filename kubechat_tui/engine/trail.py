@@ -1,0 +1,56 @@
+"""The pipeline's audit trail: one record per stage, all linked to one execution id."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol
+
+from kubechat_tui.domain import Plan
+from kubechat_tui.engine.approvals import audit_scope
+from kubechat_tui.store.audit_model import AuditEvent, AuditLinks, AuditScope, Operator
+
+# The stage actions, in pipeline order (tests assert this order on the chain).
+PLAN = "plan.submitted"
+RBAC = "rbac.checked"
+POLICY = "policy.evaluated"
+DRY_RUN = "dryrun.completed"
+DRY_RUN_SKIPPED = "dryrun.skipped"
+APPROVAL = "approval.checked"  # written by ApprovalWorkflow.gate
+SNAPSHOT = "snapshot.captured"
+STEP = "execution.step"
+SUCCEEDED = "execution.succeeded"
+FAILED = "execution.failed"
+SUMMARY = "summary.written"
+ARCHIVED = "summary.archived"
+
+
+class AuditSink(Protocol):
+    """What the trail needs of `store.audit.AuditLog`."""
+
+    def append(self, event: AuditEvent) -> Any: ...
+
+
+class Trail:
+    """Appends stage records for one plan run; every record carries the execution id."""
+
+    def __init__(self, sink: AuditSink, operator: Operator, plan: Plan,
+                 execution_id: str) -> None:
+        self.sink = sink
+        self.operator = operator
+        self.plan = plan
+        self.execution_id = execution_id
+        self.scope = audit_scope(plan)
+
+    def record(self, action: str, payload: Mapping[str, Any], outcome: str, *,
+               justification: str = "", approvals: Sequence[Mapping[str, Any]] = (),
+               clusters: Sequence[str] = (), objects: Sequence[str] = ()) -> None:
+        """Append one stage record (raises StoreError when the chain cannot be written)."""
+        scope = self.scope
+        if clusters or objects:
+            scope = AuditScope(tuple(clusters) or scope.clusters, scope.namespaces,
+                               tuple(objects) or scope.objects)
+        self.sink.append(AuditEvent(
+            action=action, operator=self.operator, payload=dict(payload), scope=scope,
+            approvals=tuple(approvals), outcome=outcome, justification=justification,
+            links=AuditLinks(execution_id=self.execution_id, plan_hash=self.plan.digest()),
+        ))

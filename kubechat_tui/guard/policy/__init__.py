@@ -1,0 +1,56 @@
+"""Guardrail policy: a YAML file of rules with IDs, evaluated per step and cluster; fails closed.
+
+API (for the engine):
+    load_policy(path) -> Policy                 # PolicyError: one line, "file:line: key: problem"
+    load_configured_policy(settings) -> Policy  # settings.policy_file, else the shipped default
+    Policy.evaluate(plan, PolicyContext(settings, now, labels, requester)) -> PolicyDecision
+        .allowed, .required_approvals, .rule_ids, .reasons, .remediation, .policy_hash, .hits
+    guard.targets.observe_targets(fleet, plan).labels  # the labels label rules need
+
+Rule kinds (see docs/policy-example.yaml): protected_namespaces, allowed_namespaces,
+forbidden_labels, required_labels, change_freeze (windows + timezone), max_blast_radius,
+approvals, cel. Each rule has `id`, `match` (clusters, cluster_set, namespaces, verbs,
+resources, min_risk, requires_approval, mutating_only), `effect` (deny | require_approval with
+`approvals: N`) and `remediation`. Errors while evaluating a rule deny with that rule's id.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from kubechat_tui.config.settings import Settings
+from kubechat_tui.guard.policy.decision import (
+    PolicyContext,
+    PolicyDecision,
+    RuleHit,
+    TargetLabels,
+)
+from kubechat_tui.guard.policy.errors import PolicyError
+from kubechat_tui.guard.policy.evaluator import ERROR_RULE, Policy
+from kubechat_tui.guard.policy.loader import DEFAULT_POLICY, read_spec, sha256_hex
+
+
+def load_policy(path: Path | str) -> Policy:
+    """Load and validate a policy file (compiling its CEL); raises PolicyError."""
+    file = Path(path).expanduser()
+    spec, raw, conditions = read_spec(file)
+    return Policy(spec=spec, path=file, raw=raw, hash=sha256_hex(raw), conditions=conditions)
+
+
+def load_configured_policy(settings: Settings) -> Policy:
+    """The policy named by settings.policy_file, or the default shipped with kubechat."""
+    return load_policy(settings.policy_file or DEFAULT_POLICY)
+
+
+__all__ = [
+    "DEFAULT_POLICY",
+    "ERROR_RULE",
+    "Policy",
+    "PolicyContext",
+    "PolicyDecision",
+    "PolicyError",
+    "RuleHit",
+    "TargetLabels",
+    "load_configured_policy",
+    "load_policy",
+]

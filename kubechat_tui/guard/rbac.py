@@ -1,0 +1,180 @@
+"""RBAC pre-flight: one SelfSubjectAccessReview per step, cluster and exact request.
+
+API::
+
+    report = check_rbac(fleet, plan, contact="#sre-oncall")   # blocking; call from a worker
+    report.allowed          # True only when every review said allowed (errors fail closed)
+    report.checks           # AccessCheck per (step, cluster, attributes): allowed, reason, error
+    report.denials          # RbacDenial per (cluster, namespace): who, what, remediation text+YAML
+    report.summary()        # one line;  report.to_dict() for the audit payload
+
+`fleet` needs only `request_json(cluster, method, path, *, body=...)` (kube.fleet.Fleet).
+Identical reviews are sent once; clusters are asked in parallel.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from kubechat_tui.domain import Plan
+from kubechat_tui.guard.access import Attributes, fallback_attributes, step_attributes
+from kubechat_tui.guard.rbac_remediation import grant_yaml, remediation_text
+
+SSAR_PATH = "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews"
+SSR_PATH = "/apis/authentication.k8s.io/v1/selfsubjectreviews"
+TIMEOUT_SECONDS = 10.0
+MAX_WORKERS = 8
+
+
+class JsonRequester(Protocol):
+    """The slice of `kube.fleet.Fleet` the RBAC check uses."""
+
+    def request_json(self, cluster: str, method: str, path: str, *,
+                     query: dict[str, Any] | None = None, body: object | None = None,
+                     content_type: str | None = None,
+                     timeout: float | None = None) -> tuple[int, dict[str, Any]]: ...
+
+
+@dataclass(frozen=True)
+class AccessCheck:
+    """One review: `allowed` is None when the review itself failed (`error` says why)."""
+
+    step_id: str
+    cluster: str
+    attributes: Attributes
+    allowed: bool | None
+    reason: str = ""
+    error: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form for audit payloads."""
+        return {"step": self.step_id, "cluster": self.cluster,
+                "attributes": self.attributes.to_spec(), "allowed": self.allowed,
+                "reason": self.reason, "error": self.error}
+
+
+@dataclass(frozen=True)
+class RbacDenial:
+    """What one identity lacks in one cluster and namespace, and how to get it."""
+
+    cluster: str
+    user: str
+    namespace: str
+    missing: tuple[Attributes, ...]
+    remediation: str
+    grant_yaml: str
+
+
+@dataclass(frozen=True)
+class RbacReport:
+    """The pre-flight verdict for a whole plan."""
+
+    checks: tuple[AccessCheck, ...]
+    denials: tuple[RbacDenial, ...]
+
+    @property
+    def allowed(self) -> bool:
+        """True only when every check was answered `allowed`."""
+        return all(c.allowed is True for c in self.checks)
+
+    @property
+    def errors(self) -> tuple[AccessCheck, ...]:
+        """Checks that could not be answered (the pre-flight fails closed on them)."""
+        return tuple(c for c in self.checks if c.allowed is None)
+
+    def summary(self) -> str:
+        """One line: `RBAC ok (4 checks)` or what is denied / failed where."""
+        if self.allowed:
+            return f"RBAC ok ({len(self.checks)} checks)"
+        parts = [f"{d.user}@{d.cluster} cannot {', '.join(a.describe() for a in d.missing)}"
+                 for d in self.denials]
+        parts += [f"{c.cluster}: review failed ({c.error})" for c in self.errors]
+        return "RBAC denied: " + "; ".join(parts)
+
+    def remediation(self) -> str:
+        """Every denial's remediation text, separated by blank lines."""
+        return "\n\n".join(d.remediation for d in self.denials)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form for audit payloads."""
+        return {"allowed": self.allowed, "summary": self.summary(),
+                "checks": [c.to_dict() for c in self.checks],
+                "denials": [{"cluster": d.cluster, "user": d.user, "namespace": d.namespace,
+                             "missing": [a.to_spec() for a in d.missing],
+                             "grant_yaml": d.grant_yaml} for d in self.denials]}
+
+
+def review(fleet: JsonRequester, cluster: str, attrs: Attributes) -> tuple[bool | None, str]:
+    """Ask one SelfSubjectAccessReview: (allowed, reason) or (None, error text)."""
+    body = {"apiVersion": "authorization.k8s.io/v1", "kind": "SelfSubjectAccessReview",
+            "spec": {"resourceAttributes": attrs.to_spec()}}
+    try:
+        status, doc = fleet.request_json(cluster, "POST", SSAR_PATH, body=body,
+                                         timeout=TIMEOUT_SECONDS)
+    except Exception as exc:  # unreachable, TLS, timeouts: the check fails closed
+        return None, " ".join(str(exc).split()) or type(exc).__name__
+    if status not in (200, 201):
+        message = doc.get("message") if isinstance(doc, dict) else None
+        return None, f"HTTP {status}" + (f": {message}" if message else "")
+    result = doc.get("status") or {}
+    allowed = bool(result.get("allowed")) and not result.get("denied")
+    return allowed, str(result.get("reason") or result.get("evaluationError") or "")
+
+
+def whoami(fleet: JsonRequester, cluster: str) -> str:
+    """The username the cluster sees (SelfSubjectReview), or "<your identity>"."""
+    body = {"apiVersion": "authentication.k8s.io/v1", "kind": "SelfSubjectReview"}
+    try:
+        status, doc = fleet.request_json(cluster, "POST", SSR_PATH, body=body,
+                                         timeout=TIMEOUT_SECONDS)
+        if status in (200, 201):
+            return str(doc["status"]["userInfo"]["username"])
+    except Exception:  # the denial text still helps without a username
+        pass
+    return "<your identity>"
+
+
+def check_rbac(fleet: JsonRequester, plan: Plan, contact: str | None = None) -> RbacReport:
+    """Review every accepted step's exact requests in every cluster it targets."""
+    wanted: list[tuple[str, str, Attributes]] = []
+    unreadable: list[AccessCheck] = []
+    for step in plan.steps:
+        try:
+            found = step_attributes(step, plan)
+        except ValueError as exc:  # nothing exact to ask: the check fails closed
+            unreadable += [AccessCheck(step.id, cluster, fallback_attributes(step, plan), None,
+                                       error=str(exc))
+                           for cluster in step.clusters or plan.scope.clusters or ("",)]
+            continue
+        wanted += [(step.id, cluster, attrs) for cluster, attrs in found]
+    unique = sorted({(c, a) for _, c, a in wanted}, key=repr)
+    with ThreadPoolExecutor(max_workers=MAX_WORKERS) as pool:
+        answers = dict(zip(unique, pool.map(lambda ca: review(fleet, *ca), unique),
+                           strict=True))
+    checks = list(unreadable)
+    for step_id, cluster, attrs in wanted:
+        allowed, text = answers[(cluster, attrs)]
+        checks.append(AccessCheck(step_id, cluster, attrs, allowed,
+                                  reason=text if allowed is not None else "",
+                                  error=text if allowed is None else ""))
+    return RbacReport(tuple(checks), _denials(fleet, checks, contact))
+
+
+def _denials(fleet: JsonRequester, checks: Sequence[AccessCheck],
+             contact: str | None) -> tuple[RbacDenial, ...]:
+    grouped: dict[tuple[str, str], list[Attributes]] = defaultdict(list)
+    for check in checks:
+        if check.allowed is False and check.attributes not in grouped[
+                (check.cluster, check.attributes.namespace)]:
+            grouped[(check.cluster, check.attributes.namespace)].append(check.attributes)
+    users = {cluster: whoami(fleet, cluster) for cluster, _ in grouped}
+    return tuple(
+        RbacDenial(cluster, users[cluster], namespace, tuple(missing),
+                   remediation_text(cluster, users[cluster], namespace, missing, contact),
+                   grant_yaml(users[cluster], namespace, missing))
+        for (cluster, namespace), missing in grouped.items()
+    )

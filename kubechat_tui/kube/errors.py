@@ -1,0 +1,20 @@
+"""Errors the kube layer raises; every message is one line."""
+
+from __future__ import annotations
+
+
+class KubeconfigError(Exception):
+    """The kubeconfig cannot be used (missing, unparsable, unknown context): exit code 2."""
+
+
+class ApiError(Exception):
+    """A request the cluster refused or never answered; `status` is 0 when unreachable."""
+
+    def __init__(self, cluster: str, status: int, message: str, reason: str = "",
+                 retry_after: float | None = None) -> None:
+        super().__init__(f"{cluster}: {message}")
+        self.cluster = cluster
+        self.status = status
+        self.reason = reason
+        self.message = message
+        self.retry_after = retry_after  # seconds the server asked us to wait (429/503)

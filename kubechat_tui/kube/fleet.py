@@ -1,0 +1,227 @@
+"""The fleet: one client per kubeconfig context, with health and identity per cluster.
+
+`cluster_names()` are the clusters the console shows: the contexts asked for, or else every
+context of the kubeconfig except identity variants `USER@CTX` of another context CTX
+(the demo has `viewer@prod-eu` next to `prod-eu`). Every context stays reachable through
+`request()` (see `context_names()`), so `--as USER` can route through `USER@CLUSTER`.
+Health checks run in one daemon thread per cluster, with backoff on failure; a broken
+cluster never blocks or crashes the others.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import orjson
+from kubernetes.client import ApiClient, Configuration
+from kubernetes.config.config_exception import ConfigException
+from kubernetes.config.kube_config import new_client_from_config_dict
+
+from kubechat_tui.config.settings import Settings
+from kubechat_tui.kube import health
+from kubechat_tui.kube.client import JSON, ClusterClient, Query
+from kubechat_tui.kube.errors import ApiError, KubeconfigError
+from kubechat_tui.kube.kubeconfig import Kubeconfig, load_kubeconfig
+from kubechat_tui.kube.types import ClusterStatus, Health
+
+StatusCallback = Callable[[ClusterStatus], None]
+CLOSE_WAIT = 1.0  # seconds close() waits for health threads (they are daemons)
+
+
+class Fleet:
+    """Clusters from kubeconfig contexts; thread-safe."""
+
+    def __init__(self, settings: Settings, kubeconfig: Kubeconfig, clusters: Sequence[str]) -> None:
+        self.settings = settings
+        self.kubeconfig = kubeconfig
+        self._clusters = list(clusters)
+        self._clients: dict[str, ClusterClient] = {}
+        self._broken: dict[str, str] = {}
+        self._statuses = {c: ClusterStatus(c, Health.CONNECTING, settings.is_production(c))
+                          for c in self._clusters}
+        self._callbacks: list[StatusCallback] = []
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+
+    @classmethod
+    def from_kubeconfig(cls, settings: Settings, kubeconfig: str | None = None,
+                        contexts: Sequence[str] = ()) -> Fleet:
+        """The fleet of `contexts` (default: all clusters) from the merged kubeconfig.
+
+        Raises KubeconfigError (one line) for unreadable files or unknown contexts.
+        """
+        loaded = load_kubeconfig(kubeconfig)
+        chosen = list(dict.fromkeys(contexts)) or default_clusters(loaded.contexts)
+        for name in chosen:
+            loaded.check_context(name)
+        fleet = cls(settings, loaded, chosen)
+        for name in contexts:  # asked for by name: a broken one is a usage error
+            fleet.client(name)
+        return fleet
+
+    @property
+    def current_context(self) -> str | None:
+        """The kubeconfig's current-context (None when unset)."""
+        return self.kubeconfig.current_context
+
+    def cluster_names(self) -> list[str]:
+        """The fleet's clusters, kubeconfig order."""
+        return list(self._clusters)
+
+    def context_names(self) -> list[str]:
+        """Every context of the kubeconfig (identity variants included)."""
+        return list(self.kubeconfig.contexts)
+
+    def client(self, context: str) -> ClusterClient:
+        """The client of a context (built on first use); KubeconfigError if it cannot be."""
+        with self._lock:
+            found = self._clients.get(context)
+            if found is not None:
+                return found
+            if context in self._broken:
+                raise KubeconfigError(self._broken[context])
+            try:
+                self.kubeconfig.check_context(context)
+                built = ClusterClient(context, _api_client(self.kubeconfig, context),
+                                      self.settings.kube.connect_timeout_seconds,
+                                      self.settings.kube.request_timeout_seconds)
+            except KubeconfigError as exc:
+                self._broken[context] = str(exc)
+                raise
+            except (ConfigException, OSError, ValueError, TypeError) as exc:
+                text = " ".join(str(exc).split()) or type(exc).__name__
+                self._broken[context] = (f"{self.kubeconfig.describe_sources()}: "
+                                         f"context {context!r}: {text}")
+                raise KubeconfigError(self._broken[context]) from None
+            self._clients[context] = built
+            return built
+
+    def api_client(self, cluster: str) -> ApiClient:
+        """The configured official client of a cluster (for typed calls outside lists)."""
+        return self.client(cluster).api
+
+    def request(self, cluster: str, method: str, path: str, *, query: Query = None,
+                body: object | None = None, content_type: str | None = None,
+                timeout: float | None = None, accept: str = JSON) -> tuple[int, bytes]:
+        """Raw HTTP through the cluster's client; status 0 when unreachable or misconfigured."""
+        try:
+            client = self.client(cluster)
+            return client.request(method, path, query=query, body=body,
+                                  content_type=content_type, accept=accept, timeout=timeout)
+        except ApiError as exc:
+            return 0, orjson.dumps(_status_doc(exc.message))
+        except KubeconfigError as exc:
+            return 0, orjson.dumps(_status_doc(str(exc)))
+
+    def request_json(self, cluster: str, method: str, path: str, *, query: Query = None,
+                     body: object | None = None, content_type: str | None = None,
+                     timeout: float | None = None) -> tuple[int, dict[str, Any]]:
+        """`request` with the body parsed by orjson ({} or a Status-like dict if not JSON)."""
+        status, raw = self.request(cluster, method, path, query=query, body=body,
+                                   content_type=content_type, timeout=timeout)
+        try:
+            doc = orjson.loads(raw) if raw else {}
+        except orjson.JSONDecodeError:
+            doc = _status_doc(raw[:200].decode("utf-8", "replace"))
+        return status, doc if isinstance(doc, dict) else {"items": doc}
+
+    def status(self, cluster: str) -> ClusterStatus:
+        """The latest health and identity of a cluster."""
+        with self._lock:
+            return self._statuses[cluster]
+
+    def statuses(self) -> list[ClusterStatus]:
+        """Every cluster's status, fleet order."""
+        with self._lock:
+            return [self._statuses[c] for c in self._clusters]
+
+    def on_status(self, callback: StatusCallback) -> None:
+        """Call `callback` (from worker threads) whenever a cluster's status changes."""
+        with self._lock:
+            self._callbacks.append(callback)
+
+    def start(self) -> None:
+        """Start background health/identity checks (idempotent, never blocks)."""
+        with self._lock:
+            if self._threads:
+                return
+            self._threads = [threading.Thread(target=self._monitor, args=(c,), daemon=True,
+                                              name=f"kubechat-health-{c}")
+                             for c in self._clusters]
+        for thread in self._threads:
+            thread.start()
+
+    def check(self, cluster: str) -> ClusterStatus:
+        """Probe one cluster now (blocking) and record the result."""
+        result = self._probe(cluster)
+        self._publish(result)
+        return result
+
+    def _probe(self, cluster: str) -> ClusterStatus:
+        production = self.settings.is_production(cluster)
+        try:
+            return health.probe(self.client(cluster), production)
+        except KubeconfigError as exc:
+            return ClusterStatus(cluster, Health.UNREACHABLE, production, error=str(exc))
+
+    def close(self) -> None:
+        """Stop health checks and close every connection pool."""
+        self._stop.set()
+        deadline = time.monotonic() + CLOSE_WAIT
+        for thread in self._threads:  # a probe in flight may hold its thread until timeout
+            thread.join(max(0.0, deadline - time.monotonic()))
+        with self._lock:
+            clients, self._clients = list(self._clients.values()), {}
+        for client in clients:
+            client.close()
+
+    def _monitor(self, cluster: str) -> None:
+        failures = 0
+        while not self._stop.is_set():
+            result = self._probe(cluster)
+            if result.health is Health.OK:
+                failures, delay = 0, health.HEALTHY_RECHECK
+            else:
+                failures += 1
+                delay = health.backoff(failures)
+                result = _with_retry(result, delay)
+            self._publish(result)
+            self._stop.wait(delay)
+
+    def _publish(self, status: ClusterStatus) -> None:
+        with self._lock:
+            changed = self._statuses.get(status.name) != status
+            self._statuses[status.name] = status
+            callbacks = list(self._callbacks)
+        if changed and not self._stop.is_set():
+            for callback in callbacks:
+                callback(status)
+
+
+def default_clusters(contexts: Sequence[str]) -> list[str]:
+    """Every context except `USER@CTX` identity variants of another context CTX."""
+    names = set(contexts)
+    return [c for c in contexts if not ("@" in c and c.rsplit("@", 1)[1] in names)]
+
+
+def _api_client(kubeconfig: Kubeconfig, context: str) -> ApiClient:
+    configuration = type.__call__(Configuration)
+    configuration.retries = 0  # retries and backoff are ours
+    client: ApiClient = new_client_from_config_dict(
+        config_dict=kubeconfig.document, context=context, persist_config=False,
+        client_configuration=configuration)
+    return client
+
+
+def _status_doc(message: str) -> dict[str, Any]:
+    return {"kind": "Status", "apiVersion": "v1", "status": "Failure", "message": message,
+            "reason": "Unreachable", "code": 0}
+
+
+def _with_retry(status: ClusterStatus, delay: float) -> ClusterStatus:
+    return ClusterStatus(status.name, status.health, status.production, status.identity,
+                         status.groups, status.error, retry_in=delay)

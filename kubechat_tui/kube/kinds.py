@@ -1,0 +1,169 @@
+"""The resource tables the console shows, and how each is read off the wire into row tuples.
+
+Pods, nodes and deployments are read as the server's Table (`as=Table;v=v1;g=meta.k8s.io`,
+`includeObject=Metadata`): the server computes READY/STATUS/RESTARTS exactly as kubectl
+prints them, and the metadata gives namespace and creationTimestamp (AGE stays a timestamp;
+the view renders ages). Events are read as raw JSON (the Table only has relative times) and
+reduced straight to tuples. Nothing is ever turned into a typed client model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from kubechat_tui.kube.client import JSON, TABLE
+from kubechat_tui.kube.types import ResourceKind
+
+Row = tuple[str, ...]
+Key = tuple[str, str]  # (namespace, name); "" namespace for cluster-scoped objects
+Obj = dict[str, Any]
+
+PODS = ResourceKind(
+    "pods", "/api/v1/pods", True,
+    ("CLUSTER", "NAMESPACE", "NAME", "READY", "STATUS", "RESTARTS", "AGE", "NODE"),
+    aliases=("po", "pod"))
+NODES = ResourceKind(
+    "nodes", "/api/v1/nodes", False,
+    ("CLUSTER", "NAME", "STATUS", "ROLES", "AGE", "VERSION"),
+    key_columns=(0, 1, 1), aliases=("no", "node"))
+EVENTS = ResourceKind(
+    "events", "/api/v1/events", True,
+    ("CLUSTER", "NAMESPACE", "LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE", "NAME"),
+    age_columns=frozenset({"LAST SEEN"}), key_columns=(0, 1, 7), aliases=("ev", "event"))
+DEPLOYMENTS = ResourceKind(
+    "deployments", "/apis/apps/v1/deployments", True,
+    ("CLUSTER", "NAMESPACE", "NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE"),
+    aliases=("deploy", "deployment"))
+
+KINDS: dict[str, ResourceKind] = {}
+for _kind in (PODS, NODES, EVENTS, DEPLOYMENTS):
+    KINDS[_kind.name] = _kind
+    for _alias in _kind.aliases:
+        KINDS[_alias] = _kind
+
+
+def resolve_kind(word: str) -> ResourceKind | None:
+    """The kind for a name or alias (`po`, `deploy`), else None."""
+    return KINDS.get(word.strip().lower())
+
+
+def collection_path(kind: ResourceKind, namespace: str | None) -> str:
+    """The list/watch path, narrowed to one namespace for namespaced kinds."""
+    if not (kind.namespaced and namespace):
+        return kind.api_path
+    prefix, plural = kind.api_path.rsplit("/", 1)
+    return f"{prefix}/namespaces/{namespace}/{plural}"
+
+
+# A column's value: a Table cell by its column name, or a metadata field.
+Source = tuple[str, str]  # ("cell", "Ready") | ("meta", "namespace") | ("cluster", "")
+
+
+@dataclass
+class TableReader:
+    """Rows from Table responses and Table watch events (cells located by column name)."""
+
+    sources: Sequence[Source]
+    accept: str = TABLE
+    query: dict[str, str] = field(default_factory=lambda: {"includeObject": "Metadata"})
+    _indexes: dict[str, int] = field(default_factory=dict)
+
+    def rows(self, cluster: str, doc: Obj) -> list[tuple[Key, Row]]:
+        """(key, row) for each row of a Table (a list page or a watch event's object)."""
+        definitions = doc.get("columnDefinitions")
+        if definitions:
+            self._indexes = {c["name"].lower(): i for i, c in enumerate(definitions)}
+        plan = [(where == "cell", self._indexes.get(name.lower(), -1), name)
+                for where, name in self.sources]
+        out = []
+        for row in doc.get("rows") or ():
+            cells = row.get("cells") or ()
+            meta = (row.get("object") or {}).get("metadata") or {}
+            values = [_cell(cells, index) if is_cell else _text(meta.get(name))
+                      for is_cell, index, name in plan]
+            key = (meta.get("namespace") or "", meta.get("name") or _cell(cells, 0))
+            out.append((key, (cluster, *values)))
+        return out
+
+    def event_rows(self, cluster: str, obj: Obj) -> list[tuple[Key, Row]]:
+        """Rows of one watch event's object (a one-row Table)."""
+        return self.rows(cluster, obj)
+
+
+@dataclass
+class EventReader:
+    """Rows for core/v1 Events from raw JSON lists and watch events."""
+
+    accept: str = JSON
+    query: dict[str, str] = field(default_factory=dict)
+
+    def rows(self, cluster: str, doc: Obj) -> list[tuple[Key, Row]]:
+        """(key, row) for each item of an EventList."""
+        return [self._row(cluster, item) for item in doc.get("items") or ()]
+
+    def event_rows(self, cluster: str, obj: Obj) -> list[tuple[Key, Row]]:
+        """The row of one watched Event."""
+        return [self._row(cluster, obj)]
+
+    @staticmethod
+    def _row(cluster: str, item: Obj) -> tuple[Key, Row]:
+        meta = item.get("metadata") or {}
+        involved = item.get("involvedObject") or {}
+        target = f"{str(involved.get('kind', '')).lower()}/{involved.get('name', '')}"
+        namespace, name = meta.get("namespace", ""), meta.get("name", "")
+        row = (cluster, namespace, event_time(item), item.get("type") or "",
+               item.get("reason") or "", target, " ".join(str(item.get("message", "")).split()),
+               name)
+        return (namespace, name), row
+
+
+def event_time(item: Obj) -> str:
+    """When an event was last seen (RFC 3339), falling back like kubectl does."""
+    series = item.get("series") or {}
+    return str(item.get("lastTimestamp") or series.get("lastObservedTime")
+               or item.get("eventTime") or item.get("firstTimestamp")
+               or (item.get("metadata") or {}).get("creationTimestamp") or "")
+
+
+def reader_for(kind: ResourceKind) -> TableReader | EventReader:
+    """A fresh reader for one list+watch of a kind."""
+    if kind.name == "events":
+        return EventReader()
+    return TableReader(TABLE_SOURCES[kind.name])
+
+
+TABLE_SOURCES: dict[str, tuple[Source, ...]] = {
+    "pods": (("meta", "namespace"), ("cell", "Name"), ("cell", "Ready"), ("cell", "Status"),
+             ("cell", "Restarts"), ("meta", "creationTimestamp"), ("cell", "Node")),
+    "nodes": (("cell", "Name"), ("cell", "Status"), ("cell", "Roles"),
+              ("meta", "creationTimestamp"), ("cell", "Version")),
+    "deployments": (("meta", "namespace"), ("cell", "Name"), ("cell", "Ready"),
+                    ("cell", "Up-to-date"), ("cell", "Available"),
+                    ("meta", "creationTimestamp")),
+}
+
+
+def resource_version(obj: Obj) -> str | None:
+    """The resourceVersion of a watch event's object (Table or plain object)."""
+    meta = obj.get("metadata") or {}
+    version = meta.get("resourceVersion")
+    if version:
+        return str(version)
+    for row in obj.get("rows") or ():
+        version = ((row.get("object") or {}).get("metadata") or {}).get("resourceVersion")
+        if version:
+            return str(version)
+    return None
+
+
+def _cell(cells: Sequence[Any], index: int) -> str:
+    if not 0 <= index < len(cells):
+        return ""
+    value = cells[index]
+    return value if type(value) is str else _text(value)
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value)

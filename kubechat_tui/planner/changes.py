@@ -1,0 +1,164 @@
+"""The one change a request may ask for, as drafts: scale, restart, roll back, set image,
+cordon/uncordon/drain, delete. Never guessed: a change needs an explicit target."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import datetime
+
+from kubechat_tui.domain import ParamValue, Verb
+from kubechat_tui.domain.resources import WORKLOAD_RESOURCES
+from kubechat_tui.kube.lookup import ClusterView, map_clusters
+from kubechat_tui.planner.drafts import Draft, NotPlanned, target_diagnostics
+from kubechat_tui.planner.intents import Change
+from kubechat_tui.planner.scaling import ScaleError, replica_target
+from kubechat_tui.planner.scope import ResolvedScope
+from kubechat_tui.planner.targets import STOP, Target, find_image
+
+
+class ChangeDrafter:
+    """Drafts for one change (with the diagnostics that belong to it)."""
+
+    def __init__(self, view: ClusterView | None, clock: Callable[[], datetime]) -> None:
+        self.view = view
+        self.clock = clock
+
+    def drafts(self, change: Change, target: Target, text: str, low: str,
+                scope: ResolvedScope) -> list[Draft]:
+        """The change's drafts; raises NotPlanned when its target or amount is missing."""
+        if change in (Change.PATCH, Change.APPLY):
+            raise NotPlanned(f"the rule planner does not write {change.value}es or manifests; "
+                             "describe the change as scale/restart/roll back/set image, or "
+                             "enable an AI provider")
+        if change in (Change.CORDON, Change.UNCORDON, Change.DRAIN):
+            node = target.name if target.resource in (None, "nodes") else None
+            if not node:
+                raise NotPlanned(f"which node? e.g. '{change.value} node ip-10-0-3-7'")
+            verb = {Change.CORDON: Verb.CORDON, Change.UNCORDON: Verb.UNCORDON,
+                    Change.DRAIN: Verb.DRAIN}[change]
+            drafts = target_diagnostics("nodes", node, False) if change is Change.DRAIN else []
+            return [*drafts, Draft(verb, "nodes", node, reason=f"{change.value} node {node}")]
+        if change is Change.DELETE:
+            return self._delete(target, low, scope)
+        if target.resource == "pods" and target.name and change is Change.RESTART:
+            return [Draft(Verb.DELETE, "pods", target.name,
+                          reason="a pod restarts by being deleted and recreated by its "
+                                 "controller (a pod without one is gone for good)")]
+        name = target.name
+        workload = target.resource if target.resource in WORKLOAD_RESOURCES else "deployments"
+        if not name:
+            raise NotPlanned(f"which workload should I {change.value}? name it, e.g. "
+                             f"'{change.value} deployment payments-api'")
+        if change is Change.SCALE:
+            return [self._scale(workload, name, low, scope)]
+        if change is Change.RESTART:
+            stamp = self.clock().strftime("%Y-%m-%dT%H:%M:%SZ")
+            return [Draft(Verb.ROLLOUT_RESTART, workload, name, params={"restarted_at": stamp},
+                          reason="replace every pod with a fresh one, one batch at a time")]
+        if change is Change.UNDO:
+            m = re.search(r"revision\s+(\d+)", low)
+            params: dict[str, ParamValue] = {"to_revision": int(m.group(1))} if m else {}
+            return [Draft(Verb.ROLLOUT_UNDO, workload, name, params=params,
+                          reason="return to the previous pod template")]
+        container, image = find_image(text)
+        if not image:
+            raise NotPlanned("which image? e.g. 'set image of deployment web to nginx:1.27'")
+        params = {"image": image}
+        container = container or self._container_for(workload, name, image, scope)
+        if container:
+            params["container"] = container
+        return [Draft(Verb.SET_IMAGE, workload, name, params=params,
+                      reason=f"roll out image {image}")]
+
+    def _scale(self, workload: str, name: str, low: str, scope: ResolvedScope) -> Draft:
+        try:
+            target = replica_target(low, lambda: self._current_replicas(workload, name, scope))
+        except ScaleError as exc:
+            raise NotPlanned(str(exc)) from None
+        since = "" if target.current is None else f" from {target.current}"
+        return Draft(Verb.SCALE, workload, name, params={"replicas": target.replicas},
+                     reason=f"change the replica count{since} to {target.replicas}")
+
+    def _container_for(self, workload: str, name: str, image: str,
+                       scope: ResolvedScope) -> str | None:
+        """The live container the new image belongs to: the only one, or the one running
+        the same repository; None when that is not clear."""
+        view = self.view
+        if view is None:
+            return None
+        infos = map_clusters(scope.clusters,
+                             lambda c: view.workload(c, workload, scope.namespace, name))
+        containers = next((i.containers for i in infos if i is not None), ())
+        if len(containers) == 1:
+            return containers[0][0]
+        repo = _repository(image)
+        same = [c for c, running in containers if _repository(running) == repo]
+        return same[0] if len(same) == 1 else None
+
+    def _current_replicas(self, workload: str, name: str, scope: ResolvedScope) -> int:
+        counts: set[int] = set()
+        view = self.view
+        if view is not None:
+            infos = map_clusters(scope.clusters,
+                                 lambda c: view.workload(c, workload, scope.namespace, name))
+            counts = {info.replicas for info in infos if info is not None}
+        if len(counts) != 1:
+            detail = "differs between clusters" if counts else "is unknown here"
+            raise ScaleError(f"a relative change needs the current replica count, which "
+                             f"{detail}; say 'scale {name} to N'")
+        return counts.pop()
+
+    def _delete(self, target: Target, low: str, scope: ResolvedScope) -> list[Draft]:
+        ns_name = _deleted_namespace(low)
+        if (ns_name and not target.name) or target.resource == "namespaces":
+            name = target.name if target.resource == "namespaces" else ns_name
+            return [Draft(Verb.GET, "pods", namespace=name, reason=f"what lives in {name}"),
+                    Draft(Verb.DELETE, "namespaces", name,
+                          reason=f"delete namespace {name} and everything in it")]
+        resource = target.resource or target.noun or "pods"
+        if target.name:
+            if resource == "secrets":
+                diagnostics = []  # never read a Secret, not even to describe it
+            elif resource in ("pods", "nodes", *WORKLOAD_RESOURCES):
+                diagnostics = target_diagnostics(resource, target.name, False)
+            else:
+                diagnostics = [Draft(Verb.DESCRIBE, resource, target.name,
+                                     reason="what is being deleted")]
+            return [*diagnostics, Draft(Verb.DELETE, resource, target.name,
+                                        reason=f"delete {resource}/{target.name}")]
+        if target.selector:
+            return [Draft(Verb.GET, resource, selector=target.selector,
+                          reason="the objects the selector matches"),
+                    Draft(Verb.DELETE, resource, selector=target.selector,
+                          reason=f"delete {resource} matching {target.selector}")]
+        phase = re.search(r"\b(failed|evicted|completed|succeeded)\b", low)
+        if phase and resource == "pods":
+            field = "status.phase=" + ("Succeeded" if phase.group(1) in ("completed", "succeeded")
+                                       else "Failed")
+            return [Draft(Verb.GET, "pods", params={"field_selector": field},
+                          reason=f"pods with {field}"),
+                    Draft(Verb.DELETE, "pods", params={"field_selector": field},
+                          reason=f"clean up pods with {field}")]
+        if re.search(r"\ball\b", low) and scope.namespace and target.noun:
+            return [Draft(Verb.GET, resource, reason=f"every {resource} in {scope.namespace}"),
+                    Draft(Verb.DELETE, resource,
+                          reason=f"delete every {resource} in {scope.namespace}")]
+        raise NotPlanned("what should be deleted? name the object, e.g. 'delete pod "
+                         "calc-app-pod in payments' (a selector or 'all pods in NS' also work)")
+
+
+def _deleted_namespace(low: str) -> str | None:
+    for pattern in (r"\bnamespaces?\s+['\"]?([a-z0-9][-a-z0-9]*)",
+                    r"\b([a-z0-9][-a-z0-9]*)['\"]?\s+namespace\b"):
+        for name in re.findall(pattern, low):
+            if name not in STOP:
+                return str(name)
+    return None
+
+
+def _repository(image: str) -> str:
+    """`registry.example/app:1.2` and `...@sha256:..` -> `registry.example/app`."""
+    name = image.split("@", 1)[0]
+    head, _, tail = name.rpartition(":")
+    return head if head and "/" not in tail else name

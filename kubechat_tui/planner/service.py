@@ -1,0 +1,102 @@
+"""PlannerService: one entry point for the console, the CLI and the engine.
+
+`plan(text, scope)` tries the configured LLM provider (when enabled and not recently
+failing) and falls back to the rule planner, saying so in `PlanResult.notes`. Requests the
+rules refuse (secrets, shell syntax, bad input) never reach a model. Blocking: call it
+from a worker thread.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from typing import Literal
+
+from kubechat_tui.config.settings import Settings
+from kubechat_tui.domain import Plan, PlanEdits, PlanResult, Scope
+from kubechat_tui.kube.lookup import ClusterView
+from kubechat_tui.planner.assemble import rescore
+from kubechat_tui.planner.llm import LLMPlanner, ProviderError
+from kubechat_tui.planner.llm_reply import ReplyRejected
+from kubechat_tui.planner.providers import ProviderHealth, provider_health, unavailable
+from kubechat_tui.planner.rule_planner import RulePlanner
+
+Mode = Literal["auto", "rules", "llm"]
+RETRY_AFTER_FAILURE = 60.0
+
+
+class PlannerService:
+    """Plans requests and re-scores edited plans."""
+
+    def __init__(self, settings: Settings, view: ClusterView | None = None, *,
+                 mode: Mode = "auto",
+                 clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+        self.settings = settings
+        self.view = view
+        self.mode = mode
+        self.rules = RulePlanner(settings, view, clock)
+        self.llm = LLMPlanner(settings, view, clock)
+        self._failed_at: float | None = None
+        self._last_failure = ""
+
+    @property
+    def llm_enabled(self) -> bool:
+        """True when the LLM path is configured and chosen."""
+        return self.mode != "rules" and self.settings.ai.enabled
+
+    def plan(self, text: str, scope: Scope | None = None,
+             context: Sequence[str] = ()) -> PlanResult:
+        """Plan `text` in the current `scope`; never raises for bad input.
+
+        `context` is cluster data (events, log lines) for the model, quoted as untrusted.
+        """
+        current = scope or Scope()
+        if self.mode == "llm" and not self.settings.ai.enabled:
+            note = "the LLM planner was asked for but AI is disabled in config; used rules"
+            return self.rules.plan(text, current, notes=(note,))
+        first = self.rules.plan(text, current)
+        if (first.blocked and not first.suggestions) or not self.llm_enabled:
+            return first  # refused requests (secrets, shell, bad input) never reach a model
+        if self._cooling_down():
+            return _with_note(first, f"AI provider failed recently ({self._last_failure})")
+        down = unavailable(self.settings.ai)
+        if down is not None:
+            self._failed_at, self._last_failure = time.monotonic(), down
+            return _with_note(first, f"AI provider unavailable ({down})")
+        try:
+            result = self.llm.plan(text, current, context)
+        except ProviderError as exc:
+            self._failed_at, self._last_failure = time.monotonic(), str(exc)
+            return _with_note(first, f"AI provider failed ({exc})")
+        except ReplyRejected as exc:
+            return _with_note(first, f"AI plan rejected ({exc})")
+        self._failed_at = None
+        if result.blocked and first.plan is not None:  # the model declined what rules can do
+            return _with_note(first, f"AI planner: {result.reason}")
+        return result
+
+    def rescore(self, plan: Plan, edits: PlanEdits) -> Plan:
+        """The plan with `edits` applied, re-rendered and re-scored (raises EditError)."""
+        return rescore(plan, edits, self.settings, self.view)
+
+    def health(self) -> ProviderHealth:
+        """The configured provider's health (blocking, short timeout)."""
+        if not self.settings.ai.enabled:
+            return ProviderHealth(self.settings.ai.model, False, "AI disabled: rule planner")
+        return provider_health(self.settings.ai)
+
+    def warm_up(self) -> None:
+        """Import litellm ahead of the first request (call from a worker thread)."""
+        if self.llm_enabled:
+            self.llm.warm_up()
+
+    def _cooling_down(self) -> bool:
+        return (self.mode == "auto" and self._failed_at is not None
+                and time.monotonic() - self._failed_at < RETRY_AFTER_FAILURE)
+
+
+def _with_note(result: PlanResult, why: str) -> PlanResult:
+    """The rule planner's result, saying why the AI planner was not used."""
+    return result.model_copy(update={"notes": (*result.notes,
+                                               f"{why}; used the rule planner")})

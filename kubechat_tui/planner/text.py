@@ -1,0 +1,71 @@
+"""Input hygiene and the small lexical helpers the planners share."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+MAX_INPUT_CHARS = 2000
+_NAME = re.compile(r"^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$")
+_SELECTOR = re.compile(r"^[A-Za-z0-9_.\-/=!,() ]{1,500}$")
+_IMAGE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._\-/:@]{0,254}$")
+_SHELL = re.compile(r"(;|&&|\|\||\||`|\$\(|\$\{|>>|<\()")
+
+
+class InputError(ValueError):
+    """The request text cannot be planned (empty, too long, binary, shell syntax)."""
+
+
+def clean_request(text: str) -> str:
+    """The request trimmed and validated; raises InputError with a one-line reason."""
+    if "\x00" in text or _control_ratio(text) > 0.1:
+        raise InputError("the request contains binary data; type a sentence such as "
+                         "'show crashlooping pods in prod'")
+    collapsed = " ".join(printable(text).split())
+    if not collapsed:
+        raise InputError("the request is empty; say what you want to see or change")
+    if len(collapsed) > MAX_INPUT_CHARS:
+        raise InputError(f"the request is {len(collapsed)} characters long; keep it under "
+                         f"{MAX_INPUT_CHARS} (one intent at a time)")
+    return collapsed
+
+
+def printable(text: str) -> str:
+    """The text without control characters (no terminal escapes echoed back)."""
+    return "".join(ch if unicodedata.category(ch) not in ("Cc", "Cf") or ch in "\t\n"
+                   else " " for ch in text)
+
+
+def _control_ratio(text: str) -> float:
+    if not text:
+        return 0.0
+    sample = text[:4096]
+    bad = sum(1 for ch in sample
+              if unicodedata.category(ch) in ("Cc", "Cs", "Co", "Cn") and ch not in "\t\n\r")
+    return bad / len(sample)
+
+
+def shell_syntax(text: str) -> str | None:
+    """The first shell operator in the text (`;`, `|`, `$(`...), else None."""
+    match = _SHELL.search(text)
+    return match.group(0) if match else None
+
+
+def is_name(word: str | None) -> bool:
+    """True for a valid Kubernetes object/namespace/cluster name (DNS-1123 subdomain)."""
+    return bool(word) and bool(_NAME.match(word or ""))
+
+
+def is_selector(text: str | None) -> bool:
+    """True for text made only of label-selector characters (`app=web,tier!=db`)."""
+    return bool(text) and bool(_SELECTOR.match(text or ""))
+
+
+def is_image(text: str | None) -> bool:
+    """True for a plausible container image reference (`repo/name:tag`, `@sha256:...`)."""
+    return bool(text) and bool(_IMAGE.match(text or ""))
+
+
+def quoted(text: str) -> list[str]:
+    """Strings the user put in quotes: deployment 'web-app' -> ['web-app']."""
+    return [a or b for a, b in re.findall(r"'([^']+)'|\"([^\"]+)\"", text)]

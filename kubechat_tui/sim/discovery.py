@@ -1,0 +1,76 @@
+"""Discovery documents: /version, /api, /apis, /apis/<group>, /api(s)/<group-version>."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from typing import Any
+
+from kubechat_tui.sim.resources import GROUP_VERSIONS, ResourceType
+
+VERSION = {
+    "major": "1", "minor": "36", "emulationMajor": "1", "emulationMinor": "36",
+    "minCompatibilityMajor": "1", "minCompatibilityMinor": "35", "gitVersion": "v1.36.2",
+    "gitCommit": "98b35193b2ac7a23a673325f5e9b830ecd5ba406", "gitTreeState": "clean",
+    "buildDate": "2026-11-25T19:46:42Z", "goVersion": "go1.27.3-X:nojsonv2", "compiler": "gc",
+    "platform": "linux/amd64",
+}
+
+
+def _address(host: str) -> list[dict[str, str]]:
+    return [{"clientCIDR": "0.0.0.0/0", "serverAddress": host}]
+
+
+def api_versions(host: str) -> dict[str, Any]:
+    """GET /api."""
+    return {"kind": "APIVersions", "versions": ["v1"], "serverAddressByClientCIDRs": _address(host)}
+
+
+def _group(name: str) -> dict[str, Any]:
+    versions = [{"groupVersion": gv, "version": gv.split("/")[1]}
+                for gv in GROUP_VERSIONS if gv.startswith(f"{name}/")]
+    return {"name": name, "versions": versions, "preferredVersion": versions[0]}
+
+
+def api_group_list(hidden: tuple[str, ...] = ()) -> dict[str, Any]:
+    """GET /apis (without the hidden groups: add-ons a cluster does not run)."""
+    names = sorted({gv.split("/")[0] for gv in GROUP_VERSIONS if "/" in gv} - set(hidden),
+                   key=lambda n: (n != "apps", n))
+    return {"kind": "APIGroupList", "apiVersion": "v1", "groups": [_group(n) for n in names]}
+
+
+def api_group(name: str) -> dict[str, Any]:
+    """GET /apis/<group>."""
+    return {"kind": "APIGroup", "apiVersion": "v1", **_group(name)}
+
+
+def _entry(r: ResourceType) -> dict[str, Any]:
+    out: dict[str, Any] = {"name": r.plural, "singularName": r.singular,
+                           "namespaced": r.namespaced, "kind": r.kind, "verbs": list(r.verbs)}
+    if r.short_names:
+        out["shortNames"] = list(r.short_names)
+    if r.categories:
+        out["categories"] = list(r.categories)
+    digest = hashlib.sha256(f"{r.api_version}/{r.plural}".encode()).digest()[:8]
+    out["storageVersionHash"] = base64.b64encode(digest).decode()
+    return out
+
+
+def resource_list(group_version: str) -> dict[str, Any]:
+    """GET /api/v1 or /apis/<group>/<version>: resources and their subresources."""
+    entries: list[dict[str, Any]] = []
+    for r in GROUP_VERSIONS[group_version]:
+        entries.append(_entry(r))
+        for sub in r.subresources:
+            item: dict[str, Any] = {"name": f"{r.plural}/{sub.name}", "singularName": "",
+                                    "namespaced": r.namespaced}
+            if sub.group:
+                item["group"] = sub.group
+                item["version"] = sub.version
+            item["kind"] = sub.kind or r.kind
+            item["verbs"] = list(sub.verbs)
+            entries.append(item)
+    head: dict[str, Any] = {"kind": "APIResourceList"}
+    if "/" in group_version:  # the core list carries no apiVersion on the real server
+        head["apiVersion"] = "v1"
+    return {**head, "groupVersion": group_version, "resources": entries}

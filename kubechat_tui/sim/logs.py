@@ -1,0 +1,141 @@
+"""pods/log: container choice, previous, sinceSeconds/sinceTime, tailLines, timestamps, follow."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from typing import TYPE_CHECKING
+
+from aiohttp import web
+
+from kubechat_tui.sim import kubelet, loglines, reads
+from kubechat_tui.sim.call import Call
+from kubechat_tui.sim.clock import now, parse, rfc3339_nano
+from kubechat_tui.sim.status import ApiError, bad_request
+from kubechat_tui.sim.store import Obj
+
+if TYPE_CHECKING:
+    from kubechat_tui.sim.fleet import SimFleet
+
+Line = tuple[float, str]
+
+
+def choose_container(call: Call, pod: Obj) -> str:
+    """The container a log/exec request addresses (the only one, or the default one)."""
+    names = [c["name"] for c in pod["spec"].get("containers") or []]
+    name = call.arg("container")
+    if not name:
+        default = (pod["metadata"].get("annotations") or {}).get(
+            "kubectl.kubernetes.io/default-container")
+        if len(names) == 1:
+            return names[0]
+        if default in names:
+            return str(default)
+        raise bad_request(f"a container name must be specified for pod "
+                          f"{pod['metadata']['name']}, choose one of: [{' '.join(names)}]")
+    if name not in names:
+        raise bad_request(f"container {name} is not valid for pod {pod['metadata']['name']}")
+    return name
+
+
+def lines_for(call: Call, pod: Obj, container: str, previous: bool) -> list[Line]:
+    """All lines the kubelet would have for this container instance."""
+    meta, status = pod["metadata"], pod.get("status", {})
+    if not pod["spec"].get("nodeName"):
+        raise bad_request(f"pod {meta['name']} does not have a host assigned")
+    image = next(c["image"] for c in pod["spec"]["containers"] if c["name"] == container)
+    behavior = call.cluster.image_behaviors.get(image, "healthy")
+    cstatus: Obj = next((c for c in status.get("containerStatuses") or []
+                    if c.get("name") == container), {})
+    if behavior == "imagepull" or not cstatus:
+        raise bad_request(f'container "{container}" in pod "{meta["name"]}" is waiting to start: '
+                          + ("trying and failing to pull image" if behavior == "imagepull"
+                             else "ContainerCreating"))
+    restarts = int(cstatus.get("restartCount", 0))
+    last = (cstatus.get("lastState") or {}).get("terminated") or {}
+    if previous and not restarts:
+        raise bad_request(f'previous terminated container "{container}" in pod '
+                          f'"{meta["name"]}" not found')
+    started = call.cluster.started.get(meta["uid"]) or parse(status.get("startTime")) or call.now
+    if behavior in ("crashloop", "oomkilled"):
+        end = parse(last.get("finishedAt")) or call.now
+        begin = parse(last.get("startedAt")) or end - 2
+        if previous:
+            gap = kubelet.CRASH_PERIOD
+            end, begin = end - gap, begin - gap
+        if behavior == "crashloop":
+            return loglines.crash(image, begin, end)
+        return loglines.oom(meta["uid"], begin, end)
+    if previous:
+        end = parse(last.get("finishedAt")) or started
+        return list(loglines.steady(meta["uid"], container + "#prev", image, end - 3600, end))
+    failing_peer = any(call.cluster.image_behaviors.get(c["image"]) == "crashloop"
+                       for c in pod["spec"]["containers"])
+    return list(loglines.steady(meta["uid"], container, image, started, call.now, failing_peer))
+
+
+def _select(call: Call, lines: list[Line]) -> list[Line]:
+    since = call.int_arg("sinceSeconds")
+    since_time = call.arg("sinceTime")
+    if since is not None and since_time:
+        raise bad_request("at most one of sinceTime or sinceSeconds may be specified")
+    if since is not None:
+        if since < 1:
+            raise ApiError(422, "Invalid", 'PodLogOptions "" is invalid: sinceSeconds: Invalid '
+                           f"value: {since}: must be greater than 0", {})
+        lines = [ln for ln in lines if ln[0] >= call.now - since]
+    elif since_time:
+        floor = parse(since_time)
+        if floor is None:
+            raise bad_request(f'parsing time "{since_time}" as "2006-01-02T15:04:05Z07:00": '
+                              "cannot parse")
+        lines = [ln for ln in lines if ln[0] >= floor]
+    tail = call.int_arg("tailLines")
+    if tail is not None:
+        lines = lines[-tail:] if tail > 0 else []
+    return lines
+
+
+def _format(call: Call, line: Line) -> bytes:
+    prefix = f"{rfc3339_nano(line[0])} " if call.flag("timestamps") else ""
+    return f"{prefix}{line[1]}\n".encode()
+
+
+async def serve(call: Call, fleet: SimFleet) -> web.StreamResponse:
+    """Answer GET pods/<name>/log, streaming when follow=true."""
+    pod = reads.fetch(call)
+    container = choose_container(call, pod)
+    previous = call.flag("previous")
+    lines = _select(call, lines_for(call, pod, container, previous))
+    body = b"".join(_format(call, ln) for ln in lines)
+    limit = call.int_arg("limitBytes")
+    if limit is not None:
+        body = body[:max(limit, 0)]
+    response = web.StreamResponse(status=200, headers={"Content-Type": "text/plain"})
+    await response.prepare(call.request)
+    await response.write(body)
+    image = next(c["image"] for c in pod["spec"]["containers"] if c["name"] == container)
+    if call.flag("follow") and not previous and call.cluster.image_behaviors.get(
+            image, "healthy") == "healthy":
+        await _follow(call, fleet, pod, container, image, lines[-1][0] if lines else call.now,
+                      response)
+    await response.write_eof()
+    return response
+
+
+async def _follow(call: Call, fleet: SimFleet, pod: Obj, container: str, image: str,
+                  after: float, response: web.StreamResponse) -> None:
+    uid = pod["metadata"]["uid"]
+    store = call.cluster.store
+    while not fleet.stopping.is_set():
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(fleet.stopping.wait(), timeout=1.0)
+        current = store.get("pods", pod["metadata"]["namespace"], pod["metadata"]["name"])
+        if current is None or current["metadata"]["uid"] != uid:
+            return
+        start = call.cluster.started.get(uid) or parse(
+            pod.get("status", {}).get("startTime")) or after
+        for line in loglines.steady(uid, container, image, start, now()):
+            if line[0] > after:
+                await response.write(_format(call, line))
+                after = line[0]

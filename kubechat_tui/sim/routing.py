@@ -1,0 +1,68 @@
+"""Map a request path (below /clusters/<name>) to what it addresses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kubechat_tui.sim.resources import GROUP_VERSIONS, ResourceType, lookup
+from kubechat_tui.sim.status import unknown_resource
+
+NAMESPACE_SUBRESOURCES = ("status", "finalize")
+
+
+@dataclass(frozen=True)
+class Target:
+    """What a path names: a discovery document or a resource (collection, object, subresource)."""
+
+    doc: str = ""  # version | api | apis | group | groupversion | openapi ("" for resources)
+    group: str = ""
+    group_version: str = ""
+    resource: ResourceType | None = None
+    namespace: str = ""
+    name: str = ""
+    subresource: str = ""
+
+
+def parse_path(path: str) -> Target:
+    """Parse `api/v1/namespaces/payments/pods/x/log`; unknown paths raise a 404 ApiError."""
+    parts = [p for p in path.strip("/").split("/") if p]
+    if parts == ["version"]:
+        return Target(doc="version")
+    if not parts or parts[0] not in ("api", "apis"):
+        if parts and parts[0] in ("healthz", "livez", "readyz"):
+            return Target(doc=parts[0])
+        if parts[:2] == ["openapi", "v3"]:
+            return Target(doc="openapi", name="/".join(parts[2:]))
+        raise unknown_resource()
+    if parts[0] == "api":
+        if len(parts) == 1:
+            return Target(doc="api")
+        gv, rest = parts[1], parts[2:]
+    else:
+        if len(parts) == 1:
+            return Target(doc="apis")
+        if len(parts) == 2:
+            if not any(g.split("/")[0] == parts[1] for g in GROUP_VERSIONS if "/" in g):
+                raise unknown_resource()
+            return Target(doc="group", group=parts[1])
+        gv, rest = f"{parts[1]}/{parts[2]}", parts[3:]
+    if gv not in GROUP_VERSIONS:
+        raise unknown_resource()
+    if not rest:
+        return Target(doc="groupversion", group=gv.split("/")[0] if "/" in gv else "",
+                      group_version=gv)
+    namespace = ""
+    if rest[0] == "namespaces" and len(rest) >= 3 and not (
+            len(rest) == 3 and rest[2] in NAMESPACE_SUBRESOURCES):
+        namespace, rest = rest[1], rest[2:]
+    if len(rest) > 3:
+        raise unknown_resource()
+    resource = lookup(gv, rest[0])
+    if resource is None or (namespace and not resource.namespaced):
+        raise unknown_resource()
+    name = rest[1] if len(rest) > 1 else ""
+    sub = rest[2] if len(rest) > 2 else ""
+    if sub and resource.subresource(sub) is None:
+        raise unknown_resource()
+    return Target(group_version=gv, group=resource.group, resource=resource, namespace=namespace,
+                  name=name, subresource=sub)

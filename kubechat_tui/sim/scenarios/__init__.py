@@ -1,0 +1,1 @@
+"""Scenario data files shipped with the simulator."""

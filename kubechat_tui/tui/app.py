@@ -1,0 +1,121 @@
+"""The Textual application: wires settings, fleet and scope into the main screen."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, ClassVar
+
+from textual.app import App
+from textual.binding import BindingType
+
+from kubechat_tui.config.settings import Settings
+from kubechat_tui.tui.ages import Clock, system_clock
+from kubechat_tui.tui.backend import FleetLike, KubeBackend, PlannerLike, default_backend
+from kubechat_tui.tui.bindings import APP_BINDINGS, unknown_keymap_ids
+from kubechat_tui.tui.palette import ConsoleCommands
+from kubechat_tui.tui.scope import ALL_CLUSTERS, ScopeNavigator, ViewScope
+from kubechat_tui.tui.screens.main_screen import MainScreen
+from kubechat_tui.tui.themes import load_themes
+
+FALLBACK_THEME = "textual-dark"
+
+
+class KubechatApp(App[int]):
+    """The console. Everything it reads comes in through the constructor."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "kubechat"
+    BINDINGS: ClassVar[list[BindingType]] = list(APP_BINDINGS)
+    COMMANDS = App.COMMANDS | {ConsoleCommands}
+
+    def __init__(self, settings: Settings, fleet: FleetLike, scope: ViewScope, *,
+                 backend: KubeBackend | None = None, clock: Clock = system_clock,
+                 planner: PlannerLike | None = None, theme_dirs: list[Path] | None = None,
+                 start_fleet: bool = True) -> None:
+        super().__init__()
+        self.settings = settings
+        self.fleet = fleet
+        self.initial_scope = scope
+        self.backend = backend or default_backend()
+        self.clock = clock
+        self.planner = planner
+        self.navigator = ScopeNavigator(fleet.cluster_names(), settings.cluster_sets)
+        self.startup_warnings: list[str] = []
+        self.kubechat_themes: list[str] = []
+        self._theme_dirs = theme_dirs
+        self._start_fleet = start_fleet
+
+    def on_mount(self) -> None:
+        themes, problems = load_themes(self._theme_dirs)
+        for theme in themes:
+            self.register_theme(theme)
+        self.kubechat_themes = [t.name for t in themes]
+        self.startup_warnings.extend(problems)
+        try:
+            self.use_theme(self.settings.theme)
+        except ValueError as exc:
+            self.startup_warnings.append(str(exc))
+            self.theme = FALLBACK_THEME
+        unknown = unknown_keymap_ids(self.settings.keymap)
+        if unknown:
+            self.startup_warnings.append(f"config: keymap: unknown binding id {unknown[0]!r}")
+        self.set_keymap(self.settings.keymap)
+        self.push_screen(MainScreen(self.initial_scope))
+
+    def start_fleet(self) -> None:
+        """Start the fleet's health checks once (the main screen calls this after first paint)."""
+        if self._start_fleet:
+            self._start_fleet = False
+            self.fleet.start()
+
+    def use_theme(self, name: str) -> None:
+        """Switch theme; raises ValueError with a one-line message for unknown names."""
+        if name not in self.available_themes:
+            have = ", ".join(self.kubechat_themes) or "none loaded"
+            raise ValueError(f"unknown theme {name!r} (have: {have})")
+        self.theme = name
+
+
+def initial_scope(fleet: FleetLike, settings: Settings, clusters: Sequence[str] = (),
+                  namespace: str | None = None, cluster_set: str | None = None) -> ViewScope:
+    """The first scope: given clusters (or a set, or all), namespace (or the default)."""
+    chosen = tuple(clusters) or tuple(fleet.cluster_names())
+    if cluster_set is None and not clusters:
+        cluster_set = ALL_CLUSTERS
+    return ViewScope(
+        clusters=chosen,
+        namespace=namespace or settings.default_namespace,
+        cluster_set=cluster_set,
+    )
+
+
+def session_planner(session: Any) -> PlannerLike:
+    """The planner for a session: rules or LLM per settings, live counts through the fleet."""
+    from kubechat_tui.kube.lookup import FleetView
+    from kubechat_tui.planner.service import PlannerService
+
+    return PlannerService(session.settings, FleetView(session.fleet))
+
+
+def build_app(session: Any, *, clock: Clock = system_clock) -> KubechatApp:
+    """The console for an open session (its settings, fleet, scope and a planner)."""
+    scope = session.scope
+    return KubechatApp(
+        session.settings,
+        session.fleet,
+        initial_scope(
+            session.fleet, session.settings,
+            clusters=getattr(scope, "clusters", ()) or (),
+            namespace=getattr(scope, "namespace", None),
+            cluster_set=getattr(scope, "cluster_set", None),
+        ),
+        clock=clock,
+        planner=session_planner(session),
+    )
+
+
+def run_app(session: Any) -> int:
+    """Run the console on an open session; returns the exit code."""
+    result = build_app(session).run()
+    return int(result or 0)

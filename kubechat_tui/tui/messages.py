@@ -1,0 +1,93 @@
+"""Messages between the console's widgets, workers and screens."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from textual.message import Message
+
+from kubechat_tui.kube.types import ClusterStatus
+
+
+class InventoryChanged(Message):
+    """The inventory of generation `generation` has new rows (posted from loader threads)."""
+
+    def __init__(self, generation: int) -> None:
+        super().__init__()
+        self.generation = generation
+
+
+class ClusterStatusChanged(Message):
+    """A cluster's health or identity changed (posted from fleet threads)."""
+
+    def __init__(self, status: ClusterStatus) -> None:
+        super().__init__()
+        self.status = status
+
+
+@dataclass(frozen=True)
+class ObjectKey:
+    """Which object a detail or log result belongs to."""
+
+    cluster: str
+    kind: str
+    namespace: str | None
+    name: str
+
+
+class DetailLoaded(Message):
+    """The describe/YAML text and recent events of an object (or an error line)."""
+
+    def __init__(self, key: ObjectKey, mode: str, text: str, events: list[dict[str, Any]],
+                 error: str | None = None) -> None:
+        super().__init__()
+        self.key, self.mode, self.text, self.events, self.error = key, mode, text, events, error
+
+
+class LogsLoaded(Message):
+    """The recent log lines of a pod (or an error line)."""
+
+    def __init__(self, key: ObjectKey, lines: list[str], error: str | None = None) -> None:
+        super().__init__()
+        self.key, self.lines, self.error = key, lines, error
+
+
+class CommandSubmitted(Message):
+    """A `:` command line was entered."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+
+class FilterEdited(Message):
+    """The `/` filter text changed (every keystroke) or was committed."""
+
+    def __init__(self, text: str, done: bool = False) -> None:
+        super().__init__()
+        self.text, self.done = text, done
+
+
+class ChatSubmitted(Message):
+    """The user sent a chat message."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+
+class PlanReady(Message):
+    """The planner answered a chat message (result is a domain PlanResult)."""
+
+    def __init__(self, result: Any) -> None:
+        super().__init__()
+        self.result = result
+
+
+class PlanFailed(Message):
+    """The planner raised; one line for the chat thread."""
+
+    def __init__(self, error: str) -> None:
+        super().__init__()
+        self.error = error

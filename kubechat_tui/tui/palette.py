@@ -1,0 +1,66 @@
+"""Command palette entries that depend on what the console shows right now."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+from kubechat_tui.tui.commands import KIND_ALIASES
+
+MAX_NAMESPACES = 30
+
+
+class ConsoleCommands(Provider):
+    """Kinds, clusters, cluster sets, namespaces, sort columns, detail mode and themes."""
+
+    def _entries(self) -> list[tuple[str, str, Callable[[], None]]]:
+        from kubechat_tui.tui.screens.main_screen import MainScreen
+
+        screen = self.screen
+        if not isinstance(screen, MainScreen):
+            return []
+        app = screen.kubechat
+        scope = screen.scope
+
+        def run(text: str) -> Callable[[], None]:
+            return lambda: screen.run_command(text)
+
+        entries: list[tuple[str, str, Callable[[], None]]] = []
+
+        def add(title: str, help_text: str, callback: Callable[[], None]) -> None:
+            entries.append((title, help_text, callback))
+
+        for kind in sorted(set(KIND_ALIASES.values())):
+            if kind != scope.kind and kind in app.backend.kinds:
+                add(f"Show {kind}", f"switch the table to {kind}", run(kind))
+        for name in app.navigator.set_names():
+            if name != scope.cluster_set:
+                add(f"Cluster set: {name}", "select a saved cluster set", run(f"ctx {name}"))
+        for cluster in app.navigator.known:
+            add(f"Only cluster: {cluster}", "select one cluster", run(f"ctx {cluster}"))
+        if scope.namespace:
+            add("All namespaces", "drop the namespace scope", run("ns"))
+        for namespace in screen.known_namespaces()[:MAX_NAMESPACES]:
+            if namespace != scope.namespace:
+                add(f"Namespace: {namespace}", "scope to a namespace", run(f"ns {namespace}"))
+        for column in screen.table.model.columns:
+            add(f"Sort by {column}", "again to reverse", run(f"sort {column}"))
+        other = "describe" if screen.detail_mode == "yaml" else "YAML"
+        add(f"Detail: show {other}", "toggle the detail pane", screen.action_toggle_yaml)
+        for theme in app.kubechat_themes:
+            if theme != app.theme:
+                add(f"Theme: {theme}", "switch theme", run(f"theme {theme}"))
+        add("Help: keys", "list every key", screen.action_help)
+        return entries
+
+    async def discover(self) -> Hits:
+        for title, help_text, callback in self._entries():
+            yield DiscoveryHit(title, callback, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for title, help_text, callback in self._entries():
+            score = matcher.match(title)
+            if score > 0:
+                yield Hit(score, matcher.highlight(title), callback, text=title, help=help_text)

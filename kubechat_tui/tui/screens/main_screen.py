@@ -1,0 +1,284 @@
+"""The main screen: banner, resource table, detail, logs, chat, command line, status bar."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from time import monotonic
+from typing import Any, ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import BindingType
+from textual.containers import Horizontal
+from textual.timer import Timer
+from textual.widgets import Footer
+
+from kubechat_tui.kube.types import ClusterStatus
+from kubechat_tui.tui.bindings import SCREEN_BINDINGS
+from kubechat_tui.tui.commands import Command, CommandError, parse_command
+from kubechat_tui.tui.feed import InventoryFeed
+from kubechat_tui.tui.messages import (
+    ClusterStatusChanged,
+    CommandSubmitted,
+    FilterEdited,
+    InventoryChanged,
+)
+from kubechat_tui.tui.scope import ScopeError, ViewScope
+from kubechat_tui.tui.screens.chatting import ChattingScreen
+from kubechat_tui.tui.screens.help_screen import HelpScreen
+from kubechat_tui.tui.widgets.chat_pane import ChatPane
+from kubechat_tui.tui.widgets.command_line import CommandLine
+from kubechat_tui.tui.widgets.context_banner import ContextBanner
+from kubechat_tui.tui.widgets.detail_pane import DetailPane
+from kubechat_tui.tui.widgets.log_panel import LogPanel
+from kubechat_tui.tui.widgets.resource_table import ResourceTable
+from kubechat_tui.tui.widgets.status_bar import StatusBar
+
+REFRESH_INTERVAL = 0.1  # coalesce inventory changes to at most 10 redraws a second
+PROGRESS_INTERVAL = 0.5
+BANNER_DELAY = 0.2
+HEALTH_START_DELAY = 1.0  # health checks start at the first rows, or after this long
+
+
+class MainScreen(ChattingScreen):
+    """Layout, scope, inventory and keys; detail/logs and chat come from the base layers."""
+
+    BINDINGS: ClassVar[list[BindingType]] = list(SCREEN_BINDINGS)
+
+    def __init__(self, scope: ViewScope) -> None:
+        super().__init__(scope)
+        self.statuses: dict[str, ClusterStatus] = {}
+        self._last_refresh = 0.0
+        self._refresh_timer: Timer | None = None
+        self._banner_timer: Timer | None = None
+        self._shown_progress: dict[str, tuple[int, bool, str | None]] = {}
+        self.feed: InventoryFeed
+
+    def compose(self) -> ComposeResult:
+        yield ContextBanner(id="banner")
+        yield ResourceTable(self.kubechat.clock, id="table")
+        with Horizontal(id="panes"):
+            yield DetailPane(id="detail")
+            yield LogPanel(id="logs")
+            yield ChatPane(id="chat")
+        yield CommandLine(id="command-line")
+        yield StatusBar(id="status")
+        yield Footer()
+
+    @property
+    def table(self) -> ResourceTable:
+        return self.query_one(ResourceTable)
+
+    @property
+    def status_bar(self) -> StatusBar:
+        return self.query_one(StatusBar)
+
+    def on_mount(self) -> None:
+        app = self.kubechat
+        self.statuses = {s.name: s for s in app.fleet.statuses()}
+        app.fleet.on_status(self._status_from_thread)
+        self.feed = InventoryFeed(app.backend, app.fleet, self)
+        self._show_kind()
+        self._redraw_banner(flash=False)
+        self._update_status()
+        self.set_interval(PROGRESS_INTERVAL, self._update_status)
+        self.query_one(DetailPane).show_empty()
+        self.table.focus()
+        for warning in app.startup_warnings:
+            self.status_bar.show_error(warning)
+        self.call_after_refresh(self._start_background_work)
+
+    def _start_background_work(self) -> None:
+        """After the first paint: the inventory threads, then (once rows flow, or after a
+        moment) the fleet's health checks, so the first rows do not queue behind them."""
+        if self.feed.generation == 0:
+            self.feed.switch(self.scope)
+        self.set_timer(HEALTH_START_DELAY, self.kubechat.start_fleet)
+
+    def _status_from_thread(self, status: ClusterStatus) -> None:
+        self.post_message(ClusterStatusChanged(status))
+
+    def on_unmount(self) -> None:
+        self.feed.stop()
+
+    # --- scope and inventory -------------------------------------------------------------
+
+    def change_scope(self, scope: ViewScope) -> None:
+        """Switch what the table shows; restarts the inventory and flashes the banner."""
+        if scope == self.scope:
+            self._redraw_banner(flash=True)
+            return
+        self.scope = scope
+        self._start_inventory(flash=True)
+
+    def _start_inventory(self, flash: bool) -> None:
+        self._show_kind()
+        self.feed.switch(self.scope)
+        self._redraw_banner(flash=flash)
+        self._update_status()
+
+    def _show_kind(self) -> None:
+        """Columns of the scope's kind, no rows yet, the filter kept."""
+        kind = self.kubechat.backend.kinds[self.scope.kind]
+        filter_text = self.table.model.filter_text
+        self.table.set_kind(kind.columns, kind.age_columns, kind.key_columns)
+        self.table.set_filter(filter_text)
+
+    def _redraw_banner(self, flash: bool) -> None:
+        app = self.kubechat
+        production = {}
+        for cluster in self.scope.clusters:
+            status = self.statuses.get(cluster)
+            production[cluster] = app.settings.is_production(cluster) or bool(
+                status and status.production
+            )
+        self.query_one(ContextBanner).show(
+            self.scope, self.statuses, production, self.feed.progress(), flash=flash
+        )
+
+    def on_inventory_changed(self, message: InventoryChanged) -> None:
+        if message.generation != self.feed.generation:
+            return
+        self.kubechat.start_fleet()
+        delay = self._last_refresh + REFRESH_INTERVAL - monotonic()
+        if delay <= 0:
+            self._refresh_rows()
+        elif self._refresh_timer is None:
+            self._refresh_timer = self.set_timer(delay, self._refresh_rows)
+
+    def _refresh_rows(self) -> None:
+        self._refresh_timer = None
+        self._last_refresh = monotonic()
+        self.table.set_rows(self.feed.take_rows())
+        self._update_status()
+
+    def _update_status(self) -> None:
+        table = self.table
+        shown, total = table.row_count, table.model.total
+        count = f"{shown:,}" if shown == total else f"{shown:,}/{total:,}"
+        table.border_title = f"{self.scope.kind} [{count}]"
+        progress = self.feed.progress()
+        self.status_bar.show_summary(
+            self.scope.kind, shown, total, table.sort_label(), table.model.filter_text, progress
+        )
+        seen = {name: (p.rows, p.done, p.error) for name, p in progress.items()}
+        if seen != self._shown_progress:
+            self._shown_progress = seen
+            self._redraw_banner(flash=False)
+
+    def on_resource_table_sort_changed(self, _message: ResourceTable.SortChanged) -> None:
+        self._update_status()
+
+    def on_cluster_status_changed(self, message: ClusterStatusChanged) -> None:
+        self.statuses[message.status.name] = message.status
+        if self._banner_timer is None:  # coalesce a burst of status changes
+            self._banner_timer = self.set_timer(BANNER_DELAY, self._redraw_banner_later)
+
+    def _redraw_banner_later(self) -> None:
+        self._banner_timer = None
+        self._redraw_banner(flash=False)
+
+    # --- commands and keys ------------------------------------------------------------
+
+    def run_command(self, text: str) -> None:
+        """Execute a `:` command; errors become one status-bar line."""
+        try:
+            self._execute(parse_command(text))
+        except (CommandError, ScopeError, ValueError) as exc:
+            self.status_bar.show_error(str(exc))
+
+    def _execute(self, command: Command) -> None:
+        navigator = self.kubechat.navigator
+        verb, arg = command.verb, command.arg
+        if verb == "kind":
+            self.change_scope(replace(self.scope, kind=arg))
+        elif verb == "ctx":
+            self.change_scope(navigator.use_contexts(self.scope, arg))
+        elif verb == "set":
+            self.change_scope(navigator.use_set(self.scope, arg))
+        elif verb == "ns":
+            self.change_scope(replace(self.scope, namespace=arg or None))
+        elif verb == "label":
+            self.change_scope(replace(self.scope, label_selector=arg or None))
+        elif verb == "sort":
+            self.table.sort_by(arg)
+            self._update_status()
+        elif verb == "theme":
+            self.kubechat.use_theme(arg)
+        elif verb == "help":
+            self.action_help()
+        elif verb == "quit":
+            self.app.exit(0)
+
+    def on_command_submitted(self, message: CommandSubmitted) -> None:
+        self.status_bar.clear_message()
+        self.run_command(message.text)
+
+    def on_filter_edited(self, message: FilterEdited) -> None:
+        self.table.set_filter(message.text)
+        self._update_status()
+
+    def on_command_line_closed(self, _message: CommandLine.Closed) -> None:
+        self.table.focus()
+
+    def action_command_mode(self) -> None:
+        self.status_bar.clear_message()
+        self.query_one(CommandLine).open("command")
+
+    def action_filter_mode(self) -> None:
+        self.status_bar.clear_message()
+        self.query_one(CommandLine).open("filter", self.table.model.filter_text)
+
+    def action_namespace(self) -> None:
+        self.query_one(CommandLine).open(
+            "command", "ns ", [f"ns {ns}" for ns in self.known_namespaces()]
+        )
+
+    def known_namespaces(self) -> list[str]:
+        """Namespaces seen in the current rows (for suggestions and the palette)."""
+        columns = [c.upper() for c in self.table.model.columns]
+        if "NAMESPACE" not in columns:
+            return []
+        index = columns.index("NAMESPACE")
+        return sorted({row[index] for row in self.table.model.view if row[index]})
+
+    def action_help(self) -> None:
+        self.app.push_screen(HelpScreen(self.kubechat.settings.keymap))
+
+    def action_cycle_set(self, step: int) -> None:
+        self._scope_action(lambda: self.kubechat.navigator.cycle_set(self.scope, step))
+
+    def action_jump_set(self, number: int) -> None:
+        self._scope_action(lambda: self.kubechat.navigator.jump_set(self.scope, number))
+
+    def _scope_action(self, make: Any) -> None:
+        self.status_bar.clear_message()
+        try:
+            self.change_scope(make())
+        except ScopeError as exc:
+            self.status_bar.show_error(str(exc))
+
+    def action_focus_chat(self) -> None:
+        self.query_one("#chat-input").focus()
+
+    def action_zoom(self) -> None:
+        """Maximize the focused pane (table, detail, logs or chat), or restore the layout."""
+        if self.maximized is not None:
+            self.minimize()
+        elif self.focused is not None:
+            self.maximize(self.focused)
+
+    def action_back(self) -> None:
+        """Escape: restore a zoomed pane, leave the chat/log focus, else clear the filter."""
+        if self.maximized is not None:
+            self.minimize()
+            return
+        if self.focused is not self.table:
+            self.table.focus()
+            return
+        self.status_bar.clear_message()
+        if self.table.model.filter_text:
+            self.table.set_filter("")
+            self._update_status()
+
+    def action_reload(self) -> None:
+        self._start_inventory(flash=True)

@@ -1,0 +1,263 @@
+"""The plan preview: steps with their rollback, RBAC and policy verdicts, dry-run diffs,
+approval state; `y` executes (the explicit confirmation), `r` previews the rollback of
+what ran, `ctrl+s` archives the (edited) summary on the incident timeline.
+
+The screen never touches a cluster or the database itself: a thread worker calls the
+engine pipeline and hands the result back with `call_from_thread`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import ClassVar, Protocol
+
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Static, TextArea
+
+from kubechat_tui.domain import Plan, Risk
+from kubechat_tui.engine.execute import Progress
+from kubechat_tui.engine.pipeline import Prepared, RunOptions, RunResult
+from kubechat_tui.engine.preview_text import progress_line
+
+RISK_STYLE = {Risk.LOW: "green", Risk.MEDIUM: "yellow", Risk.HIGH: "bold red",
+              Risk.CRITICAL: "bold white on red"}
+STATUS_STYLE = {"done": "green", "previewed": "cyan", "needs_confirmation": "yellow",
+                "awaiting_approval": "yellow", "denied": "bold red", "failed": "bold red"}
+
+
+class PipelineLike(Protocol):
+    """The slice of `engine.pipeline.Pipeline` the screen drives."""
+
+    def prepare(self, plan: Plan, options: RunOptions | None = None) -> Prepared: ...
+    def execute(self, prep: Prepared, confirmed: bool) -> RunResult: ...
+    def archive_summary(self, result: RunResult, text: str, annotation: str = "") -> None: ...
+
+
+def steps_table(prep: Prepared) -> Table:
+    """Every accepted step: risk, the kubectl line, and the rollback beside each change."""
+    table = Table(expand=True, box=None, header_style="bold", padding=(0, 1))
+    table.add_column("STEP", no_wrap=True)
+    table.add_column("RISK", no_wrap=True)
+    table.add_column("FORWARD")
+    table.add_column("ROLLBACK")
+    undo: dict[str, list[str]] = {}
+    for change in prep.changes:
+        if change.rollback is not None:
+            undo.setdefault(change.step.id, []).append(change.rollback.kubectl)
+    for step in prep.plan.steps:
+        if not step.accepted:
+            continue
+        forward = Text("\n".join(step.kubectl_lines()))
+        for warning in step.warnings:
+            forward.append(f"\n⚠ {warning}", style="yellow")
+        table.add_row(step.id, Text(step.risk.value, RISK_STYLE[step.risk]), forward,
+                      Text("\n".join(undo.get(step.id, [])) or ("-" if step.mutating else ""),
+                           style="dim"))
+    return table
+
+
+def checks_text(prep: Prepared) -> Text:
+    """RBAC, policy (rule IDs, reasons, remediation) and approval state."""
+    text = Text()
+    if prep.rbac is not None:
+        text.append(prep.rbac.summary() + "\n", "green" if prep.rbac.allowed else "bold red")
+    if prep.policy is not None:
+        p = prep.policy
+        verdict = ("denied" if not p.allowed else
+                   f"{p.required_approvals} approval(s) required" if p.required_approvals
+                   else "allowed")
+        text.append(f"Policy {p.policy_hash[:12]}: {verdict}", "bold red" if not p.allowed
+                    else "yellow" if p.required_approvals else "green")
+        text.append(f"  {' '.join(p.rule_ids)}\n" if p.rule_ids else "\n")
+        for reason in p.reasons:
+            text.append(f"  {reason}\n")
+    if prep.approval is not None:
+        style = "green" if prep.approval.satisfied else "yellow"
+        text.append(f"Approval: {prep.approval.state}: {prep.approval.reason}\n", style)
+    for line in prep.remediation:
+        text.append(f"Remediation: {line}\n", "cyan")
+    if prep.dry_run is not None and prep.dry_run.skipped:
+        text.append(f"Dry run SKIPPED: {prep.dry_run.justification}\n", "bold yellow")
+    return text
+
+
+def diff_renderable(prep: Prepared) -> RenderableType:
+    """The dry-run diff of every object, coloured, with the expected outcome."""
+    parts: list[RenderableType] = []
+    for change in prep.changes:
+        head = Text(f"{change.key}\n", "bold")
+        head.append(f"→ {change.outcome or change.error or 'not dry-run'}\n",
+                    "red" if change.error else "cyan")
+        body = Text()
+        for line in change.diff.splitlines():
+            style = ("green" if line.startswith("+") else "red" if line.startswith("-")
+                     else "magenta" if line.startswith("@@") else "")
+            body.append(line + "\n", style)
+        parts += [head, body]
+    return Group(*parts) if parts else Text("no object changes", "dim")
+
+
+class PreviewScreen(Screen[RunResult | None]):
+    """Preview a plan, confirm, watch it run, edit the summary, roll it back."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("y", "confirm", "Execute", id="preview.confirm"),
+        Binding("r", "rollback", "Rollback", id="preview.rollback"),
+        Binding("ctrl+s", "archive", "Archive summary", id="preview.archive"),
+        Binding("escape", "close", "Close", id="preview.close"),
+    ]
+    DEFAULT_CSS = """
+    PreviewScreen #preview-header { height: auto; padding: 0 1; background: $boost; }
+    PreviewScreen #preview-body { height: 1fr; }
+    PreviewScreen #preview-left { width: 1fr; padding: 0 1; }
+    PreviewScreen #preview-diff { width: 1fr; padding: 0 1; border-left: vkey $accent; }
+    PreviewScreen #preview-status { height: auto; padding: 0 1; }
+    PreviewScreen #preview-summary { height: 12; display: none; }
+    PreviewScreen #preview-summary.shown { display: block; }
+    """
+
+    def __init__(self, pipeline: PipelineLike, plan: Plan,
+                 options: RunOptions | None = None) -> None:
+        super().__init__()
+        self.pipeline = pipeline
+        self.plan = plan
+        self.options = options or RunOptions()
+        self.prepared: Prepared | None = None
+        self.result: RunResult | None = None
+        self.progress: list[str] = []
+        self.busy = False
+
+    def compose(self) -> ComposeResult:
+        yield Static(Text(f"Plan: {self.plan.input}", "bold"), id="preview-header")
+        with Horizontal(id="preview-body"):
+            with VerticalScroll(id="preview-left"):
+                yield Static("", id="preview-steps")
+                yield Static("", id="preview-checks")
+                yield Static("", id="preview-progress")
+            with VerticalScroll(id="preview-diff"):
+                yield Static("", id="preview-diff-text")
+        yield TextArea("", id="preview-summary")
+        yield Static(Text("checking: RBAC, policy, dry run…", "yellow"), id="preview-status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.busy = True
+        self._prepare()
+
+    # -- workers (threads) -----------------------------------------------------------
+    @work(thread=True, exclusive=True, group="engine")
+    def _prepare(self) -> None:
+        try:
+            prep = self.pipeline.prepare(self.plan, self.options)
+        except Exception as exc:  # shown on the status line, never a traceback
+            self.app.call_from_thread(self._show_error, exc)
+            return
+        self.app.call_from_thread(self.show_prepared, prep)
+
+    @work(thread=True, exclusive=True, group="engine")
+    def _execute(self, prep: Prepared) -> None:
+        try:
+            result = self.pipeline.execute(prep, confirmed=True)
+        except Exception as exc:  # shown on the status line, never a traceback
+            self.app.call_from_thread(self._show_error, exc)
+            return
+        self.app.call_from_thread(self.show_result, result)
+
+    @work(thread=True, exclusive=True, group="engine")
+    def _archive(self, result: RunResult, text: str) -> None:
+        try:
+            self.pipeline.archive_summary(result, text)
+        except Exception as exc:  # shown on the status line, never a traceback
+            self.app.call_from_thread(self._show_error, exc)
+            return
+        self.app.call_from_thread(self._status, "summary archived on the incident timeline",
+                                  "green")
+
+    # -- rendering (UI thread) -------------------------------------------------------
+    def show_prepared(self, prep: Prepared) -> None:
+        """Render the preview of a prepared plan."""
+        self.busy = False
+        self.prepared = prep
+        self.plan = prep.plan
+        header = Text(f"Plan {prep.plan.digest()[:12]}: {prep.plan.input}", "bold")
+        header.append("   risk ")
+        header.append(prep.plan.risk.value, RISK_STYLE[prep.plan.risk])
+        header.append(f"   execution {prep.execution_id}", "dim")
+        self.query_one("#preview-header", Static).update(header)
+        self.query_one("#preview-steps", Static).update(steps_table(prep))
+        self.query_one("#preview-checks", Static).update(checks_text(prep))
+        self.query_one("#preview-diff-text", Static).update(diff_renderable(prep))
+        hint = {"needs_confirmation": "press y to execute these changes, escape to cancel",
+                "awaiting_approval": "ask another person to approve it (approvals screen "
+                                     "or `kubechat approvals approve ID`), then preview again"}
+        message = prep.message + (f" — {hint[prep.status]}" if prep.status in hint else "")
+        self._status(f"{prep.status}: {message}", STATUS_STYLE.get(prep.status, ""))
+
+    def on_progress(self, event: Progress) -> None:
+        """Append one progress line (called on the UI thread)."""
+        self.progress.append(progress_line(event))
+        self.query_one("#preview-progress", Static).update(Text("\n".join(self.progress)))
+
+    def show_result(self, result: RunResult) -> None:
+        """Render the outcome and open the summary for editing."""
+        self.busy = False
+        self.result = result
+        self.query_one("#preview-checks", Static).update(checks_text(result.prepared))
+        extra = "; r: preview the rollback" if result.rollback is not None else ""
+        self._status(f"{result.status}: {result.message}{extra}",
+                     STATUS_STYLE.get(result.status, ""))
+        if result.summary is not None:
+            editor = self.query_one("#preview-summary", TextArea)
+            editor.text = result.summary.text
+            editor.add_class("shown")
+            editor.border_title = "summary — edit, then ctrl+s to archive"
+
+    def _status(self, text: str, style: str = "") -> None:
+        self.query_one("#preview-status", Static).update(Text(text, style))
+
+    def _show_error(self, exc: Exception) -> None:
+        self.busy = False
+        self._status(f"error: {exc}".splitlines()[0], "bold red")
+
+    # -- actions ---------------------------------------------------------------------
+    def action_confirm(self) -> None:
+        """The explicit confirmation: execute a ready, unexecuted plan."""
+        prep = self.prepared
+        if self.busy or prep is None or self.result is not None:
+            return
+        if prep.status != "needs_confirmation":
+            self._status(f"cannot execute: {prep.status}: {prep.message}", "bold red")
+            return
+        self.busy = True
+        self._status("executing…", "yellow")
+        prep.options = replace(prep.options, on_progress=self._progress_from_thread)
+        self._execute(prep)
+
+    def _progress_from_thread(self, event: Progress) -> None:
+        self.app.call_from_thread(self.on_progress, event)
+
+    def action_rollback(self) -> None:
+        """Preview the generated rollback of what just ran (through the same pipeline)."""
+        if self.busy or self.result is None or self.result.rollback is None:
+            self._status("nothing to roll back yet", "yellow")
+            return
+        options = RunOptions(rollback_of=self.result.execution_id)
+        self.app.push_screen(PreviewScreen(self.pipeline, self.result.rollback, options))
+
+    def action_archive(self) -> None:
+        """Archive the summary as edited."""
+        if self.busy or self.result is None or self.result.summary is None:
+            return
+        self._archive(self.result, self.query_one("#preview-summary", TextArea).text)
+
+    def action_close(self) -> None:
+        """Leave the preview (the run's result goes back to whoever opened it)."""
+        if not self.busy:
+            self.dismiss(self.result)

@@ -1,0 +1,97 @@
+"""The chat pane: a thread of messages and an input with history (up/down)."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import BindingType
+from textual.containers import Vertical, VerticalScroll
+from textual.widget import Widget
+from textual.widgets import Input, Static
+
+from kubechat_tui.tui.bindings import CHAT_BINDINGS
+from kubechat_tui.tui.messages import ChatSubmitted
+
+MAX_THREAD_MESSAGES = 200
+MAX_HISTORY = 100
+ROLE_STYLE = {"you": "bold cyan", "system": "italic dim", "planner": "green"}
+
+
+class ChatInput(Input):
+    """An Input that recalls earlier messages with up/down."""
+
+    BINDINGS: ClassVar[list[BindingType]] = list(CHAT_BINDINGS)
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(placeholder="ask kubechat… (enter to send, ↑/↓ history)", id=id)
+        self.history: list[str] = []
+        self._position = 0
+
+    def remember(self, text: str) -> None:
+        """Add a sent message to the history and reset the recall position."""
+        if text and (not self.history or self.history[-1] != text):
+            self.history.append(text)
+            del self.history[:-MAX_HISTORY]
+        self._position = len(self.history)
+
+    def action_history(self, step: int) -> None:
+        if not self.history:
+            return
+        self._position = max(0, min(self._position + step, len(self.history)))
+        self.value = self.history[self._position] if self._position < len(self.history) else ""
+        self.cursor_position = len(self.value)
+
+
+class ChatPane(Vertical):
+    """Posts ChatSubmitted; the screen answers with add_message()."""
+
+    ALLOW_MAXIMIZE = True
+
+    DEFAULT_CSS = """
+    ChatPane { border: round $primary-darken-1; border-title-color: $accent; height: 14; }
+    ChatPane:focus-within { border: round $accent; }
+    ChatPane #chat-thread { height: 1fr; }
+    ChatPane .chat-message { width: 1fr; }
+    ChatPane ChatInput, ChatPane ChatInput:focus { border: none; height: 1; padding: 0 1; }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.border_title = "chat"
+
+    def compose(self) -> ComposeResult:
+        yield VerticalScroll(id="chat-thread")
+        yield ChatInput(id="chat-input")
+
+    @property
+    def thread(self) -> VerticalScroll:
+        """The message list."""
+        return self.query_one("#chat-thread", VerticalScroll)
+
+    def add_message(self, role: str, body: str | Widget) -> None:
+        """Append a message (text, or a widget such as a plan view); old ones are dropped."""
+        thread = self.thread
+        if isinstance(body, Widget):
+            thread.mount(Static(Text(f"{role}:", "bold"), classes="chat-message"), body)
+        else:
+            content = Text.assemble((f"{role}: ", ROLE_STYLE.get(role, "")), body)
+            thread.mount(Static(content, classes="chat-message"))
+        excess = len(thread.children) - MAX_THREAD_MESSAGES
+        if excess > 0:
+            thread.remove_children(list(thread.children)[:excess])
+        thread.scroll_end(animate=False)
+
+    @on(Input.Submitted, "#chat-input")
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        text = event.value.strip()
+        if not text:
+            return
+        chat_input = self.query_one(ChatInput)
+        chat_input.remember(text)
+        chat_input.value = ""
+        self.add_message("you", text)
+        self.post_message(ChatSubmitted(text))

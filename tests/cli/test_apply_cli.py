@@ -1,0 +1,182 @@
+"""`kubechat apply` and `kubechat rollback` end to end: real CLI, simulated fleet over HTTP."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+
+from kubechat_tui.cli.main import main
+from kubechat_tui.engine.wiring import DB_FILE
+from kubechat_tui.sim.server import SimServer
+from kubechat_tui.store.audit import AuditLog
+from kubechat_tui.store.database import open_database
+from kubechat_tui.store.signing import load_signer
+
+SCALE = "scale payments-api in prod-eu to 5"
+
+
+class Cli:
+    """Runs `kubechat` against one simulated fleet and one data dir."""
+
+    def __init__(self, sim: SimServer, tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        self.sim = sim
+        self.kubeconfig = str(sim.write_kubeconfig(tmp / "kubeconfig"))
+        self.data = tmp / "data"
+        self.capsys = capsys
+        self.plan_file = tmp / "plan.json"
+
+    def run(self, *argv: str) -> tuple[int, str, str]:
+        code = main([*argv, "--kubeconfig", self.kubeconfig])
+        captured = self.capsys.readouterr()
+        return code, captured.out, captured.err
+
+    def json(self, *argv: str) -> tuple[int, dict[str, Any]]:
+        code, out, err = self.run(*argv, "--json")
+        assert out.strip(), err
+        return code, orjson.loads(out)
+
+    def save_plan(self, text: str = SCALE) -> Path:
+        code, _, err = self.run("plan", text, "--save", str(self.plan_file))
+        assert code == 0, err
+        return self.plan_file
+
+    def replicas(self, cluster: str = "prod-eu") -> int:
+        import json
+        import ssl
+        import urllib.request
+
+        url = (self.sim.cluster_url(cluster)
+               + "/apis/apps/v1/namespaces/payments/deployments/payments-api")
+        request = urllib.request.Request(url, headers={
+            "Authorization": f"Bearer {self.sim.token(cluster, 'admin')}"})
+        opener = urllib.request.build_opener(
+            urllib.request.ProxyHandler({}),
+            urllib.request.HTTPSHandler(context=ssl._create_unverified_context()))
+        with opener.open(request, timeout=10) as response:
+            return int(json.loads(response.read())["spec"]["replicas"])
+
+    def audit_ok(self) -> bool:
+        db = open_database(self.data / DB_FILE)
+        try:
+            return AuditLog(db, load_signer(self.data)).verify().ok
+        finally:
+            db.close()
+
+
+@pytest.fixture
+def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> Iterator[Cli]:
+    config = tmp_path / "config.yaml"
+    config.write_text("ai:\n  enabled: false\n")
+    monkeypatch.setenv("KUBECHAT_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("KUBECHAT_AUDIT_KEY_BACKEND", "file")
+    monkeypatch.setenv("KUBECHAT_CONFIG", str(config))
+    monkeypatch.setattr("getpass.getuser", lambda: "alice")
+    sim = SimServer("incident").start()
+    try:
+        yield Cli(sim, tmp_path, capsys)
+    finally:
+        sim.stop()
+
+
+def test_apply_waits_for_approval_then_executes_and_rolls_back(cli: Cli) -> None:
+    plan = str(cli.save_plan())
+    code, doc = cli.json("apply", plan, "--yes")
+    assert code == 5 and doc["status"] == "awaiting_approval"
+    request_id = doc["approval"]["request_id"]
+    assert "KC-APPROVE-001" in doc["policy"]["rule_ids"]
+    assert "+  replicas: 5" in doc["changes"][0]["diff"]
+
+    code, _, err = cli.run("approvals", "approve", request_id, "--as", "alice")
+    assert code == 1 and "own request" in err
+    code, out, err = cli.run("approvals", "approve", request_id, "--as", "lead")
+    assert code == 0, err
+
+    code, out, err = cli.run("apply", plan, "--yes", "--note", "promo traffic")
+    assert code == 0, out + err
+    assert "[1/1] ✓" in out and "replicas 3 → 5" in out
+    assert cli.replicas() == 5
+    execution_id = out.split("kubechat rollback ")[-1].split()[0]
+
+    code, doc = cli.json("rollback", execution_id, "--yes")
+    assert code == 5, doc["message"]
+    code, _, err = cli.run("approvals", "approve", doc["approval"]["request_id"], "--as", "lead")
+    assert code == 0, err
+    code, out, err = cli.run("rollback", execution_id, "--yes")
+    assert code == 0, out + err
+    assert cli.replicas() == 3
+    assert cli.audit_ok()
+
+
+def test_dry_run_changes_nothing(cli: Cli) -> None:
+    code, out, _ = cli.run("apply", str(cli.save_plan()), "--dry-run")
+    assert code == 0
+    assert "-  replicas: 3" in out and "+  replicas: 5" in out
+    assert "rollback: kubectl scale deployments/payments-api -n payments --replicas=3" in out
+    assert cli.replicas() == 3
+
+
+def test_viewer_is_denied_with_remediation(cli: Cli) -> None:
+    code, out, _ = cli.run("apply", str(cli.save_plan()), "--yes", "--as", "viewer")
+    assert code == 4
+    assert "denied: RBAC denied: viewer" in out and "remediation:" in out
+    assert cli.replicas() == 3
+
+
+def test_execution_needs_explicit_confirmation(cli: Cli) -> None:
+    code, out, _ = cli.run("apply", str(cli.save_plan("scale payments-api in staging to 2")))
+    assert code == 2 and "explicit confirmation" in out
+    assert cli.replicas("staging") == 1
+
+
+@pytest.mark.parametrize("content, message", [
+    ("{not json", "not a kubechat plan"),
+    ('{"input": "x", "planner": "rules", "scope": {}, "steps": [{"id": "s1"}]}',
+     "not a kubechat plan"),
+    ("", "not a kubechat plan"),
+])
+def test_corrupt_plan_file_is_one_line(cli: Cli, tmp_path: Path, content: str,
+                                       message: str) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text(content)
+    code, out, err = cli.run("apply", str(bad), "--yes")
+    assert code == 2 and message in err and len(err.strip().splitlines()) == 1
+    assert "Traceback" not in err + out
+
+
+def test_bad_usage(cli: Cli, tmp_path: Path) -> None:
+    code, _, err = cli.run("apply", str(tmp_path / "missing.json"))
+    assert code == 2 and "cannot read plan file" in err
+    plan = str(cli.save_plan())
+    code, _, err = cli.run("apply", plan, "--skip-dry-run")
+    assert code == 2 and "--justification" in err
+    code, _, err = cli.run("rollback", "ex-doesnotexist", "--yes")
+    assert code == 2 and "unknown execution id" in err
+    code, _, err = cli.run("approvals", "approve", "0000000000", "--as", "lead")
+    assert code == 2 and "0000000000" in err and len(err.strip().splitlines()) == 1
+
+
+def test_policy_file_with_a_syntax_error_denies(cli: Cli, tmp_path: Path) -> None:
+    policy = tmp_path / "policy.yaml"
+    policy.write_text("version: 1\nrules: [\n")
+    (tmp_path / "config.yaml").write_text(f"ai:\n  enabled: false\npolicy_file: {policy}\n")
+    code, out, err = cli.run("apply", str(cli.save_plan()), "--yes")
+    assert code == 4 and "policy file does not load" in err and "policy.yaml" in err
+    assert "Traceback" not in out + err
+    assert cli.replicas() == 3
+
+
+def test_unreachable_cluster_is_a_clear_failure(cli: Cli) -> None:
+    plan = str(cli.save_plan("scale payments-api in staging to 2"))
+    cli.sim.faults("staging").set(unreachable=True)
+    code, out, err = cli.run("apply", plan, "--yes")
+    assert code == 1, out + err
+    assert "staging" in out and "unreachable" in out
+    assert "Traceback" not in out + err
+    cli.sim.faults("staging").clear()
+    assert cli.replicas("staging") == 1
+    assert cli.audit_ok()

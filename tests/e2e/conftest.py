@@ -1,0 +1,100 @@
+"""The simulated fleet over real HTTP, a store under tmp_path, and pipelines per identity."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from kubechat_tui.config.settings import AISettings, Settings
+from kubechat_tui.domain import Plan, Scope
+from kubechat_tui.engine.approvals import ApprovalWorkflow
+from kubechat_tui.engine.identity import IdentityRouter
+from kubechat_tui.engine.pipeline import Pipeline
+from kubechat_tui.guard.policy import Policy, load_configured_policy, load_policy
+from kubechat_tui.kube.fleet import Fleet
+from kubechat_tui.kube.lookup import FleetView
+from kubechat_tui.planner.service import PlannerService
+from kubechat_tui.sim.server import SimServer
+from kubechat_tui.store.approvals import ApprovalStore
+from kubechat_tui.store.audit import AuditLog
+from kubechat_tui.store.audit_model import Operator
+from kubechat_tui.store.database import Database, open_database
+from kubechat_tui.store.signing import Signer
+from kubechat_tui.store.timeline import Timeline
+
+# The demo identities: (OS user who acts, kubeconfig identity)
+REQUESTER = ("alice", "admin")
+LEAD = ("bob", "lead")
+VIEWER = ("victor", "viewer")
+
+
+@dataclass
+class World:
+    """One simulated fleet, one shared database, and a pipeline per person."""
+
+    sim: SimServer
+    fleet: Fleet
+    settings: Settings
+    db: Database
+    audit: AuditLog
+    timeline: Timeline
+    policy: Policy
+
+    def workflow(self) -> ApprovalWorkflow:
+        """The approval workflow on the shared database."""
+        return ApprovalWorkflow(ApprovalStore(self.db), self.audit)
+
+    def operator(self, who: tuple[str, str]) -> Operator:
+        """The Operator of (os user, identity)."""
+        return Operator(who[0], who[1])
+
+    def pipeline(self, who: tuple[str, str], policy: Policy | None = None) -> Pipeline:
+        """A pipeline acting as `who` (requests go through context IDENTITY@CLUSTER)."""
+        router = IdentityRouter(self.fleet, who[1], self.fleet.context_names())
+        return Pipeline(fleet=router, settings=self.settings, audit=self.audit,
+                        policy=policy or self.policy, approvals=self.workflow(),
+                        timeline=self.timeline, operator=self.operator(who))
+
+    def plan(self, text: str) -> Plan:
+        """The rule planner's plan for `text` over the whole fleet."""
+        view = FleetView(self.fleet)
+        result = PlannerService(self.settings, view, mode="rules").plan(
+            text, Scope(clusters=tuple(self.sim.clusters)))
+        assert result.plan is not None, result.reason
+        return result.plan
+
+    def replicas(self, cluster: str = "prod-eu", name: str = "payments-api") -> int:
+        """The simulator's replicas of a payments deployment, read as admin."""
+        status, doc = self.fleet.request_json(
+            cluster, "GET", f"/apis/apps/v1/namespaces/payments/deployments/{name}")
+        assert status == 200, doc
+        return int(doc["spec"]["replicas"])
+
+    def actions(self) -> list[str]:
+        """Every audit action, oldest first."""
+        return [r.event.action for r in self.audit.records()]
+
+    def with_policy_file(self, path: Path) -> Policy:
+        """Load a policy file."""
+        return load_policy(path)
+
+
+@pytest.fixture
+def world(tmp_path: Path) -> Iterator[World]:
+    """A fresh simulated fleet and store for each test."""
+    sim = SimServer("incident").start()
+    kubeconfig = sim.write_kubeconfig(tmp_path / "kubeconfig")
+    settings = Settings(ai=AISettings(enabled=False))
+    fleet = Fleet.from_kubeconfig(settings, str(kubeconfig))
+    db = open_database(tmp_path / "kubechat.db")
+    audit = AuditLog(db, Signer.generate(), checkpoint_every=1000)
+    try:
+        yield World(sim, fleet, settings, db, audit, Timeline(db),
+                    load_configured_policy(settings))
+    finally:
+        fleet.close()
+        db.close()
+        sim.stop()

@@ -1,0 +1,184 @@
+"""The approval workflow: distinct approvers, no self-approval, edits and drift void, audit."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from kubechat_tui.config.settings import Settings
+from kubechat_tui.domain import Plan, Verb
+from kubechat_tui.engine.approvals import (
+    ApprovalError,
+    ApprovalWorkflow,
+    SelfApprovalError,
+    UnknownRequestError,
+)
+from kubechat_tui.guard.policy import PolicyContext, load_configured_policy
+from kubechat_tui.store.approvals import ApprovalRequest, ApprovalStore
+from kubechat_tui.store.audit import AuditLog
+from kubechat_tui.store.audit_model import AuditFilter, Operator
+from tests.guard.helpers import approval_env, plan_of, scale_step, step
+
+ALICE = Operator("alice", "admin")
+BOB = Operator("bob", "sre-lead")
+CAROL = Operator("carol", "sre-lead")
+Env = tuple[ApprovalWorkflow, AuditLog]
+RVS = {"prod-eu/deployments/payments/payments-api": "101"}
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> Iterator[tuple[ApprovalWorkflow, AuditLog]]:
+    flow, audit, db = approval_env(tmp_path)
+    yield flow, audit
+    db.close()
+
+
+def _request(flow: ApprovalWorkflow, plan: Plan | None = None,
+             rvs: dict[str, str] | None = None) -> tuple[Plan, ApprovalRequest]:
+    plan = plan or plan_of(scale_step())
+    decision = load_configured_policy(Settings()).evaluate(plan, PolicyContext())
+    return plan, flow.request(plan, decision, rvs or RVS, ALICE, diff="replicas: 3 -> 5")
+
+
+def _actions(audit: AuditLog) -> list[str]:
+    return [r.event.action for r in audit.records(AuditFilter())]
+
+
+def test_prod_scale_needs_one_other_person(env: Env) -> None:
+    flow, audit = env
+    plan, req = _request(flow)
+    assert req.required_approvals == 1 and req.rule_ids == ("KC-APPROVE-001",)
+    assert not flow.status(plan.digest(), RVS).satisfied
+    result = flow.approve(req.id, BOB, comment="lgtm")
+    assert result.satisfied and result.state == "approved"
+    status = flow.status(plan.digest(), RVS)
+    assert status.satisfied and [a.os_user for a in status.approvers] == ["bob"]
+    decision = flow.store.decisions(req.id)[0]
+    assert (decision.actor, decision.comment) == (BOB, "lgtm") and decision.at
+    assert _actions(audit) == ["approval.requested", "approval.approved"]
+    assert audit.verify().ok
+
+
+def test_requester_can_never_approve_own_request(env: Env) -> None:
+    flow, audit = env
+    plan, req = _request(flow)
+    with pytest.raises(SelfApprovalError, match="cannot approve their own request"):
+        flow.approve(req.id, Operator("alice", "sre-lead"))
+    assert not flow.status(plan.digest(), RVS).satisfied
+    assert _actions(audit)[-1] == "approval.refused"
+
+
+def test_edit_after_approval_voids_it(env: Env) -> None:
+    flow, _ = env
+    plan, req = _request(flow)
+    flow.approve(req.id, BOB)
+    edited = plan_of(scale_step(6))
+    assert edited.digest() != plan.digest()
+    assert flow.status(edited.digest(), RVS).state == "none"
+    void = flow.status(edited.digest(), RVS, request_id=req.id)
+    assert void.state == "void" and not void.satisfied and "plan changed" in void.reason
+
+
+def test_target_drift_voids_the_approval(env: Env) -> None:
+    flow, audit = env
+    plan, req = _request(flow)
+    flow.approve(req.id, BOB)
+    drifted = {"prod-eu/deployments/payments/payments-api": "102"}
+    result = flow.gate(plan, drifted, ALICE)
+    assert result.state == "void" and "resourceVersion 101 -> 102" in result.reason
+    last = list(audit.records(AuditFilter()))[-1]
+    assert last.event.action == "approval.checked" and last.event.outcome == "void"
+
+
+def test_delete_in_prod_needs_two_distinct_approvers(env: Env) -> None:
+    flow, _ = env
+    plan, req = _request(flow, plan_of(step(Verb.DELETE)))
+    assert req.required_approvals == 2
+    flow.approve(req.id, BOB)
+    with pytest.raises(ApprovalError, match="already approved"):
+        flow.approve(req.id, BOB)
+    assert flow.status(plan.digest(), RVS).missing == 1
+    assert flow.approve(req.id, CAROL).satisfied
+
+
+def test_reject_closes_and_execution_consumes(env: Env) -> None:
+    flow, audit = env
+    plan, req = _request(flow)
+    flow.reject(req.id, BOB, comment="not during the incident call")
+    assert flow.status(plan.digest(), RVS).state == "rejected"
+    with pytest.raises(ApprovalError, match="rejected"):
+        flow.approve(req.id, CAROL)
+    plan, second = _request(flow)
+    flow.approve(second.id, BOB)
+    flow.mark_executed(second.id, ALICE, "exec-1")
+    assert flow.status(plan.digest(), RVS).state == "executed"
+    assert not flow.status(plan.digest(), RVS).satisfied
+    assert audit.verify().ok
+
+
+def test_break_glass_needs_justification_and_is_flagged(env: Env) -> None:
+    flow, audit = env
+    _plan, req = _request(flow)
+    with pytest.raises(ApprovalError, match="justification"):
+        flow.break_glass(req.id, ALICE, "because")
+    result = flow.break_glass(req.id, ALICE, "payments down, INC-4711, lead unreachable")
+    assert result.satisfied and result.break_glass and "BREAK-GLASS" in result.reason
+    record = next(iter(audit.records(AuditFilter(actions=("approval.break_glass",)))))
+    assert record.event.payload["BREAK_GLASS"] is True
+    assert record.event.justification == "payments down, INC-4711, lead unreachable"
+
+
+def test_policy_denied_request_is_released_only_by_break_glass(env: Env) -> None:
+    flow, _ = env
+    plan, req = _request(flow, plan_of(scale_step(namespace="kube-system")),
+                         {"prod-eu/deployments/kube-system/payments-api": "5"})
+    rvs = {"prod-eu/deployments/kube-system/payments-api": "5"}
+    assert not req.policy_allowed
+    assert not flow.approve(req.id, BOB).satisfied
+    assert flow.break_glass(req.id, ALICE, "core DNS outage, INC-9, approved on call").satisfied
+    assert flow.status(plan.digest(), rvs).satisfied
+
+
+def test_unknown_and_ambiguous_ids_are_clear(env: Env) -> None:
+    flow, _ = env
+    with pytest.raises(UnknownRequestError, match="unknown approval request 'nope'"):
+        flow.approve("nope", BOB)
+    with pytest.raises(UnknownRequestError, match="unknown approval request"):
+        flow.get("abcdef0123")
+
+
+def test_prefix_resolves_and_second_process_sees_requests(tmp_path: Path) -> None:
+    flow, _, db = approval_env(tmp_path)
+    _, req = _request(flow)
+    from kubechat_tui.store.database import open_database
+
+    other = open_database(tmp_path / "kubechat.db")
+    seen = ApprovalStore(other).resolve(req.id[:6])
+    assert seen.id == req.id and seen.requester == ALICE and seen.diff == "replicas: 3 -> 5"
+    other.close()
+    db.close()
+
+
+def test_notifier_failures_never_block(env: Env) -> None:
+    flow, _ = env
+    calls: list[str] = []
+
+    def broken(request: ApprovalRequest) -> None:
+        calls.append(request.id)
+        raise OSError("webhook down")
+
+    flow.notifier = broken
+    _, req = _request(flow)
+    assert calls == [req.id] and flow.get(req.id).id == req.id
+
+
+def test_policy_versions_are_recorded_once(env: Env) -> None:
+    flow, audit = env
+    policy = load_configured_policy(Settings())
+    assert flow.record_policy(policy, ALICE)
+    assert not flow.record_policy(policy, ALICE)
+    assert flow.store.policy_content(policy.hash) == policy.content
+    loaded = list(audit.records(AuditFilter(actions=("policy.loaded",))))
+    assert len(loaded) == 1 and loaded[0].event.payload["policy_hash"] == policy.hash

@@ -1,0 +1,66 @@
+"""Plans, policies and identities shared by the guard and approval tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from kubechat_tui.domain import ApiCall, Plan, Risk, Scope, Step, Verb
+from kubechat_tui.domain.resources import RESOURCES
+
+
+def scale_step(replicas: int = 5, *, cluster: str = "prod-eu", namespace: str = "payments",
+               name: str = "payments-api", step_id: str = "s1") -> Step:
+    """A rendered `kubectl scale deployment` step with its API call."""
+    path = RESOURCES["deployments"].object_path(namespace, name) + "/scale"
+    return Step(
+        id=step_id, verb=Verb.SCALE, resource="deployments", namespace=namespace, name=name,
+        clusters=(cluster,), params={"replicas": replicas}, mutating=True, risk=Risk.MEDIUM,
+        kubectl=f"kubectl scale deployment {name} -n {namespace} --replicas={replicas}",
+        api_calls=(ApiCall(method="PATCH", path=path, body={"spec": {"replicas": replicas}},
+                           content_type="application/merge-patch+json"),),
+    )
+
+
+def get_step(*, cluster: str = "prod-eu", namespace: str = "payments",
+             resource: str = "pods", step_id: str = "d1") -> Step:
+    """A read-only list step."""
+    return Step(id=step_id, verb=Verb.GET, resource=resource, namespace=namespace,
+                clusters=(cluster,), kubectl=f"kubectl get {resource} -n {namespace}",
+                api_calls=(ApiCall(method="GET",
+                                   path=RESOURCES[resource].collection_path(namespace)),))
+
+
+def step(verb: Verb, *, resource: str = "deployments", namespace: str | None = "payments",
+         name: str | None = "payments-api", cluster: str = "prod-eu", step_id: str = "s1",
+         **params: str | int) -> Step:
+    """A mutating step of any verb (no API calls: policy tests only)."""
+    return Step(id=step_id, verb=verb, resource=resource, namespace=namespace, name=name,
+                clusters=(cluster,), params=dict(params), mutating=True)
+
+
+def plan_of(*steps: Step, text: str = "scale payments-api in prod-eu to 5") -> Plan:
+    """A plan over the steps' clusters."""
+    clusters = tuple(dict.fromkeys(c for s in steps for c in s.clusters))
+    namespace = next((s.namespace for s in steps if s.namespace), None)
+    return Plan(input=text, planner="rules", scope=Scope(clusters=clusters, namespace=namespace),
+                steps=steps)
+
+
+def write_policy(tmp_path: Path, text: str, name: str = "policy.yaml") -> Path:
+    """Write a policy file and return its path."""
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+def approval_env(tmp_path: Path, checkpoint_every: int = 100) -> tuple:
+    """(ApprovalWorkflow, AuditLog, Database) on a fresh SQLite file with an in-memory key."""
+    from kubechat_tui.engine.approvals import ApprovalWorkflow
+    from kubechat_tui.store.approvals import ApprovalStore
+    from kubechat_tui.store.audit import AuditLog
+    from kubechat_tui.store.database import open_database
+    from kubechat_tui.store.signing import Signer
+
+    db = open_database(tmp_path / "kubechat.db", synchronous="NORMAL")
+    audit = AuditLog(db, Signer.generate(), checkpoint_every=checkpoint_every)
+    return ApprovalWorkflow(ApprovalStore(db), audit), audit, db
