@@ -1,21 +1,29 @@
 """Console benchmark on the `scale` scenario (50 clusters, 30k pods over loopback HTTP).
 
 Runs the simulator in a subprocess (so its CPU does not share our GIL), opens the real
-Fleet + Inventory path and drives the console with Textual's pilot. Prints: time to first
-frame (from opening the kubeconfig to the main screen's first refresh), time to first / all
-rows in the table, RSS, and keypress latency (down, page-down, filter keystroke) at 30k rows.
+Fleet + Inventory path and drives the console with Textual's pilot, once per run, each run
+in a fresh process. Prints per run and as median/min/max: time to first frame (from opening
+the kubeconfig to the main screen's first refresh), time until the table holds its first
+rows, every row of one cluster, and all rows (the next repaint follows within a frame), RSS,
+and keypress latency (down, page-down, filter keystroke) at 30k rows.
+
 A keypress is timed from handing the key event to the driver until the console's state
 reflects it, plus one full compositor frame (the work a terminal repaint needs). Pilot.press
 is not used for timing: it also waits for the app to go idle, which measures the event
 loop's idle polling rather than the console.
 
-    .venv/bin/python bench/bench_tui.py [--presses 40] [--cold]
+By default the simulator is warmed first (it builds each cluster's objects on the first
+request, which a real API server has long done); `--cold` starts a fresh simulator per run
+and includes that build in the numbers.
+
+    .venv/bin/python bench/bench_tui.py [--runs 3] [--presses 40] [--cold]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import socket
 import statistics
 import subprocess
@@ -23,9 +31,11 @@ import sys
 import tempfile
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 import psutil
 from textual import events
@@ -40,7 +50,22 @@ from kubechat_tui.tui.widgets.resource_table import ResourceTable
 
 SIZE = (160, 48)
 FILTER_TEXT = "ns:search svc-0"
-GOALS = {"first frame": 0.8, "down": 0.05, "page-down": 0.05, "filter keystroke": 0.1}
+# (label, unit, goal or None); times are seconds since the kubeconfig was opened.
+METRICS: dict[str, tuple[str, str, float | None]] = {
+    "first_frame": ("first frame", "s", 0.8),
+    "first_rows": ("first rows in table", "s", 0.3),
+    "first_cluster": ("first cluster complete", "s", 0.3),
+    "all_rows": ("all rows in table", "s", 1.5),
+    "after_paint_rows": ("  first rows - first frame", "s", None),
+    "after_paint_cluster": ("  first cluster - first frame", "s", None),
+    "rss": ("RSS (console + client)", "MB", 300),
+    "down": ("down median", "ms", 50),
+    "down_p95": ("down p95", "ms", 50),
+    "page_down": ("page-down median", "ms", 50),
+    "page_down_p95": ("page-down p95", "ms", 50),
+    "filter": ("filter keystroke median", "ms", 100),
+    "filter_p95": ("filter keystroke p95", "ms", 100),
+}
 
 
 def free_port() -> int:
@@ -51,6 +76,7 @@ def free_port() -> int:
 
 def start_sim(kubeconfig: Path) -> subprocess.Popen[bytes]:
     """`kubechat sim serve --scenario scale` in a subprocess; returns once it listens."""
+    kubeconfig.unlink(missing_ok=True)
     port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "kubechat_tui", "sim", "serve", "--scenario", "scale",
@@ -72,15 +98,42 @@ def start_sim(kubeconfig: Path) -> subprocess.Popen[bytes]:
     raise SystemExit("simulator did not start within 60 s")
 
 
-def record_first_paint(marks: list[float]) -> None:
-    """Note when the main screen's first refresh is done (it then starts background work)."""
-    original = MainScreen._start_background_work
+class Marks:
+    """When the main screen first painted and when the table first held rows: the first
+    rows, all rows of one cluster, all rows of every cluster (stamped inside set_rows)."""
 
-    def wrapped(self: MainScreen) -> None:
-        marks.append(time.perf_counter())
-        original(self)
+    def __init__(self) -> None:
+        self.first_paint: float | None = None
+        self.first_rows: float | None = None
+        self.first_cluster: float | None = None
+        self.all_rows: float | None = None
 
-    MainScreen._start_background_work = wrapped  # type: ignore[method-assign]
+    def install(self) -> None:
+        paint, set_rows = MainScreen._start_background_work, ResourceTable.set_rows
+        marks = self
+
+        def painted(self: MainScreen) -> None:
+            marks.first_paint = marks.first_paint or time.perf_counter()
+            paint(self)
+
+        def rows_set(self: ResourceTable, rows: list[tuple[str, ...]]) -> None:
+            set_rows(self, rows)
+            if rows and marks.all_rows is None:
+                marks.stamp(rows, self.screen)
+
+        MainScreen._start_background_work = painted  # type: ignore[method-assign]
+        ResourceTable.set_rows = rows_set  # type: ignore[method-assign]
+
+    def stamp(self, rows: list[tuple[str, ...]], screen: Any) -> None:
+        now = time.perf_counter()
+        self.first_rows = self.first_rows or now
+        progress = screen.feed.progress().items()
+        if self.first_cluster is None:  # counted only while the table is still filling
+            counts = Counter(row[0] for row in rows)
+            if any(p.done and counts[name] == p.rows for name, p in progress):
+                self.first_cluster = now
+        if all(p.done for _, p in progress) and len(rows) == sum(p.rows for _, p in progress):
+            self.all_rows = now
 
 
 def frame(app: KubechatApp) -> None:
@@ -118,59 +171,46 @@ async def filter_keystrokes(app: KubechatApp, table: ResourceTable, text: str) -
     return samples
 
 
-def summary(name: str, samples: list[float]) -> str:
-    median = statistics.median(samples)
-    p95 = sorted(samples)[max(0, int(len(samples) * 0.95) - 1)]
-    goal = GOALS.get(name)
-    verdict = ""
-    if goal is not None:
-        verdict = "  ok" if p95 <= goal else f"  MISSED goal {goal * 1000:.0f} ms"
-    return f"{name:<18} median {median * 1000:7.1f} ms   p95 {p95 * 1000:7.1f} ms{verdict}"
+def p95(samples: list[float]) -> float:
+    return sorted(samples)[max(0, int(len(samples) * 0.95) - 1)]
 
 
-async def run(kubeconfig: Path, presses: int) -> None:
+async def run(kubeconfig: Path, presses: int) -> dict[str, float]:
+    """One console start; the metrics (seconds, MB, ms) by METRICS key."""
     settings = Settings()
-    first_paint: list[float] = []
-    record_first_paint(first_paint)
+    marks = Marks()
+    marks.install()
     t0 = time.perf_counter()
     fleet = Fleet.from_kubeconfig(settings, str(kubeconfig))
     app = KubechatApp(settings, fleet, initial_scope(fleet, settings))
     async with app.run_test(size=SIZE) as pilot:
-        while not first_paint:
-            await pilot.pause(0.01)
-        first_frame = first_paint[0] - t0
+        deadline = time.monotonic() + 120
+        while marks.all_rows is None and time.monotonic() < deadline:
+            await pilot.pause(0.05)
         screen = app.screen
         assert isinstance(screen, MainScreen)
-        first_rows = all_rows = None
-        deadline = time.monotonic() + 120
-        while all_rows is None and time.monotonic() < deadline:
-            await pilot.pause(0.01)
-            total = screen.table.model.total
-            if total and first_rows is None:
-                first_rows = time.perf_counter() - t0
-            progress = screen.feed.progress()
-            if progress and all(p.done or p.error for p in progress.values()) and \
-                    not screen.feed.pending:
-                all_rows = time.perf_counter() - t0
-        rows = screen.table.model.total
-        print(f"clusters           {len(fleet.cluster_names())}")
-        print(f"rows in table      {rows:,}")
-        print(f"first frame        {first_frame:7.3f} s"
-              f"{'  ok' if first_frame <= GOALS['first frame'] else '  MISSED goal 0.8 s'}")
-        print(f"first rows shown   {first_rows or float('nan'):7.3f} s")
-        print(f"all rows shown     {all_rows or float('nan'):7.3f} s")
-        print(f"RSS                {psutil.Process().memory_info().rss / 2**20:7.0f} MB"
-              " (console + client; simulator runs in another process)")
+        assert marks.first_paint and marks.first_rows and marks.first_cluster and marks.all_rows
         table = screen.table
+        rows = table.model.total
+        rss = psutil.Process().memory_info().rss / 2**20
         downs = await cursor_moves(app, table, "down", presses)
         pages = await cursor_moves(app, table, "pagedown", presses)
         await pilot.press("slash")
         keystrokes = await filter_keystrokes(app, table, FILTER_TEXT)
-        print(f"filter {FILTER_TEXT!r} matches {table.row_count:,} rows")
-        print(summary("down", downs))
-        print(summary("page-down", pages))
-        print(summary("filter keystroke", keystrokes))
+        matches = table.row_count
     fleet.close()
+    ms = 1000.0
+    return {
+        "clusters": len(fleet.cluster_names()), "rows": rows, "matches": matches,
+        "first_frame": marks.first_paint - t0, "first_rows": marks.first_rows - t0,
+        "first_cluster": marks.first_cluster - t0, "all_rows": marks.all_rows - t0,
+        "after_paint_rows": marks.first_rows - marks.first_paint,
+        "after_paint_cluster": marks.first_cluster - marks.first_paint,
+        "rss": rss,
+        "down": statistics.median(downs) * ms, "down_p95": p95(downs) * ms,
+        "page_down": statistics.median(pages) * ms, "page_down_p95": p95(pages) * ms,
+        "filter": statistics.median(keystrokes) * ms, "filter_p95": p95(keystrokes) * ms,
+    }
 
 
 def warm_up(kubeconfig: Path) -> float:
@@ -194,22 +234,69 @@ def warm_up(kubeconfig: Path) -> float:
     return elapsed
 
 
+def one_process(kubeconfig: Path, presses: int) -> dict[str, float]:
+    """Run the console measurement in a fresh Python process (honest RSS, no warm caches)."""
+    result = subprocess.run(
+        [sys.executable, __file__, "--child", str(kubeconfig), "--presses", str(presses)],
+        capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        raise SystemExit(f"console run failed:\n{result.stderr.strip()[-2000:]}")
+    metrics: dict[str, float] = json.loads(result.stdout.strip().splitlines()[-1])
+    return metrics
+
+
+def report(runs: list[dict[str, float]]) -> None:
+    last = runs[-1]
+    print(f"clusters {last['clusters']:.0f}, rows in table {last['rows']:,.0f}, "
+          f"filter {FILTER_TEXT!r} matches {last['matches']:,.0f} rows, {len(runs)} runs")
+    print(f"{'metric':<32}{'median':>9}{'min':>9}{'max':>9}  goal")
+    for key, (label, unit, goal) in METRICS.items():
+        values = [r[key] for r in runs]
+        median = statistics.median(values)
+        verdict = ""
+        if goal is not None:
+            verdict = f"{goal:g} {unit} " + ("ok" if median <= goal else
+                                             f"MISSED by {median - goal:.3g} {unit}")
+        digits = 3 if unit == "s" else 1
+        print(f"{label + f' ({unit})':<32}{median:>9.{digits}f}{min(values):>9.{digits}f}"
+              f"{max(values):>9.{digits}f}  {verdict}")
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3, help="console starts to measure")
     parser.add_argument("--presses", type=int, default=40, help="key presses per measurement")
     parser.add_argument("--cold", action="store_true",
-                        help="skip the warm-up list (include the simulator's cluster generation)")
+                        help="fresh simulator per run, its cluster generation included")
+    parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.child:
+        print(json.dumps(asyncio.run(run(args.child, args.presses))))
+        return
+    runs: list[dict[str, float]] = []
     with tempfile.TemporaryDirectory() as tmp:
         kubeconfig = Path(tmp) / "kubeconfig"
-        sim = start_sim(kubeconfig)
+        sim: subprocess.Popen[bytes] | None = None
         try:
-            if not args.cold:
-                print(f"sim warm-up        {warm_up(kubeconfig):7.3f} s (not part of the numbers)")
-            asyncio.run(run(kubeconfig, args.presses))
+            for number in range(1, args.runs + 1):
+                if sim is None or args.cold:
+                    if sim is not None:
+                        sim.terminate()
+                        sim.wait(timeout=10)
+                    sim = start_sim(kubeconfig)
+                    if not args.cold:
+                        print(f"sim warm-up {warm_up(kubeconfig):.3f} s (not in the numbers)")
+                metrics = one_process(kubeconfig, args.presses)
+                runs.append(metrics)
+                print(f"run {number}: first frame {metrics['first_frame']:.3f} s, first rows "
+                      f"{metrics['first_rows']:.3f} s, first cluster "
+                      f"{metrics['first_cluster']:.3f} s, all rows {metrics['all_rows']:.3f} s",
+                      flush=True)
         finally:
-            sim.terminate()
-            sim.wait(timeout=10)
+            if sim is not None:
+                sim.terminate()
+                sim.wait(timeout=10)
+    report(runs)
 
 
 if __name__ == "__main__":

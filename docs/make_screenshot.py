@@ -1,12 +1,17 @@
 """Regenerate docs/screenshot.svg: the main screen of `kubechat --demo` once the fleet loaded.
 
     .venv/bin/python docs/make_screenshot.py [--out docs/screenshot.svg]
+
+The same picture on every machine: default settings (your config file and KUBECHAT_*
+variables are ignored), the rule planner (no model is contacted), a throwaway data dir.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
+import tempfile
 import time
 from pathlib import Path
 
@@ -44,7 +49,14 @@ async def capture(out: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=DOCS / "screenshot.svg")
-    asyncio.run(capture(parser.parse_args().out))
+    out = parser.parse_args().out.resolve()
+    for name in [n for n in os.environ if n.startswith("KUBECHAT_")]:
+        del os.environ[name]
+    with tempfile.TemporaryDirectory(prefix="kubechat-screenshot-") as scratch:
+        os.environ["KUBECHAT_CONFIG"] = str(Path(scratch) / "config.yaml")  # absent: defaults
+        os.environ["KUBECHAT_DATA_DIR"] = scratch
+        os.environ["KUBECHAT_AI__ENABLED"] = "false"
+        asyncio.run(capture(out))
 
 
 if __name__ == "__main__":

@@ -8,13 +8,16 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from kubechat_tui.cli.acting import AS_HELP
 from kubechat_tui.cli.common import UsageError
 
 EXIT_CODES = """exit codes:
   0  done (or, with --dry-run, previewed; nothing changed)
   1  failed: a dry run refused, a target changed, or execution stopped (what changed
      and what did not is printed, and recorded in the audit log)
-  2  bad usage: unreadable plan file, missing --yes or --justification, unknown option
+  2  bad usage: unreadable plan file, a plan value that is not a valid Kubernetes name
+     (audited as a rejected plan), missing --yes or --justification, --as USER without
+     USER@CLUSTER contexts, unknown option
   4  denied: RBAC, guardrail policy (rule IDs and remediation printed), a rejected
      approval, or a policy file that does not load (the policy fails closed)
   5  waiting for approval: a request was opened (or is still pending); run
@@ -51,19 +54,18 @@ def add_run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--break-glass", metavar="JUSTIFICATION", default="",
                    help="policy exception: execute despite policy/approvals (flagged loudly "
                    "in the audit)")
-    p.add_argument("--as", dest="as_user", metavar="USER",
-                   help="act as USER (uses kubeconfig contexts USER@CLUSTER when present)")
+    p.add_argument("--as", dest="as_user", metavar="USER", help=AS_HELP)
     p.add_argument("--note", metavar="TEXT", default="",
                    help="annotation archived with the summary on the incident timeline")
     p.add_argument("--json", action="store_true", help="print one JSON object")
 
 
 def load_plan_file(path: str) -> Any:
-    """The Plan in a file; UsageError with one line when it is not a readable plan."""
+    """The Plan in a file; UsageError with one line when it is not a readable plan.
+    Its values are validated (and a bad one audited) when it runs (`_run`)."""
     from pydantic import ValidationError
 
     from kubechat_tui.domain import Plan
-    from kubechat_tui.engine.canonical import PlanInputError, canonical
 
     file = Path(path)
     try:
@@ -73,14 +75,12 @@ def load_plan_file(path: str) -> Any:
     except OSError as exc:
         raise UsageError(f"{path}: cannot read plan file ({exc.strerror})") from None
     try:
-        return canonical(Plan.model_validate_json(raw))
+        return Plan.model_validate_json(raw)
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first.get("loc", ())) or "file"
         raise UsageError(f"{path}: not a kubechat plan ({where}: {first.get('msg')}; "
                          f"{exc.error_count()} problem(s))") from None
-    except PlanInputError as exc:
-        raise UsageError(f"{path}: {exc}") from None
 
 
 def check_options(args: argparse.Namespace) -> None:
@@ -95,11 +95,11 @@ def run_apply(args: argparse.Namespace) -> int:
     """Handler of `kubechat apply`."""
     check_options(args)
     plan = load_plan_file(args.plan_file)
-    return run_plan(args, lambda session: plan, rollback_of=None)
+    return run_plan(args, lambda session: plan, rollback_of=None, source=args.plan_file)
 
 
 def run_plan(args: argparse.Namespace, load: Callable[[Any], Any],
-             rollback_of: str | None) -> int:
+             rollback_of: str | None, source: str = "plan") -> int:
     """Open a session and the engine, run the plan `load(session)` returns, print the
     outcome, return the exit code."""
     from kubechat_tui.cli.session import open_session
@@ -108,7 +108,7 @@ def run_plan(args: argparse.Namespace, load: Callable[[Any], Any],
 
     session = open_session(args)
     try:
-        return _run(session, args, load(session), rollback_of)
+        return _run(session, args, load(session), rollback_of, source)
     except PolicyError as exc:
         err(f"kubechat: denied: policy file does not load, every change is refused: {exc}")
         return 4
@@ -119,20 +119,20 @@ def run_plan(args: argparse.Namespace, load: Callable[[Any], Any],
         session.close()
 
 
-def _run(session: Any, args: argparse.Namespace, plan: Any, rollback_of: str | None) -> int:
+def _run(session: Any, args: argparse.Namespace, plan: Any, rollback_of: str | None,
+         source: str) -> int:
     import orjson
 
-    from kubechat_tui.engine.identity import IdentityRouter, operator_for
+    from kubechat_tui.cli.acting import plan_clusters, resolve_actor
+    from kubechat_tui.engine.canonical import PlanInputError, canonical
     from kubechat_tui.engine.pipeline import RunOptions, describe_prepared
     from kubechat_tui.engine.preview_text import preview_text, progress_line, result_text
     from kubechat_tui.engine.summary_llm import model_summary_writer
     from kubechat_tui.engine.wiring import open_engine
     from kubechat_tui.kube.lookup import FleetView
 
-    fleet = session.fleet
-    router = IdentityRouter(fleet, args.as_user, fleet.context_names())
-    clusters = sorted({c for s in plan.steps for c in s.clusters})
-    operator = operator_for(router, clusters, args.as_user)
+    router, operator = resolve_actor(session.fleet, args.as_user,
+                                     plan_clusters(plan) or session.scope.clusters)
     writer, model = model_summary_writer(session.settings)
     handle = open_engine(session.settings, router, session.data_dir, operator,
                          summary_writer=writer, summary_model=model, view=FleetView(router))
@@ -143,6 +143,11 @@ def _run(session: Any, args: argparse.Namespace, plan: Any, rollback_of: str | N
             rollback_of=rollback_of,
             on_progress=None if args.json else (lambda e: out(progress_line(e))))
         pipeline = handle.pipeline
+        try:
+            canonical(plan)
+        except PlanInputError as exc:
+            pipeline.prepare(plan, options)  # audits the plan as rejected, touches nothing
+            raise UsageError(f"{source}: {exc}") from None
         prep = pipeline.prepare(plan, options)
         if not args.json:
             out(preview_text(prep))

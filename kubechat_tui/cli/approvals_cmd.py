@@ -1,8 +1,10 @@
 """`kubechat approvals list|show|approve|reject`: the second pair of eyes, from a shell.
 
 Requests live in the shared database, so a second operator on the same bastion sees the
-requests `kubechat apply` opened. The approver is the OS user (or `--as USER` in demos and
-tests) plus the Kubernetes identity the cluster reports for them.
+requests `kubechat apply` opened. The approver is the real OS user plus the Kubernetes
+identity the request's first cluster reports for them (`--as USER` picks the kubeconfig
+contexts USER@CLUSTER). Both must differ from the requester's and every earlier
+approver's; with `--demo`, where one person plays both roles, only the identity must.
 """
 
 from __future__ import annotations
@@ -13,12 +15,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from kubechat_tui.cli.acting import AS_HELP, who
 from kubechat_tui.cli.common import UsageError
 
 EXIT_CODES = """exit codes:
   0  done
-  1  refused (e.g. the requester approving their own request, already decided) or store error
-  2  bad usage: unknown approval id, missing argument
+  1  refused (the requester or an earlier approver approving again, by OS user or by
+     Kubernetes identity; already decided) or store error
+  2  bad usage: unknown approval id, missing argument, --as USER without USER@CLUSTER
+     contexts for the request's clusters
 """
 
 
@@ -40,8 +45,7 @@ def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentPa
         sub = actions.add_parser(name, parents=[parent], help=text)
         sub.add_argument("id", metavar="ID", help="request id (a unique prefix is enough)")
         sub.add_argument("--comment", default="", help="recorded with the decision")
-        sub.add_argument("--as", dest="as_user", metavar="USER",
-                         help="act as USER instead of the OS user (demos and tests)")
+        sub.add_argument("--as", dest="as_user", metavar="USER", help=AS_HELP)
     group.set_defaults(func=run_approvals)
 
 
@@ -53,7 +57,7 @@ def run_approvals(args: argparse.Namespace) -> int:
     try:
         if args.approvals_action in ("approve", "reject"):
             return _decide(args)
-        with _workflow(args, operator=None) as flow:
+        with _workflow(args, writing=False) as flow:
             if args.approvals_action == "list":
                 return _list(flow, args)
             return _show(flow, args)
@@ -68,7 +72,7 @@ def run_approvals(args: argparse.Namespace) -> int:
 
 
 @contextmanager
-def _workflow(args: argparse.Namespace, operator: Any) -> Iterator[Any]:
+def _workflow(args: argparse.Namespace, writing: bool) -> Iterator[Any]:
     """An ApprovalWorkflow on the shared database (same settings and data dir as apply)."""
     from kubechat_tui.cli.session import session_settings
     from kubechat_tui.config.paths import data_dir
@@ -83,54 +87,44 @@ def _workflow(args: argparse.Namespace, operator: Any) -> Iterator[Any]:
     folder = data_dir(demo=args.demo)
     db = open_database(database_path(settings, folder))
     try:
-        audit = AuditLog(db, load_signer(folder, create=operator is not None),
+        audit = AuditLog(db, load_signer(folder, create=writing),
                          checkpoint_every=settings.audit.checkpoint_every)
     except BaseException:
         db.close()
         raise
     try:
-        yield ApprovalWorkflow(ApprovalStore(db), audit)
+        yield ApprovalWorkflow(ApprovalStore(db), audit, demo=args.demo)
     finally:
-        if operator is not None:
+        if writing:
             audit.close()
         db.close()
 
 
 def _decide(args: argparse.Namespace) -> int:
+    """Approve or reject as the person running this: real OS user plus the Kubernetes
+    identity the request's clusters report through the contexts in use."""
+    from kubechat_tui.cli.acting import plan_clusters, resolve_actor
     from kubechat_tui.cli.session import open_session
-    from kubechat_tui.engine.identity import IdentityRouter, operator_for
+    from kubechat_tui.domain import Plan
 
+    with _workflow(args, writing=False) as flow:  # an unknown id fails before any cluster
+        request = flow.get(args.id)
+    plan = Plan.model_validate_json(request.plan_json)
     session = open_session(args)
     try:
-        fleet = session.fleet
-        router = IdentityRouter(fleet, args.as_user, fleet.context_names())
-        operator = operator_for(router, list(session.scope.clusters) or fleet.cluster_names(),
-                                args.as_user)
+        _, operator = resolve_actor(session.fleet, args.as_user,
+                                    plan_clusters(plan) or session.scope.clusters)
     finally:
         session.close()
-    with _workflow(args, operator) as flow:
-        request = flow.get(args.id)
-        comment = _with_impersonation(args.comment, args.as_user)
+    with _workflow(args, writing=True) as flow:
         if args.approvals_action == "approve":
-            status = flow.approve(request.id, operator, comment)
+            status = flow.approve(request.id, operator, args.comment)
             verb = "approved"
         else:
-            status = flow.reject(request.id, operator, comment)
+            status = flow.reject(request.id, operator, args.comment)
             verb = "rejected"
-        print(f"{verb} {request.id} as {_who(operator)}: {status.reason}")
+        print(f"{verb} {request.id} as {who(operator)}: {status.reason}")
     return 0
-
-
-def _with_impersonation(comment: str, as_user: str | None) -> str:
-    """`--as` is for demos and tests: the real OS user is kept in the recorded comment."""
-    from kubechat_tui.store.audit_model import Operator
-
-    real = Operator.current().os_user
-    if not as_user or as_user == real:
-        return comment
-    print(f"kubechat: warning: acting as {as_user!r} (--as); OS user {real!r} is recorded",
-          file=sys.stderr)
-    return f"{comment} [--as {as_user} by OS user {real}]".strip()
 
 
 def _list(flow: Any, args: argparse.Namespace) -> int:
@@ -175,7 +169,7 @@ def _show(flow: Any, args: argparse.Namespace) -> int:
     plan = Plan.model_validate_json(request.plan_json)
     lines = [f"request   {request.id}  ({status.state}: {status.reason})",
              f"plan      {request.title}",
-             f"requester {_who(request.requester)} at {request.created_at}",
+             f"requester {who(request.requester)} at {request.created_at}",
              f"risk      {request.risk}   approvals {len(status.approvers)}"
              f"/{request.required_approvals}",
              f"policy    {request.policy_hash[:12]} rules {', '.join(request.rule_ids) or '-'}",
@@ -184,7 +178,7 @@ def _show(flow: Any, args: argparse.Namespace) -> int:
               for line in s.kubectl_lines()]
     lines += ["why:"] + [f"  {r}" for r in request.reasons] if request.reasons else []
     lines += ["diff:"] + [f"  {d}" for d in request.diff.splitlines()] if request.diff else []
-    lines += ["decisions:"] + [f"  {d.at[:19]} {d.kind:<11} {_who(d.actor)}"
+    lines += ["decisions:"] + [f"  {d.at[:19]} {d.kind:<11} {who(d.actor)}"
                                + (f": {d.comment}" if d.comment else "") for d in decisions]
     print("\n".join(lines))
     return 0
@@ -193,7 +187,8 @@ def _show(flow: Any, args: argparse.Namespace) -> int:
 def _summary(request: Any, status: Any) -> dict[str, Any]:
     return {"id": request.id, "state": status.state, "reason": status.reason,
             "risk": request.risk, "required_approvals": request.required_approvals,
-            "approvers": [a.os_user for a in status.approvers],
+            "approvers": [{"os_user": a.os_user, "kube_identity": a.kube_identity}
+                          for a in status.approvers],
             "requester": request.requester.os_user,
             "requester_kube_identity": request.requester.kube_identity,
             "created_at": request.created_at, "title": request.title,
@@ -201,5 +196,3 @@ def _summary(request: Any, status: Any) -> dict[str, Any]:
             "rule_ids": list(request.rule_ids)}
 
 
-def _who(operator: Any) -> str:
-    return operator.os_user + (f" ({operator.kube_identity})" if operator.kube_identity else "")

@@ -1,10 +1,18 @@
 """`kubechat audit verify|log|export|verify-export`: the audit chain from the command line.
 
 - ``verify``: exit 0 when the chain is intact, 1 naming the first bad seq and what is wrong
+  (a database that is gone while signed checkpoints name it: ``truncated``, records 1..N)
 - ``log``: filtered records as a table or JSON lines
-- ``export``: a signed evidence package (optionally pushed to S3-compatible storage)
+- ``export``: a signed evidence package (optionally pushed to S3-compatible storage); a
+  broken chain is refused (exit 1, first bad seq named, nothing written, nothing signed)
 - ``verify-export DIR``: check a package offline
 
+These commands never create a database: a missing one is one line and exit 1 (only the
+console creates it). Filters: an ``--action`` outside the vocabulary (action types this
+log recorded plus those kubechat writes) is a usage error, exit 2; a ``--cluster`` or
+``--user`` that matches nothing is simply an empty result: ``log`` prints "no records match
+the filters" on stderr, nothing on stdout (table or JSON), and exits 0, while ``export``
+says so and exits 1 without writing a package (an empty package would prove nothing).
 Store problems (corrupt or locked database, unreadable key) print one line and exit 1;
 bad input raises UsageError (one line, exit 2). ``--demo`` uses the demo data dir.
 """
@@ -12,6 +20,7 @@ bad input raises UsageError (one line, exit 2). ``--demo`` uses the demo data di
 from __future__ import annotations
 
 import argparse
+import itertools
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -27,6 +36,10 @@ if TYPE_CHECKING:  # the store, boto3 and friends load only when a command runs
     from kubechat_tui.store.audit_verify import VerifyResult
 
 DB_FILE = "kubechat.db"
+NO_MATCH = "no records match the filters"
+# Action types kubechat's approval workflow writes (the pipeline's own are engine.trail's).
+APPROVAL_ACTIONS = ("approval.requested", "approval.approved", "approval.rejected",
+                    "approval.executed", "approval.refused", "policy.loaded")
 
 
 def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentParser) -> None:
@@ -107,22 +120,38 @@ def _settings(args: argparse.Namespace) -> Settings:
         raise UsageError(str(exc)) from None
 
 
-@contextmanager
-def _open_log(args: argparse.Namespace, settings: Settings, *, signing: bool) -> Iterator[AuditLog]:
-    """The audit log of this data dir; ``signing`` creates the key if needed."""
+def _db_path(args: argparse.Namespace, settings: Settings) -> tuple[Path, Path]:
+    """The database file and the data dir it belongs to."""
     from kubechat_tui.config.paths import data_dir
-    from kubechat_tui.store.audit import AuditLog
-    from kubechat_tui.store.database import open_database
-    from kubechat_tui.store.signing import load_signer
 
     if settings.storage.backend != "sqlite":
         raise UsageError("the audit commands support the sqlite storage backend only")
     directory = data_dir(demo=args.demo)
-    db = open_database(settings.storage.path or directory / DB_FILE)
+    return settings.storage.path or directory / DB_FILE, directory
+
+
+@contextmanager
+def _open_log(args: argparse.Namespace, settings: Settings, *, signing: bool) -> Iterator[AuditLog]:
+    """The audit log of this data dir, never created here; ``signing`` creates the key."""
+    from kubechat_tui.store.audit import AuditLog, default_anchor_path
+    from kubechat_tui.store.audit_missing import missing_database
+    from kubechat_tui.store.checkpoint_marker import CheckpointMarker
+    from kubechat_tui.store.database import open_database
+    from kubechat_tui.store.errors import MissingDatabaseError
+    from kubechat_tui.store.signing import load_signer
+
+    path, directory = _db_path(args, settings)
+    anchor = settings.audit.anchor_path or default_anchor_path(path)
+    marker = CheckpointMarker(directory)
+    try:
+        db = open_database(path, create=False)
+    except MissingDatabaseError as exc:
+        signer = load_signer(directory, create=False)
+        raise missing_database(exc, path, anchor, marker, signer) from None
     try:
         signer = load_signer(directory, create=signing)
-        log = AuditLog(db, signer, checkpoint_every=settings.audit.checkpoint_every)
-        yield log
+        yield AuditLog(db, signer, checkpoint_every=settings.audit.checkpoint_every,
+                       anchor_path=anchor, marker=marker)
     finally:
         db.close()
 
@@ -137,31 +166,52 @@ def _filters(args: argparse.Namespace, log: AuditLog) -> AuditFilter:
         raise UsageError(str(exc)) from None
     if since and until and since > until:
         raise UsageError(f"--since {args.since} is after --until {args.until}")
-    known = log.actions()
-    unknown = [a for a in args.actions if a not in known]
+    recorded = log.actions()
+    unknown = [a for a in args.actions if a not in recorded]
     if unknown:
-        listed = ", ".join(known) if known else "none recorded yet"
-        raise UsageError(f"unknown action type {unknown[0]!r} (recorded: {listed})")
+        vocabulary = sorted({*recorded, *_written_actions()})
+        unknown = [a for a in unknown if a not in vocabulary]
+        if unknown:
+            raise UsageError(f"unknown action type {unknown[0]!r} "
+                             f"(action types: {', '.join(vocabulary)})")
     return AuditFilter(
         clusters=tuple(args.cluster), users=tuple(args.user), actions=tuple(args.actions),
         since=since, until=until,
     )
 
 
+def _written_actions() -> set[str]:
+    """Every action type kubechat writes (loaded only when a filter names an unrecorded one)."""
+    import re
+
+    from kubechat_tui.engine import trail
+
+    dotted = re.compile(r"^[a-z_]+\.[a-z_]+$")
+    stages = {value for name, value in vars(trail).items()
+              if name.isupper() and isinstance(value, str) and dotted.match(value)}
+    return stages | set(APPROVAL_ACTIONS)
+
+
 def _verify(args: argparse.Namespace) -> int:
     import orjson
 
-    with _open_log(args, _settings(args), signing=False) as log:
-        result = log.verify()
-        if args.json:
-            print(orjson.dumps(_verify_json(log, result)).decode())
-        else:
-            _print_verify(log, result)
+    from kubechat_tui.store.audit_missing import LostDatabaseError
+
+    settings = _settings(args)
+    try:
+        with _open_log(args, settings, signing=False) as log:
+            path, result = log.db.path, log.verify()
+    except LostDatabaseError as exc:
+        path, result = _db_path(args, settings)[0], exc.result
+    if args.json:
+        print(orjson.dumps(_verify_json(path, result)).decode())
+    else:
+        _print_verify(path, result)
     return 0 if result.ok else 1
 
 
-def _print_verify(log: AuditLog, result: VerifyResult) -> None:
-    print(f"audit log:   {log.db.path}")
+def _print_verify(path: Path, result: VerifyResult) -> None:
+    print(f"audit log:   {path}")
     print(f"signing key: {result.key_source} {result.key_fingerprint}".rstrip())
     print(f"records:     {result.records} (head seq {result.head_seq} {result.head_hash[:16]})")
     print(
@@ -176,11 +226,11 @@ def _print_verify(log: AuditLog, result: VerifyResult) -> None:
         print(f"FAILED: {result.problem}")
 
 
-def _verify_json(log: AuditLog, result: VerifyResult) -> dict[str, object]:
+def _verify_json(path: Path, result: VerifyResult) -> dict[str, object]:
     problem = result.problem
     return {
         "ok": result.ok,
-        "database": str(log.db.path),
+        "database": str(path),
         "records": result.records,
         "head_seq": result.head_seq,
         "head_hash": result.head_hash,
@@ -201,16 +251,20 @@ def _log(args: argparse.Namespace) -> int:
         raise UsageError("--limit must be at least 1")
     with _open_log(args, _settings(args), signing=False) as log:
         filters = _filters(args, log)
-        records = log.latest(filters, args.limit) if args.limit else log.records(filters)
+        records = iter(log.latest(filters, args.limit) if args.limit else log.records(filters))
+        first = next(records, None)
+        if first is None:  # the same for table and JSON: nothing on stdout, a note on stderr
+            print(NO_MATCH, file=sys.stderr)
+            return 0
         if args.json:
-            for record in records:
+            for record in itertools.chain([first], records):
                 sys.stdout.write(orjson.dumps(record.to_json()).decode() + "\n")
         else:
-            _print_table(records)
+            _print_table(itertools.chain([first], records))
     return 0
 
 
-def _print_table(records: list[AuditRecord] | Iterator[AuditRecord]) -> None:
+def _print_table(records: Iterator[AuditRecord]) -> None:
     print(f"{'SEQ':>6}  {'TIME (UTC)':19}  {'USER':24}  {'ACTION':22}  {'CLUSTERS':18}  OUTCOME")
     for r in records:
         e = r.event

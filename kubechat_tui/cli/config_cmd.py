@@ -2,13 +2,15 @@
 
 - ``path``: the config file kubechat reads (--config, $KUBECHAT_CONFIG or the XDG default)
 - ``show``: the effective settings (file < KUBECHAT_* env < flags) as YAML
-- ``validate``: exit 0 when the file and env are valid, else one line and exit code 2
+- ``validate``: exit 0 when the file and env are valid (theme and keymap ids included),
+  else one line per problem and exit code 2
 """
 
 from __future__ import annotations
 
 import argparse
 import re
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -56,9 +58,15 @@ def run_show(args: argparse.Namespace) -> int:
 def run_validate(args: argparse.Namespace) -> int:
     """Handler of `kubechat config validate`."""
     from kubechat_tui.cli.session import session_settings
+    from kubechat_tui.tui.settings_check import console_setting_problems
 
-    session_settings(args, bool(getattr(args, "demo", False)))
+    settings = session_settings(args, bool(getattr(args, "demo", False)))
     path = config_path(args)
+    problems = console_setting_problems(settings)
+    if problems:
+        for line in problems:
+            print(f"kubechat: error: {line}", file=sys.stderr)
+        return 2
     state = "" if path.exists() else " (file absent: defaults)"
     print(f"ok: {path}{state}")
     return 0

@@ -3,16 +3,49 @@
 from __future__ import annotations
 
 import argparse
+import sys
+from typing import Any
 
 
 def run_console(args: argparse.Namespace) -> int:
-    """Open the session (UsageError on bad flags/config/kubeconfig), run the TUI, clean up."""
+    """Open the session (UsageError on bad flags/config/kubeconfig), run the TUI, then
+    close the engine (signing the audit head) and the session."""
     from kubechat_tui.cli.session import open_session
 
     session = open_session(args)
     try:
         from kubechat_tui.tui.app import run_app
 
-        return run_app(session)
+        engine = console_engine(session)
+        try:
+            return run_app(session, engine=engine)
+        finally:
+            close_engine(engine)
     finally:
         session.close()
+
+
+def console_engine(session: Any) -> Any:
+    """The session's engine slot: opened on first use (a submitted plan, :approvals,
+    :audit, :rollback) from a console worker, as the OS user on the session's clusters."""
+    from kubechat_tui.tui.engine_slot import EngineSlot
+
+    clusters = tuple(session.scope.clusters) or tuple(session.fleet.cluster_names())
+
+    def open_it() -> Any:
+        from kubechat_tui.engine.wiring import open_fleet_engine
+
+        return open_fleet_engine(session.settings, session.fleet, session.data_dir, clusters)
+
+    return EngineSlot(open_it)
+
+
+def close_engine(engine: Any) -> None:
+    """Close the engine; a failing checkpoint is one line on stderr, not a traceback."""
+    from kubechat_tui.store.errors import StoreError
+
+    try:
+        engine.close()
+    except StoreError as exc:
+        print(f"kubechat: warning: the audit head was not checkpointed: {exc}",
+              file=sys.stderr)

@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from kubechat_tui import __version__
-from kubechat_tui.cli.common import UsageError, fleet_options
+from kubechat_tui.cli.common import (
+    SharedSubParsers,
+    UsageError,
+    fleet_options,
+    subcommand_options,
+)
 from kubechat_tui.config.errors import ConfigError
 from kubechat_tui.kube.errors import KubeconfigError
 
@@ -26,7 +32,15 @@ SUBCOMMAND_MODULES = (
 
 
 class OneLineParser(argparse.ArgumentParser):
-    """Bad flags: one line on stderr (not the usage block), exit code 2."""
+    """Bad flags: one line on stderr (not the usage block), exit code 2.
+
+    Subcommands (also nested ones, which inherit this class) dispatch through
+    SharedSubParsers so the shared flags work on either side of the subcommand.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.register("action", "parsers", SharedSubParsers)
 
     def error(self, message: str) -> NoReturn:
         self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
@@ -34,16 +48,16 @@ class OneLineParser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     """The full argument parser."""
-    parent = fleet_options()
     parser = OneLineParser(
         prog="kubechat",
         description="Multi-cluster Kubernetes incident console with guarded, audited execution.",
-        parents=[parent],
+        parents=[fleet_options()],
     )
     parser.add_argument("--version", action="version", version=f"kubechat {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    shared = subcommand_options()
     for name in SUBCOMMAND_MODULES:
-        importlib.import_module(name).register(subparsers, parent)
+        importlib.import_module(name).register(subparsers, shared)
     return parser
 
 
@@ -56,9 +70,25 @@ def main(argv: Sequence[str] | None = None) -> int:
             from kubechat_tui.cli.console_cmd import run_console
 
             return run_console(args)
-        return int(args.func(args))
+        code = int(args.func(args))
+        sys.stdout.flush()  # a closed pipe shows here, not as a traceback at exit
+        return code
     except (UsageError, ConfigError, KubeconfigError) as exc:
         print(f"kubechat: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # e.g. `kubechat audit log --json | head`: the reader left
+        _silence_stdout()
+        return 141  # as if killed by SIGPIPE, like other tools in a pipeline
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's last flush does not fail again."""
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, fd)
+    os.close(devnull)

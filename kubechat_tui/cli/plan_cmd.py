@@ -2,6 +2,23 @@
 
 Exit codes: 0 a plan, 3 blocked or not understood, 2 bad usage. `--json` prints the
 headless contract object; `--save PATH` writes the plan JSON atomically for `kubechat apply`.
+
+The JSON object (issue 5) has exactly the keys input, planner, blocked, reason, steps;
+every step exactly verb, resource, namespace, name, selector, clusters, mutating, risk,
+requires_approval, affected, warnings, kubectl, with null (never a missing key) for an
+absent namespace/name/selector/affected and for `reason` when a plan was made. `verb` is
+the kubectl verb as written after `kubectl` in the step's kubectl line, so the line always
+starts with `kubectl <verb> `: one word for most verbs (get, describe, events, logs, top,
+scale, cordon, uncordon, drain, delete, patch, apply) and two for the kubectl
+subcommands whose first word alone would not say what runs ("rollout status",
+"rollout history", "rollout restart", "rollout undo", "set image"). `resource` is the
+plural API resource (pods, deployments, nodes, events, namespaces...).
+
+Text is never trusted to be printable: undecodable argv/stdin bytes become U+FFFD (and
+mostly-undecodable text is refused as binary), and every output path (JSON, text,
+--save) writes valid UTF-8 whatever the request or a model's reply contains. When a model
+was asked for and the rule planner answered instead, one line on stderr says so
+("kubechat: llm provider M unreachable (...): planned with rules"); `planner` stays "rules".
 """
 
 from __future__ import annotations
@@ -11,11 +28,12 @@ import os
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from kubechat_tui.cli.common import UsageError
 
 MAX_STDIN_BYTES = 1_000_000
+FALLBACK_NOTES = ("; used the rule planner", "; used rules")  # said on stderr instead
 EPILOG = """exit codes:
   0  a plan was made (printed; saved with --save)
   2  bad usage: unknown cluster set, unreadable config or kubeconfig, unwritable --save path
@@ -61,9 +79,11 @@ def run_plan(args: argparse.Namespace) -> int:
 
 
 def read_text(value: str) -> str:
-    """The request text (from stdin for "-"), decoded leniently."""
+    """The request text (from stdin for "-"), undecodable bytes as U+FFFD."""
+    from kubechat_tui.planner.text import scrub
+
     if value != "-":
-        return value
+        return scrub(value)  # argv arrives with undecodable bytes as surrogate escapes
     raw = sys.stdin.buffer.read(MAX_STDIN_BYTES + 1)
     return raw.decode("utf-8", errors="replace")
 
@@ -92,27 +112,64 @@ def save_atomically(target: Path, content: str) -> None:
 
 def report(result: Any, *, as_json: bool, save: Path | None) -> int:
     """Print the result, save the plan when asked; the exit code."""
-    import orjson
+    from kubechat_tui.domain import Plan
 
+    saved = None
     if save is not None and result.plan is not None and not result.blocked:
-        save_atomically(save, result.plan.to_json())
+        content = dumps(result.plan.model_dump(mode="json"))
+        save_atomically(save, content)
+        saved = Plan.model_validate_json(content)
+    notes = [n for n in result.notes if not (result.fallback and n.endswith(FALLBACK_NOTES))]
     if as_json:
-        print(orjson.dumps(result.headless(), option=orjson.OPT_INDENT_2).decode())
-        for note in result.notes:  # the JSON object is the contract; notes go to stderr
-            print(f"note: {note}", file=sys.stderr)
+        write(dumps(result.headless()), sys.stdout)
+        for note in notes:  # the JSON object is the contract; notes go to stderr
+            write(f"note: {note}", sys.stderr)
     else:
-        print(plan_text(result))
+        write(plan_text(result, notes), sys.stdout)
+    if result.fallback:
+        write(f"kubechat: {result.fallback}", sys.stderr)
     if result.blocked:
         return 3
-    if save is not None:
-        print(f"saved to {save} (digest {result.plan.digest()[:12]})", file=sys.stderr)
+    if saved is not None:
+        write(f"saved to {save} (digest {saved.digest()[:12]})", sys.stderr)
     return 0
 
 
-def plan_text(result: Any) -> str:
+def dumps(data: Any) -> str:
+    """Indented JSON of `data`, its strings made encodable first (never raises on text)."""
+    import orjson
+
+    return orjson.dumps(_scrubbed(data), option=orjson.OPT_INDENT_2).decode()
+
+
+def _scrubbed(data: Any) -> Any:
+    from kubechat_tui.planner.text import scrub
+
+    if isinstance(data, str):
+        return scrub(data)
+    if isinstance(data, dict):
+        return {_scrubbed(k): _scrubbed(v) for k, v in data.items()}
+    if isinstance(data, list | tuple):
+        return [_scrubbed(v) for v in data]
+    return data
+
+
+def write(text: str, stream: TextIO) -> None:
+    """One line on `stream`, with characters its encoding lacks replaced (never raises)."""
+    from kubechat_tui.planner.text import scrub
+
+    line = scrub(text) + "\n"
+    try:
+        stream.write(line)
+    except UnicodeEncodeError:
+        encoding = getattr(stream, "encoding", None) or "ascii"
+        stream.write(line.encode(encoding, "replace").decode(encoding))
+
+
+def plan_text(result: Any, notes: list[str] | None = None) -> str:
     """A plain-text rendering of a PlanResult for terminals and logs."""
     lines = [f"planner: {result.planner}"]
-    lines += [f"note: {note}" for note in result.notes]
+    lines += [f"note: {note}" for note in (result.notes if notes is None else notes)]
     if result.blocked or result.plan is None:
         lines.append(f"blocked: {result.reason}")
         if result.suggestions:

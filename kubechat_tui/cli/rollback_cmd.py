@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from datetime import datetime
 from typing import Any
 
 from kubechat_tui.cli.apply_cmd import EXIT_CODES, add_run_options, check_options, run_plan
@@ -30,7 +31,8 @@ def run_rollback(args: argparse.Namespace) -> int:
 
 
 def _load(session: Any, execution_id: str) -> Any:
-    """The stored rollback plan (UsageError when unknown or empty)."""
+    """The stored rollback plan (UsageError when unknown or empty, or when a `--demo`
+    execution ran on an earlier simulated fleet, whose objects are gone)."""
     from kubechat_tui.engine.rollback import RollbackError, load_rollback
     from kubechat_tui.engine.wiring import database_path
     from kubechat_tui.store.database import open_database
@@ -38,8 +40,26 @@ def _load(session: Any, execution_id: str) -> Any:
 
     db = open_database(database_path(session.settings, session.data_dir))
     try:
-        return load_rollback(Timeline(db), execution_id)
+        timeline = Timeline(db)
+        plan = load_rollback(timeline, execution_id)
+        if session.demo_server is not None:
+            _same_demo_fleet(timeline, execution_id, session.demo_server.started())
+        return plan
     except RollbackError as exc:
         raise UsageError(str(exc)) from None
     finally:
         db.close()
+
+
+def _same_demo_fleet(timeline: Any, execution_id: str, fleet_started: datetime) -> None:
+    """UsageError when the execution predates the demo fleet in use: that fleet was
+    built fresh, so there is nothing of the execution's to roll back."""
+    entries = timeline.for_execution(execution_id.strip(), kind="execution")
+    ran = datetime.fromisoformat(entries[0].ts) if entries and entries[0].ts else None
+    if ran is not None and ran < fleet_started:
+        raise UsageError(
+            f"execution {execution_id} ran on an earlier demo fleet, which stopped with "
+            "its command (each --demo command starts a fresh simulated fleet unless "
+            "another --demo process is running); nothing of it is left to roll back. "
+            "Keep `kubechat --demo` open in another terminal and run apply and rollback "
+            "with --demo while it runs")

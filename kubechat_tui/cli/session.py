@@ -1,8 +1,11 @@
 """Open a session from command-line flags: settings, fleet, scope, data dir (and the demo).
 
 Every problem with the config file, the kubeconfig or the flags surfaces as a UsageError
-(one line, exit code 2) before anything is written. `--demo` starts the simulated fleet
-in-process, writes its kubeconfig under the demo data dir and keeps all state there.
+(one line, exit code 2) before anything is written. `--demo` keeps all state under the
+demo data dir (config `storage.path` is ignored, so demo approvals never reach a real
+database) and uses one simulated fleet for every `--demo` command while one runs: it
+attaches to the fleet another `--demo` process recorded (`cli.demo_server`), or starts
+the simulator in-process, writes its kubeconfig there and records it until it stops.
 """
 
 from __future__ import annotations
@@ -13,6 +16,13 @@ from pathlib import Path
 from typing import Any
 
 from kubechat_tui.cli.common import UsageError
+from kubechat_tui.cli.demo_server import (
+    DemoServer,
+    clear_record,
+    live_record,
+    new_record,
+    write_record,
+)
 from kubechat_tui.config import paths
 from kubechat_tui.config.loader import ConfigError, load_settings
 from kubechat_tui.config.settings import Settings, check_namespace
@@ -46,16 +56,20 @@ class Session:
     scope: SessionScope
     data_dir: Path
     kubeconfig: str | None = None
-    demo: Any = None  # the in-process SimServer when --demo
+    demo: Any = None  # the in-process SimServer when --demo started it (None: attached)
+    demo_server: DemoServer | None = None  # the demo fleet in use (owned or attached)
     _closed: bool = field(default=False, repr=False)
 
     def close(self) -> None:
-        """Stop health checks, close connections, stop the simulator (idempotent)."""
+        """Stop health checks, close connections, stop the simulator we own and remove
+        its record (idempotent)."""
         if self._closed:
             return
         self._closed = True
         self.fleet.close()
         if self.demo is not None:
+            if self.demo_server is not None:
+                clear_record(self.data_dir, self.demo_server)
             self.demo.stop()
 
     def __enter__(self) -> Session:
@@ -73,18 +87,20 @@ def open_session(args: argparse.Namespace) -> Session:
     if demo and kubeconfig:
         raise UsageError("--demo runs its own simulated fleet: drop --kubeconfig")
     settings = session_settings(args, demo)
-    server = None
+    server, record = None, None
     if demo:
-        server, kubeconfig = start_demo()
-        contexts = contexts or list(server.clusters)
+        server, record = start_demo()
+        kubeconfig = record.kubeconfig
     try:
         fleet = Fleet.from_kubeconfig(settings, kubeconfig, contexts)
         scope = choose_scope(fleet, settings, args, demo)
     except (KubeconfigError, UsageError) as exc:
-        if server is not None:
+        if server is not None and record is not None:
+            clear_record(paths.data_dir(demo=True), record)
             server.stop()
         raise UsageError(str(exc)) from None
-    return Session(settings, fleet, scope, paths.data_dir(demo=demo), kubeconfig, server)
+    return Session(settings, fleet, scope, paths.data_dir(demo=demo), kubeconfig, server,
+                   record)
 
 
 def session_settings(args: argparse.Namespace, demo: bool) -> Settings:
@@ -102,22 +118,32 @@ def session_settings(args: argparse.Namespace, demo: bool) -> Settings:
         raise UsageError(str(exc)) from None
     if demo and not settings.cluster_sets:
         settings = settings.model_copy(update={"cluster_sets": dict(DEMO_CLUSTER_SETS)})
+    if demo and settings.storage.path is not None:  # the demo's state stays in its dir
+        settings = settings.model_copy(update={
+            "storage": settings.storage.model_copy(update={"path": None})})
     return settings
 
 
-def start_demo() -> tuple[Any, str]:
-    """Start the simulated fleet; its kubeconfig goes under the demo data dir."""
+def start_demo() -> tuple[Any, DemoServer]:
+    """(server, record): the recorded demo fleet when one is alive (server None: not
+    ours to stop), else a simulator started here, its kubeconfig under the demo data
+    dir, recorded for the `--demo` commands that follow while it runs."""
     from kubechat_tui.sim import SimServer
 
     folder = paths.data_dir(demo=True)
+    running = live_record(folder)
+    if running is not None:
+        return None, running
     server = SimServer(DEMO_SCENARIO).start()
     try:
         kubeconfig = server.write_kubeconfig(folder / "kubeconfig", current=server.clusters[0])
+        record = new_record(server.port, str(kubeconfig))
+        write_record(folder, record)
     except OSError as exc:
         server.stop()
         raise UsageError(f"{folder}: cannot write the demo kubeconfig: "
                          f"{exc.strerror or exc}") from None
-    return server, str(kubeconfig)
+    return server, record
 
 
 def choose_scope(fleet: Fleet, settings: Settings, args: argparse.Namespace,

@@ -45,13 +45,24 @@ class AISettings(_Section):
 
 
 class AuditSettings(_Section):
-    """Audit chain checkpoints and evidence export targets."""
+    """Audit chain checkpoints, where their anchor file lives, and evidence export targets."""
 
     checkpoint_every: int = Field(default=100, ge=1)
+    anchor_path: Path | None = None  # absolute; default <database>.anchor.jsonl beside it
     s3_endpoint: str | None = None
     s3_region: str | None = None
     s3_access_key_env: str | None = None
     s3_secret_key_env: str | None = None
+
+    @field_validator("anchor_path")
+    @classmethod
+    def _absolute(cls, value: Path | None) -> Path | None:
+        if value is None:
+            return None
+        value = value.expanduser()
+        if not value.is_absolute():
+            raise ValueError(f"{value}: the anchor file needs an absolute path")
+        return value
 
 
 class ApprovalSettings(_Section):

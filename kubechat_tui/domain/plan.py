@@ -162,6 +162,9 @@ class PlanResult(_Frozen):
     reason: str | None = None
     suggestions: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
+    # Why the LLM planner that was asked for did not answer (the rules did), one line;
+    # None when no model was asked. Not part of the headless JSON (`planner` says "rules").
+    fallback: str | None = None
 
     def headless(self) -> dict[str, Any]:
         """The `kubechat plan --json` object (the headless contract of issue 5)."""

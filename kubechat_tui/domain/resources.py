@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import quote
 
 
 @dataclass(frozen=True)
@@ -20,12 +21,21 @@ class ResourceInfo:
         """The REST path of the collection (namespaced when a namespace is given)."""
         base = f"/api/{self.version}" if not self.group else f"/apis/{self.group}/{self.version}"
         if self.namespaced and namespace:
-            return f"{base}/namespaces/{namespace}/{self.plural}"
+            return f"{base}/namespaces/{path_segment(namespace)}/{self.plural}"
         return f"{base}/{self.plural}"
 
     def object_path(self, namespace: str | None, name: str) -> str:
         """The REST path of one object."""
-        return f"{self.collection_path(namespace)}/{name}"
+        return f"{self.collection_path(namespace)}/{path_segment(name)}"
+
+
+def path_segment(value: str) -> str:
+    """A value as exactly one URL path segment, percent-quoted; ValueError for a value
+    that could change the path anyway (empty, `.`, `..`, or containing `/`, which API
+    servers decode before routing)."""
+    if value in ("", ".", "..") or "/" in value:
+        raise ValueError(f"{value[:80]!r} cannot be a name in an API path")
+    return quote(value, safe="")
 
 
 def _r(plural: str, kind: str, group: str, version: str, namespaced: bool,

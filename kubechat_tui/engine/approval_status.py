@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from kubechat_tui.engine.identity import counts_apart
 from kubechat_tui.store.approvals import ApprovalRequest, Decision
 from kubechat_tui.store.audit_model import Operator
 
@@ -61,7 +62,7 @@ def derive_status(request: ApprovalRequest | None, decisions: Sequence[Decision]
         return make("executed", False,
                     "this approval was already used by an execution; request a new one")
     if "reject" in kinds:
-        who = next(d.actor.os_user for d in decisions if d.kind == "reject")
+        who = next(_name(d.actor) for d in decisions if d.kind == "reject")
         return make("rejected", False, f"rejected by {who}")
     if plan_digest != request.plan_digest:
         return make("void", False, "the plan changed since the request (digest "
@@ -70,24 +71,30 @@ def derive_status(request: ApprovalRequest | None, decisions: Sequence[Decision]
     if moved is not None:
         return make("void", False, f"{moved}; request approval again")
     if "break_glass" in kinds:
-        who = next(d.actor.os_user for d in decisions if d.kind == "break_glass")
+        who = next(_name(d.actor) for d in decisions if d.kind == "break_glass")
         return make("break_glass", True, f"BREAK-GLASS policy exception by {who}")
     if not request.policy_allowed:
         return make("pending", False, "policy denies this plan; only a break-glass "
                     "exception with a justification can release it")
     if len(approvers) >= required:
-        names = ", ".join(a.os_user for a in approvers) or "no approval needed"
+        names = ", ".join(_name(a) for a in approvers) or "no approval needed"
         return make("approved", True, f"approved ({names})")
     return make("pending", False, f"waiting for {required - len(approvers)} more "
                 f"approval(s) ({len(approvers)}/{required})")
 
 
 def _approvers(request: ApprovalRequest, decisions: Sequence[Decision]) -> tuple[Operator, ...]:
-    """Distinct people (by OS user) who approved exactly this digest and these targets."""
-    seen: dict[str, Operator] = {}
+    """Distinct people who approved exactly this digest and these targets: never the
+    requester, never one Kubernetes identity (or, without one, one OS user) twice."""
+    seen: list[Operator] = []
     for d in decisions:
-        if (d.kind == "approve" and d.actor.os_user != request.requester.os_user
-                and d.plan_digest == request.plan_digest
-                and dict(d.resource_versions) == dict(request.resource_versions)):
-            seen.setdefault(d.actor.os_user, d.actor)
-    return tuple(seen.values())
+        if (d.kind == "approve" and d.plan_digest == request.plan_digest
+                and dict(d.resource_versions) == dict(request.resource_versions)
+                and all(counts_apart(d.actor, other) for other in (request.requester, *seen))):
+            seen.append(d.actor)
+    return tuple(seen)
+
+
+def _name(operator: Operator) -> str:
+    """`alice` or `alice/sre-lead` (OS user / Kubernetes identity)."""
+    return operator.os_user + (f"/{operator.kube_identity}" if operator.kube_identity else "")

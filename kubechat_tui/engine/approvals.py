@@ -17,7 +17,11 @@ API (for the execution pipeline, the CLI and the approvals screen)::
 each object's resourceVersion (`guard.targets.observe_targets(fleet, plan)` reads them).
 An approval counts only for the digest and resourceVersions of its request: editing the
 plan or any drift voids it.
-Approvers are distinct people by OS user (`--as` in demos/tests); the requester never counts.
+A person is (real OS user, Kubernetes identity) (`engine.identity`): an approver's
+Kubernetes identity must differ from the requester's and every earlier approver's, and so
+must the OS user, except in the demo (`demo=True`: one person plays both roles on one
+machine, told apart by the cluster identities of the demo kubeconfig's `USER@CLUSTER`
+contexts). A request releases only its requester's own run (`gate`).
 Every transition (and every refused attempt) is appended to the audit chain before it is
 stored, so a failing audit write leaves no unaudited decision behind.
 """
@@ -26,10 +30,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from typing import Any, Protocol
 
 from kubechat_tui.domain import Plan
 from kubechat_tui.engine.approval_status import ApprovalStatus, derive_status
+from kubechat_tui.engine.identity import acting_as, conflict, same_person
 from kubechat_tui.guard.policy import Policy, PolicyDecision
 from kubechat_tui.integrations.webhook import approval_message, post_in_background
 from kubechat_tui.store.approvals import (
@@ -61,7 +67,11 @@ class UnknownRequestError(ApprovalError):
 
 
 class SelfApprovalError(ApprovalError):
-    """The requester tried to approve their own request."""
+    """The requester (same OS user or same Kubernetes identity) tried to approve."""
+
+
+class DuplicateApproverError(ApprovalError):
+    """Someone who already approved (as either identity) tried to count twice."""
 
 
 def audit_scope(plan: Plan) -> AuditScope:
@@ -78,10 +88,12 @@ class ApprovalWorkflow:
     """The approval rules on top of an ApprovalStore and the audit chain."""
 
     def __init__(self, store: ApprovalStore, audit: AuditSink,
-                 notifier: Callable[[ApprovalRequest], None] | None = None) -> None:
+                 notifier: Callable[[ApprovalRequest], None] | None = None, *,
+                 demo: bool = False) -> None:
         self.store = store
         self.audit = audit
         self.notifier = notifier
+        self.demo = demo  # only the Kubernetes identities must differ (one demo machine)
 
     def request(self, plan: Plan, decision: PolicyDecision,
                 resource_versions: Mapping[str, str], requester: Operator,
@@ -115,17 +127,27 @@ class ApprovalWorkflow:
             raise UnknownRequestError(str(exc)) from None
 
     def approve(self, request_id: str, approver: Operator, comment: str = "") -> ApprovalStatus:
-        """Record an approval by someone other than the requester, bound to the request."""
+        """Record an approval by a person other than the requester and every earlier
+        approver (see `engine.identity.conflict`), bound to the request."""
         request = self.get(request_id)
         current = self.describe(request.id)
-        if approver.os_user == request.requester.os_user:
-            self._refuse(request, approver, "the requester cannot approve their own request",
-                         SelfApprovalError)
+        same = conflict(approver, request.requester, demo=self.demo)
+        if same is not None:
+            self._refuse(request, approver, "the requester cannot approve their own request "
+                         f"({same})", SelfApprovalError)
         if current.state in ("executed", "rejected"):
             self._refuse(request, approver, f"request {request.id} is {current.state}")
-        if any(a.os_user == approver.os_user for a in current.approvers):
-            self._refuse(request, approver, f"{approver.os_user} already approved {request.id}")
+        for earlier in self._earlier_approvers(request):
+            same = conflict(approver, earlier, demo=self.demo)
+            if same is not None:
+                self._refuse(request, approver, f"{_who(earlier)} already approved "
+                             f"{request.id}; approvers must be distinct people ({same})",
+                             DuplicateApproverError)
         return self._decide(request, "approve", approver, comment, "approval.approved")
+
+    def _earlier_approvers(self, request: ApprovalRequest) -> list[Operator]:
+        """Everyone who approved this request before, whatever the binding then."""
+        return [d.actor for d in self.store.decisions(request.id) if d.kind == "approve"]
 
     def reject(self, request_id: str, actor: Operator, comment: str = "") -> ApprovalStatus:
         """Reject (or, for the requester, withdraw) a request that was not executed."""
@@ -185,12 +207,18 @@ class ApprovalWorkflow:
              request_id: str | None = None) -> ApprovalStatus:
         """`status` for the pipeline, with the verdict (released, pending or void) audited."""
         result = self.status(plan.digest(), resource_versions, request_id)
+        owner = result.request.requester if result.request is not None else None
+        if owner is not None and not same_person(owner, actor):
+            # someone else's request: its approvers may include this actor, so it can
+            # never release this actor's run (that would be one pair of eyes)
+            result = replace(result, state="none", satisfied=False, approvers=(),
+                             reason=f"the open request is {_who(owner)}'s, not yours")
         event = AuditEvent(
             action="approval.checked", operator=actor,
             payload={"request_id": result.request.id if result.request else None,
                      "state": result.state, "reason": result.reason,
                      "resource_versions": dict(resource_versions)},
-            scope=audit_scope(plan), approvals=_approval_rows(result),
+            scope=audit_scope(plan), approvals=approval_rows(result),
             outcome="released" if result.satisfied else result.state,
             links=AuditLinks(plan_hash=plan.digest()))
         self.audit.append(event)
@@ -222,9 +250,12 @@ class ApprovalWorkflow:
                execution_id: str | None = None, scope: AuditScope | None = None) -> None:
         if scope is None:
             scope = audit_scope(Plan.model_validate_json(request.plan_json))
+        as_user = acting_as(actor)
         self.audit.append(AuditEvent(
             action=action, operator=actor,
             payload={"request_id": request.id, "requester": request.requester.os_user,
+                     "requester_kube_identity": request.requester.kube_identity,
+                     **({"acting_as": as_user} if as_user else {}),
                      "required_approvals": request.required_approvals,
                      "policy_hash": request.policy_hash, "rule_ids": list(request.rule_ids),
                      **payload},
@@ -232,8 +263,17 @@ class ApprovalWorkflow:
             links=AuditLinks(execution_id=execution_id, plan_hash=request.plan_digest)))
 
 
-def _approval_rows(result: ApprovalStatus) -> list[dict[str, Any]]:
-    return [{"approver": a.os_user, "kube_identity": a.kube_identity} for a in result.approvers]
+def approval_rows(result: ApprovalStatus | None) -> list[dict[str, Any]]:
+    """The approvals releasing a run, for an audit record's `approvals` field."""
+    if result is None or result.request is None:
+        return []
+    rows: list[dict[str, Any]] = [
+        {"request_id": result.request.id, "decision": "approve", "approver": a.os_user,
+         "kube_identity": a.kube_identity} for a in result.approvers]
+    if result.break_glass:
+        rows.append({"request_id": result.request.id, "decision": "break_glass",
+                     "reason": result.reason})
+    return rows
 
 
 def webhook_notifier(url: str | None) -> Callable[[ApprovalRequest], None] | None:

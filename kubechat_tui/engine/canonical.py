@@ -1,24 +1,102 @@
-"""Re-render a plan's steps from their intent (verb, target, params) before running it.
+"""Validate a plan's values and re-render its steps from their intent before running it.
 
 A plan file is user input: its kubectl lines and API calls could have been edited to say
-something other than what the verb and parameters mean. The engine executes from the
-intent, so it re-renders the display and RBAC fields from it too; a plan edited that way
-gets a different digest, which also voids any approval given to the original.
+something other than what the verb and parameters mean, and its names could have been
+edited to walk out of the API path (`../../kube-system/pods/x`) or carry shell text. So
+every name, namespace, selector, cluster and image is checked first, with the same
+validators the planners use on a model's reply (`planner.text`) and the config uses for
+namespaces: object names are RFC 1123 DNS subdomains (DNS labels for namespaces and
+services), namespaces and container names DNS labels.
+Then the engine re-renders the display and RBAC fields from the intent; a plan edited
+that way gets a different digest, which also voids any approval given to the original.
 """
 
 from __future__ import annotations
 
+import re
+
+from kubechat_tui.config.settings import NAMESPACE_NAME
 from kubechat_tui.domain import Plan, Step
 from kubechat_tui.planner.render import build_step
+from kubechat_tui.planner.text import is_image, is_name, is_selector, printable
+
+# Resources whose object names are DNS labels (63 characters, no dots), not subdomains.
+LABEL_NAMED = frozenset({"namespaces", "services"})
+# A kubeconfig context name (clusters are contexts): no spaces, quotes or control
+# characters; EKS ARNs, GKE `gke_project_zone_name` and kubeadm `user@cluster` fit.
+_CONTEXT = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.:@/+~-]{0,252}$")
 
 
 class PlanInputError(ValueError):
-    """A step whose parameters cannot be rendered (unknown resource, bad replicas...)."""
+    """A plan value that is not valid (bad name, unknown resource, bad replicas...)."""
 
 
 def canonical(plan: Plan) -> Plan:
-    """The plan with every step rendered by the planner's renderer."""
+    """The plan validated (PlanInputError, one line) with every step re-rendered."""
+    check_plan(plan)
     return plan.model_copy(update={"steps": tuple(_render(s) for s in plan.steps)})
+
+
+def check_plan(plan: Plan) -> None:
+    """Raise PlanInputError for the first invalid name, namespace, selector, cluster or
+    image in the plan's scope or steps."""
+    _check_clusters("scope", plan.scope.clusters)
+    if plan.scope.namespace is not None:
+        _check_label("scope", "namespace", plan.scope.namespace)
+    for step in plan.steps:
+        where = f"step {' '.join(printable(step.id).split())[:40]}"
+        _check_clusters(where, step.clusters)
+        if step.namespace is not None:
+            _check_label(where, "namespace", step.namespace)
+        if step.name is not None:
+            if step.resource in LABEL_NAMED:
+                _check_label(where, "name", step.name)
+            elif not is_name(step.name):
+                raise PlanInputError(f"{where}: name {_show(step.name)} is not a valid "
+                                     "Kubernetes name (RFC 1123 DNS subdomain)")
+        if step.selector is not None and not is_selector(step.selector):
+            raise PlanInputError(f"{where}: selector {_show(step.selector)} is not a label "
+                                 "selector")
+        _check_params(where, step)
+
+
+def is_label(word: str | None) -> bool:
+    """True for an RFC 1123 DNS label (what `config.settings.check_namespace` accepts)."""
+    return bool(word) and bool(NAMESPACE_NAME.match(word or ""))
+
+
+def is_context_name(word: str | None) -> bool:
+    """True for a plausible kubeconfig context (cluster) name."""
+    return bool(word) and bool(_CONTEXT.match(word or ""))
+
+
+def _check_label(where: str, label: str, value: str) -> None:
+    if not is_label(value):
+        raise PlanInputError(f"{where}: {label} {_show(value)} is not a valid Kubernetes "
+                             "name (RFC 1123 DNS label)")
+
+
+def _check_clusters(where: str, clusters: tuple[str, ...]) -> None:
+    for cluster in clusters:
+        if not is_context_name(cluster):
+            raise PlanInputError(f"{where}: cluster {_show(cluster)} is not a kubeconfig "
+                                 "context name")
+
+
+def _check_params(where: str, step: Step) -> None:
+    image = step.params.get("image")
+    if image is not None and not is_image(str(image)):
+        raise PlanInputError(f"{where}: image {_show(image)} is not an image reference")
+    container = step.params.get("container")
+    if container not in (None, "*") and not is_label(str(container)):
+        raise PlanInputError(f"{where}: container {_show(container)} is not a valid "
+                             "container name (RFC 1123 DNS label)")
+
+
+def _show(value: object) -> str:
+    """The value quoted for a one-line message, cut at 80 characters."""
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
 
 
 def _render(step: Step) -> Step:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from kubechat_tui.config.settings import Settings
@@ -22,7 +22,7 @@ from kubechat_tui.domain import Plan
 from kubechat_tui.engine import trail as stage
 from kubechat_tui.engine.approval_status import ApprovalStatus
 from kubechat_tui.engine.approvals import MIN_JUSTIFICATION as BREAK_GLASS_MIN
-from kubechat_tui.engine.approvals import ApprovalError, ApprovalWorkflow
+from kubechat_tui.engine.approvals import ApprovalError, ApprovalWorkflow, approval_rows
 from kubechat_tui.engine.canonical import PlanInputError, canonical
 from kubechat_tui.engine.changes import (
     Change,
@@ -49,7 +49,9 @@ from kubechat_tui.store.timeline import Timeline, TimelineEntry
 Status = Literal["done", "previewed", "denied", "awaiting_approval", "failed",
                  "needs_confirmation"]
 MIN_JUSTIFICATION = 10
-RbacCheck = Callable[[ApiRequester, Plan], RbacReport]
+# (fleet, plan, who to ask for missing permissions) -> report
+RbacCheck = Callable[[ApiRequester, Plan, str | None], RbacReport]
+StageCallback = Callable[[str], None]
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,7 @@ class RunOptions:
     break_glass: str = ""  # policy exception with this justification (flagged loudly)
     on_progress: ProgressCallback | None = None
     rollback_of: str | None = None  # the execution this plan undoes
+    on_stage: StageCallback | None = None  # told before each check starts (for a console)
 
 
 @dataclass
@@ -120,6 +123,7 @@ class Pipeline:
     summary_writer: SummaryWriter | None = None
     summary_model: str = ""
     view: ClusterView | None = None  # live counts for risk scoring (blast radius)
+    _policy_recorded: bool = field(default=False, init=False, repr=False)
 
     # -- plan → RBAC → policy → dry-run → approval -----------------------------------
     def prepare(self, plan: Plan, options: RunOptions | None = None) -> Prepared:
@@ -147,10 +151,16 @@ class Pipeline:
             return self._stop(prep, "failed", "skipping the dry run needs a written "
                               f"justification (--justification, at least {MIN_JUSTIFICATION} "
                               "characters)")
-        if not self._rbac(prep) or not self._policy(prep):
+        _tell(opts, "RBAC pre-flight")
+        if not self._rbac(prep):
             return prep
+        _tell(opts, "reading the targets, guardrail policy")
+        if not self._policy(prep):
+            return prep
+        _tell(opts, "server-side dry run")
         if not self._dry_run(prep):
             return prep
+        _tell(opts, "approval")
         if not self._approval(prep):
             return prep
         if opts.dry_run_only:
@@ -167,7 +177,7 @@ class Pipeline:
         return prep
 
     def _rbac(self, prep: Prepared) -> bool:
-        report = self.rbac(self.fleet, prep.plan)
+        report = self.rbac(self.fleet, prep.plan, self.policy.spec.rbac_contact)
         prep.rbac = report
         prep.trail.record(stage.RBAC, report.to_dict(), "allowed" if report.allowed else "denied")
         if not report.allowed:
@@ -188,6 +198,9 @@ class Pipeline:
             self._stop(prep, "failed", f"cannot read the targets: {exc}")
             return False
         prep.plan = with_counts(prep.plan, prep.changes)
+        if not self._policy_recorded:  # the version in force, stored and audited once
+            self.approvals.record_policy(self.policy, self.operator)
+            self._policy_recorded = True
         context = PolicyContext(settings=self.settings, labels=observed_labels(prep.changes),
                                 requester=self.operator.kube_identity or self.operator.os_user)
         decision = self.policy.evaluate(prep.plan, context)
@@ -229,15 +242,8 @@ class Pipeline:
             return self._break_glass(prep, decision, rvs)
         if decision.required_approvals == 0 and decision.allowed:
             return True
-        status = self.approvals.gate(prep.plan, rvs, self.operator)
+        status = self.approvals.gate(prep.plan, rvs, self.operator)  # only own requests
         prep.approval = status
-        owner = status.request.requester.os_user if status.request else None
-        if owner is not None and owner != self.operator.os_user:
-            # someone else's request: its approvers may include this operator, so it
-            # can never release this operator's run (that would be one pair of eyes)
-            status = replace(status, state="none", satisfied=False,
-                             reason=f"the open request is {owner}'s, not yours")
-            prep.approval = status
         if status.satisfied:
             return True
         if prep.options.dry_run_only:
@@ -257,15 +263,20 @@ class Pipeline:
         why = f" (earlier request: {status.reason})" if status.request is not None else ""
         self._stop(prep, "awaiting_approval", f"approval requested: {request.id} needs "
                    f"{decision.required_approvals} approver(s) other than "
-                   f"{self.operator.os_user}{why}")
+                   f"{self.operator.os_user}"
+                   + (f" / {self.operator.kube_identity}" if self.operator.kube_identity
+                      else "") + why)
         return False
 
     def _break_glass(self, prep: Prepared, decision: PolicyDecision,
                      rvs: dict[str, str]) -> bool:
         text = " ".join(prep.options.break_glass.split())
         if len(text) < BREAK_GLASS_MIN:
-            self._stop(prep, "denied", "break-glass needs a written justification of at "
-                       f"least {BREAK_GLASS_MIN} characters")
+            why = f"break-glass needs a written justification of at least {BREAK_GLASS_MIN} "\
+                "characters"
+            prep.trail.record(stage.BREAK_GLASS_REFUSED, {"reason": why}, "refused",
+                              justification=text)
+            self._stop(prep, "denied", why)
             return False
         request = self.approvals.request(prep.plan, decision, rvs, self.operator,
                                          diff=_diff_text(prep.changes))
@@ -283,8 +294,12 @@ class Pipeline:
         if not prep.ready or prep.status == "previewed":
             return RunResult(prep.status, prep.message, prep)
         if not confirmed:
-            return RunResult("needs_confirmation", "not executed: real execution needs an "
-                             "explicit confirmation (--yes, or confirm in the console)", prep)
+            why = ("not executed: real execution needs an explicit confirmation (--yes, or "
+                   "confirm in the console)")
+            prep.trail.record(stage.NOT_CONFIRMED, {"reason": "confirmation not given"},
+                              "not_executed")
+            return RunResult("needs_confirmation", why, prep)
+        prep.trail.approvals = tuple(approval_rows(prep.approval))  # on every record now
         stale = self._snapshot(prep)
         if stale:
             return RunResult("failed", stale, prep)
@@ -335,6 +350,11 @@ class Pipeline:
                      or body != result.summary.text}))
         result.prepared.trail.record(stage.ARCHIVED, {"text": body}, "archived")
 
+    def cancel(self, prep: Prepared, reason: str = "closed without executing") -> None:
+        """Audit that a preview was left without executing (a console's escape)."""
+        prep.trail.record(stage.CANCELLED, {"status": prep.status, "message": prep.message,
+                                            "reason": reason}, "cancelled")
+
     def _snapshot(self, prep: Prepared) -> str | None:
         """Re-read every target; a target changed since the dry run stops everything."""
         mutator = Mutator(self.fleet)
@@ -374,6 +394,11 @@ class Pipeline:
 
     def _who(self) -> str:
         return self.operator.kube_identity or self.operator.os_user
+
+
+def _tell(options: RunOptions, what: str) -> None:
+    if options.on_stage is not None:
+        options.on_stage(what)
 
 
 def _approvers(prep: Prepared) -> list[str]:

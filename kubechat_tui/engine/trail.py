@@ -7,6 +7,7 @@ from typing import Any, Protocol
 
 from kubechat_tui.domain import Plan
 from kubechat_tui.engine.approvals import audit_scope
+from kubechat_tui.engine.identity import acting_as
 from kubechat_tui.store.audit_model import AuditEvent, AuditLinks, AuditScope, Operator
 
 # The stage actions, in pipeline order (tests assert this order on the chain).
@@ -22,6 +23,10 @@ SUCCEEDED = "execution.succeeded"
 FAILED = "execution.failed"
 SUMMARY = "summary.written"
 ARCHIVED = "summary.archived"
+CANCELLED = "execution.cancelled"  # the preview was closed without executing
+NOT_CONFIRMED = "execution.not_confirmed"  # `apply` without --yes (or a "no" at the prompt)
+BREAK_GLASS_REFUSED = "approval.break_glass_refused"  # e.g. a too-short justification
+POLICY_LOAD_FAILED = "policy.load_failed"  # the policy fails closed: every change refused
 
 
 class AuditSink(Protocol):
@@ -31,7 +36,11 @@ class AuditSink(Protocol):
 
 
 class Trail:
-    """Appends stage records for one plan run; every record carries the execution id."""
+    """Appends stage records for one plan run; every record carries the execution id.
+
+    Once `approvals` is set (the approvals releasing the run, `approval_rows`), records
+    that give none of their own carry them: every step and the outcome name the approvers.
+    """
 
     def __init__(self, sink: AuditSink, operator: Operator, plan: Plan,
                  execution_id: str) -> None:
@@ -40,6 +49,7 @@ class Trail:
         self.plan = plan
         self.execution_id = execution_id
         self.scope = audit_scope(plan)
+        self.approvals: tuple[Mapping[str, Any], ...] = ()
 
     def record(self, action: str, payload: Mapping[str, Any], outcome: str, *,
                justification: str = "", approvals: Sequence[Mapping[str, Any]] = (),
@@ -49,8 +59,20 @@ class Trail:
         if clusters or objects:
             scope = AuditScope(tuple(clusters) or scope.clusters, scope.namespaces,
                                tuple(objects) or scope.objects)
+        as_user = acting_as(self.operator)
+        body = {**payload, "acting_as": as_user} if as_user else dict(payload)
         self.sink.append(AuditEvent(
-            action=action, operator=self.operator, payload=dict(payload), scope=scope,
-            approvals=tuple(approvals), outcome=outcome, justification=justification,
+            action=action, operator=self.operator, payload=body, scope=scope,
+            approvals=tuple(approvals) or self.approvals, outcome=outcome,
+            justification=justification,
             links=AuditLinks(execution_id=self.execution_id, plan_hash=self.plan.digest()),
         ))
+
+
+def policy_load_failed(sink: AuditSink, operator: Operator, path: str, error: str) -> None:
+    """Record that the policy did not load: the engine fails closed, nothing may change."""
+    as_user = acting_as(operator)
+    sink.append(AuditEvent(
+        action=POLICY_LOAD_FAILED, operator=operator, outcome="fail_closed",
+        payload={"path": path, "error": error, "decision": "every change is refused until "
+                 "the policy file loads", **({"acting_as": as_user} if as_user else {})}))

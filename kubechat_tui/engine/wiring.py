@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from kubechat_tui.config.settings import Settings
 from kubechat_tui.engine.approvals import ApprovalWorkflow, webhook_notifier
+from kubechat_tui.engine.identity import IdentityRouter, operator_for
 from kubechat_tui.engine.pipeline import Pipeline
 from kubechat_tui.engine.summary import SummaryWriter
-from kubechat_tui.guard.policy import Policy, load_configured_policy
-from kubechat_tui.kube.lookup import ClusterView
+from kubechat_tui.engine.summary_llm import model_summary_writer
+from kubechat_tui.engine.trail import policy_load_failed
+from kubechat_tui.guard.policy import DEFAULT_POLICY, Policy, PolicyError, load_configured_policy
+from kubechat_tui.kube.fleet import Fleet
+from kubechat_tui.kube.lookup import ClusterView, FleetView
 from kubechat_tui.kube.mutations import ApiRequester
 from kubechat_tui.store.approvals import ApprovalStore
 from kubechat_tui.store.audit import AuditLog
@@ -32,8 +37,15 @@ class EngineHandle:
 
     def close(self) -> None:
         """Checkpoint the audit chain (session end) and close the database."""
-        self.audit.close()
-        self.db.close()
+        self.close_store(self.db, self.audit)
+
+    @staticmethod
+    def close_store(db: Database, audit: AuditLog) -> None:
+        """Checkpoint the audit chain, then close the database (even when that fails)."""
+        try:
+            audit.close()
+        finally:
+            db.close()
 
 
 def database_path(settings: Settings, data_dir: Path) -> Path:
@@ -44,14 +56,24 @@ def database_path(settings: Settings, data_dir: Path) -> Path:
 def open_engine(settings: Settings, fleet: ApiRequester, data_dir: Path, operator: Operator,
                 *, policy: Policy | None = None, summary_writer: SummaryWriter | None = None,
                 summary_model: str = "", view: ClusterView | None = None) -> EngineHandle:
-    """Open the store, load the policy (PolicyError when broken) and build the pipeline."""
-    chosen = policy or load_configured_policy(settings)
+    """Open the store, load the policy and build the pipeline. A broken policy raises
+    PolicyError after an audited `policy.load_failed` record (the engine fails closed)."""
     db = open_database(database_path(settings, data_dir))
     try:
         audit = AuditLog(db, load_signer(data_dir),
-                         checkpoint_every=settings.audit.checkpoint_every)
+                         checkpoint_every=settings.audit.checkpoint_every,
+                         anchor_path=settings.audit.anchor_path)
     except BaseException:
         db.close()
+        raise
+    try:
+        chosen = policy or load_configured_policy(settings)
+    except PolicyError as exc:
+        try:
+            policy_load_failed(audit, operator, str(settings.policy_file or DEFAULT_POLICY),
+                               str(exc))
+        finally:
+            EngineHandle.close_store(db, audit)
         raise
     approvals = ApprovalWorkflow(ApprovalStore(db), audit,
                                  notifier=webhook_notifier(settings.approvals.webhook_url))
@@ -60,3 +82,15 @@ def open_engine(settings: Settings, fleet: ApiRequester, data_dir: Path, operato
                         summary_writer=summary_writer, summary_model=summary_model,
                         view=view)
     return EngineHandle(pipeline, db, audit)
+
+
+def open_fleet_engine(settings: Settings, fleet: Fleet, data_dir: Path,
+                      clusters: Sequence[str], as_user: str | None = None) -> EngineHandle:
+    """`open_engine` the way a session uses it: requests through `as_user`'s contexts
+    (`IdentityRouter`), the operator named by the first cluster's SelfSubjectReview,
+    model-written summaries when AI is on, live counts for risk. Blocking (network)."""
+    router = IdentityRouter(fleet, as_user, fleet.context_names())
+    operator = operator_for(router, list(clusters), as_user)
+    writer, model = model_summary_writer(settings)
+    return open_engine(settings, router, data_dir, operator, summary_writer=writer,
+                       summary_model=model, view=FleetView(router))

@@ -3,8 +3,9 @@
 Rules (a step's base risk, then raised): reads are LOW. Deleting namespaces, nodes, RBAC
 objects, CRDs or PersistentVolumes, and any change in a system namespace, is CRITICAL.
 Other deletes, drains, patches, applies and scale-to-zero are HIGH; other changes MEDIUM.
-Production clusters and large blast radii raise the level. Every change that is HIGH or
-above, or touches production, needs approval.
+Production clusters, large blast radii and a destructive (HIGH) change on more than one
+cluster at once raise the level. Every change that is HIGH or above, or touches
+production, needs approval.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ def base_risk(step: Step) -> Risk:
 
 def assess_step(step: Step, settings: Settings, view: ClusterView | None = None) -> Step:
     """The step with risk, requires_approval, affected, dependencies and warnings filled."""
-    risk = base_risk(step)
+    base = risk = base_risk(step)
     warnings: list[str] = []
     production = [c for c in step.clusters if settings.is_production(c)]
     blast = blast_radius(step, view)
@@ -48,6 +49,9 @@ def assess_step(step: Step, settings: Settings, view: ClusterView | None = None)
             warnings.append(f"touches production: {', '.join(production)}")
         if len(step.clusters) > 1:
             warnings.append(f"spans {len(step.clusters)} clusters")
+            if base >= Risk.HIGH:
+                risk = risk.raised()
+                warnings.append(f"destructive on {len(step.clusters)} clusters at once")
         if not step.clusters:
             warnings.append("no cluster selected: runs against the kubeconfig's current context")
         if step.namespace in SYSTEM_NAMESPACES or step.name in SYSTEM_NAMESPACES:

@@ -59,13 +59,27 @@ class ClusterFeed:
         self.progress = LoadProgress(cluster)
         self._response: Any = None
 
-    def run(self, start_version: str | None = None) -> None:
-        """List and watch until stopped; failures become progress errors, retried with backoff."""
-        version, failures = start_version, 0
+    def load(self, first_page: int | None = None) -> tuple[str | None, float]:
+        """The first list, as an inventory loader runs it (the first page may be smaller, for
+        a quick first paint): (resourceVersion, 0.0), or (None, seconds until the retry) when
+        it failed or was stopped (a failure is shown as the progress error)."""
+        try:
+            return self.list_all(first_page), 0.0
+        except (ApiError, KubeconfigError) as exc:
+            delay = _retry_delay(exc, 1)
+            self._fail(exc, delay)
+            return None, delay
+
+    def run(self, start_version: str | None = None, retry_in: float = 0.0) -> None:
+        """Watch from `start_version` (list first when None) until stopped; failures become
+        progress errors, retried with backoff. `retry_in` > 0: the list just failed once."""
+        version, failures = start_version, int(retry_in > 0)
+        self.stop.wait(retry_in)
         while not self.stop.is_set():
             try:
                 if version is None:
                     version = self.list_all()
+                    continue  # None when stopped midway
                 version = self.watch(version)
                 failures = 0
             except Expired:
@@ -74,18 +88,23 @@ class ClusterFeed:
                     self.progress.relists += 1
             except (ApiError, KubeconfigError) as exc:
                 failures += 1
-                delay = getattr(exc, "retry_after", None) or health.backoff(failures)
+                delay = _retry_delay(exc, failures)
                 self._fail(exc, delay)
                 self.stop.wait(delay)
 
-    def list_all(self) -> str:
-        """Read every page; returns the list's resourceVersion."""
+    def list_all(self, first_page: int | None = None) -> str | None:
+        """Read every page (the first one `first_page` rows long when given); returns the
+        list's resourceVersion, or None when stopped before the list was complete."""
         client = self._client()
         fresh: dict[Key, Row] = {}
         first_load = not self.progress.done
         token: str | None = None
+        limit = min(first_page or self.spec.page_size, self.spec.page_size)
         while True:
-            query: dict[str, str | int] = {**self.reader.query, "limit": self.spec.page_size}
+            if self.stop.is_set():
+                return None
+            query: dict[str, str | int] = {**self.reader.query, "limit": limit}
+            limit = self.spec.page_size
             if token:
                 query["continue"] = token
             if self.spec.label_selector:
@@ -108,7 +127,7 @@ class ClusterFeed:
                 self.progress.pages += 1
                 if first_load:
                     self.progress.rows = len(self.rows)
-            if first_load:
+            if first_load and token:
                 self.changed()
             if not token:
                 break
@@ -209,6 +228,11 @@ class ClusterFeed:
         if len(rows) >= self.spec.max_rows:
             return f"showing the first {self.spec.max_rows} rows"
         return None
+
+
+def _retry_delay(exc: ApiError | KubeconfigError, failures: int) -> float:
+    """Seconds before the next attempt: the server's Retry-After, else backoff."""
+    return getattr(exc, "retry_after", None) or health.backoff(failures)
 
 
 def _add(target: dict[Key, Row], rows: list[tuple[Key, Row]], cap: int) -> None:

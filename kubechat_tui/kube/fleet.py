@@ -4,12 +4,15 @@
 context of the kubeconfig except identity variants `USER@CTX` of another context CTX
 (the demo has `viewer@prod-eu` next to `prod-eu`). Every context stays reachable through
 `request()` (see `context_names()`), so `--as USER` can route through `USER@CLUSTER`.
-Health checks run in one daemon thread per cluster, with backoff on failure; a broken
-cluster never blocks or crashes the others.
+Health checks run in a small pool of daemon threads (`HEALTH_WORKERS`) that probe whichever
+cluster is due next, with backoff on failure: a broken cluster never blocks or crashes the
+others, and 50 clusters do not start 50 threads (or 50 TLS handshakes at once) while the
+first lists load.
 """
 
 from __future__ import annotations
 
+import heapq
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -29,6 +32,7 @@ from kubechat_tui.kube.types import ClusterStatus, Health
 
 StatusCallback = Callable[[ClusterStatus], None]
 CLOSE_WAIT = 1.0  # seconds close() waits for health threads (they are daemons)
+HEALTH_WORKERS = 8  # clusters probed at once (a blackholed one holds a worker until timeout)
 
 
 class Fleet:
@@ -45,6 +49,9 @@ class Fleet:
         self._callbacks: list[StatusCallback] = []
         self._lock = threading.Lock()
         self._stop = threading.Event()
+        self._due = threading.Condition(self._lock)
+        self._schedule: list[tuple[float, int, str]] = []  # (due, fleet order, cluster)
+        self._failures: dict[str, int] = {}
         self._threads: list[threading.Thread] = []
 
     @classmethod
@@ -145,15 +152,21 @@ class Fleet:
             self._callbacks.append(callback)
 
     def start(self) -> None:
-        """Start background health/identity checks (idempotent, never blocks)."""
+        """Start background health/identity checks (idempotent, never blocks): a few
+        workers probe the clusters in fleet order, then each again when it is due. The
+        caller starts one thread; that one starts the other workers (a thread start waits
+        for the new thread to take the GIL, which is slow while lists are being parsed)."""
         with self._lock:
-            if self._threads:
+            if self._threads or self._stop.is_set():
                 return
-            self._threads = [threading.Thread(target=self._monitor, args=(c,), daemon=True,
-                                              name=f"kubechat-health-{c}")
-                             for c in self._clusters]
-        for thread in self._threads:
-            thread.start()
+            now = time.monotonic()
+            self._schedule = [(now, i, c) for i, c in enumerate(self._clusters)]
+            self._threads = [self._worker(0)]
+        self._threads[0].start()
+
+    def _worker(self, number: int) -> threading.Thread:
+        return threading.Thread(target=self._monitor, args=(number,), daemon=True,
+                                name=f"kubechat-health-{number}")
 
     def check(self, cluster: str) -> ClusterStatus:
         """Probe one cluster now (blocking) and record the result."""
@@ -170,27 +183,56 @@ class Fleet:
 
     def close(self) -> None:
         """Stop health checks and close every connection pool."""
-        self._stop.set()
+        with self._due:
+            self._stop.set()
+            self._due.notify_all()
         deadline = time.monotonic() + CLOSE_WAIT
-        for thread in self._threads:  # a probe in flight may hold its thread until timeout
+        with self._lock:
+            threads = list(self._threads)
+        for thread in threads:  # a probe in flight may hold its thread until timeout
             thread.join(max(0.0, deadline - time.monotonic()))
         with self._lock:
             clients, self._clients = list(self._clients.values()), {}
         for client in clients:
             client.close()
 
-    def _monitor(self, cluster: str) -> None:
-        failures = 0
-        while not self._stop.is_set():
+    def _monitor(self, number: int) -> None:
+        """A health worker: probe the cluster due next, then schedule its next check.
+        Worker 0 first starts the others."""
+        if number == 0:
+            for other in range(1, min(HEALTH_WORKERS, len(self._clusters))):
+                with self._lock:
+                    if self._stop.is_set():
+                        return
+                    thread = self._worker(other)
+                    self._threads.append(thread)
+                thread.start()
+        while True:
+            cluster = self._next_due()
+            if cluster is None:
+                return
             result = self._probe(cluster)
-            if result.health is Health.OK:
-                failures, delay = 0, health.HEALTHY_RECHECK
-            else:
-                failures += 1
-                delay = health.backoff(failures)
+            with self._lock:
+                failures = 0 if result.health is Health.OK else self._failures.get(cluster, 0) + 1
+                self._failures[cluster] = failures
+            delay = health.backoff(failures) if failures else health.HEALTHY_RECHECK
+            if failures:
                 result = _with_retry(result, delay)
             self._publish(result)
-            self._stop.wait(delay)
+            with self._due:
+                heapq.heappush(self._schedule, (time.monotonic() + delay,
+                                                self._clusters.index(cluster), cluster))
+                self._due.notify()
+
+    def _next_due(self) -> str | None:
+        """Wait for the next cluster whose check is due; None once the fleet is closed."""
+        with self._due:
+            while not self._stop.is_set():
+                wait = self._schedule[0][0] - time.monotonic() if self._schedule else None
+                if wait is not None and wait <= 0:
+                    return heapq.heappop(self._schedule)[2]
+                self._due.wait(wait)
+            return None
 
     def _publish(self, status: ClusterStatus) -> None:
         with self._lock:

@@ -1,13 +1,16 @@
 """An aggregated, live table of one resource kind across the selected clusters.
 
-One daemon thread per cluster lists (paginated, parsed off the UI thread) and then watches;
-a semaphore bounds how many clusters fetch and parse a page at once, so the first cluster's
-rows arrive early instead of every cluster finishing late together. `on_change` is called
-from those threads after each page or watch batch; `rows()` is a cheap snapshot.
+A bounded pool of loader threads (`list_workers`) lists the clusters in selection order, so
+the first clusters' rows arrive early instead of every cluster finishing late together; the
+first wave asks for a small first page, for a quick first paint. Once a cluster is listed,
+its own thread watches it (mostly blocked on the socket). Pages are parsed in those threads,
+never on the UI thread. `on_change` is called from them after each page or watch batch;
+`rows()` is a cheap snapshot.
 """
 
 from __future__ import annotations
 
+import queue
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -19,7 +22,9 @@ from kubechat_tui.kube.feed import ClusterFeed, FeedSpec
 from kubechat_tui.kube.kinds import KINDS, Row, collection_path, reader_for
 from kubechat_tui.kube.types import LoadProgress, ResourceKind
 
-__all__ = ["KINDS", "Inventory"]
+__all__ = ["FIRST_PAGE", "KINDS", "Inventory"]
+
+FIRST_PAGE = 100  # rows in the first page of the first wave of lists
 
 
 class Inventory:
@@ -33,9 +38,10 @@ class Inventory:
         self.namespace = namespace
         self.label_selector = label_selector or None
         settings = getattr(getattr(fleet, "settings", None), "kube", None) or KubeSettings()
+        self.workers = max(1, min(settings.list_workers, len(self.clusters)))
         self._lock = threading.Lock()
         self._stop = threading.Event()
-        self._gate = threading.Semaphore(settings.list_workers)
+        self._gate = threading.Semaphore(self.workers)
         self._snapshot: list[Row] | None = None
         self._on_change: Callable[[], None] = _ignore
         spec = FeedSpec(collection_path(kind, namespace), self.label_selector,
@@ -45,16 +51,17 @@ class Inventory:
                         self._lock, self._changed, self._stop, self._gate)
             for cluster in self.clusters
         ]
+        self._pending: queue.SimpleQueue[tuple[ClusterFeed, int | None]] = queue.SimpleQueue()
         self._threads: list[threading.Thread] = []
 
     def start(self, on_change: Callable[[], None]) -> None:
-        """Start listing and watching every cluster (returns at once)."""
+        """Start listing (then watching) every cluster; returns at once. Only the first
+        loader is started here: starting a thread waits for it to take the GIL, slow on a
+        busy UI thread, so each loader starts the next one."""
         self._on_change = on_change
-        self._threads = [threading.Thread(target=feed.run, daemon=True,
-                                          name=f"kubechat-{self.kind.name}-{feed.cluster}")
-                         for feed in self._feeds]
-        for thread in self._threads:
-            thread.start()
+        for index, feed in enumerate(self._feeds):
+            self._pending.put((feed, FIRST_PAGE if index < self.workers else None))
+        self._spawn(self._load, (0,), f"kubechat-{self.kind.name}-loader-0")
 
     def rows(self) -> list[Row]:
         """Every row so far, clusters in selection order (a new list the caller may keep)."""
@@ -73,17 +80,46 @@ class Inventory:
 
     def stop(self) -> None:
         """Stop every feed without waiting (safe on the UI thread): open watches are cut,
-        a list in flight finishes in the background and its rows are dropped."""
+        a page in flight finishes in the background and the rest of its list is skipped."""
         self._stop.set()
         for feed in self._feeds:
             feed.interrupt()
 
     def join(self, timeout: float = 2.0) -> bool:
-        """Wait until every feed thread ended (after stop); False on timeout."""
+        """Wait until every loader and feed thread ended (after stop); False on timeout."""
         deadline = time.monotonic() + timeout
-        for thread in self._threads:
-            thread.join(max(0.0, deadline - time.monotonic()))
-        return not any(t.is_alive() for t in self._threads)
+        while True:
+            with self._lock:
+                alive = [t for t in self._threads if t.is_alive()]
+            if not alive:
+                return True
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return False
+            alive[0].join(remaining)
+
+    def _load(self, number: int) -> None:
+        """A loader: start the next loader, then list queued clusters in order, handing
+        each to its own watch thread."""
+        if number + 1 < self.workers:
+            self._spawn(self._load, (number + 1,), f"kubechat-{self.kind.name}-loader-{number + 1}")
+        while not self._stop.is_set():
+            try:
+                feed, first_page = self._pending.get_nowait()
+            except queue.Empty:
+                return
+            version, retry_in = feed.load(first_page)
+            if version is not None or retry_in > 0:
+                self._spawn(feed.run, (version, retry_in),
+                            f"kubechat-{self.kind.name}-{feed.cluster}")
+
+    def _spawn(self, target: Callable[..., None], args: tuple[Any, ...], name: str) -> None:
+        thread = threading.Thread(target=target, args=args, daemon=True, name=name)
+        with self._lock:
+            if self._stop.is_set():
+                return
+            self._threads.append(thread)
+        thread.start()
 
     def _changed(self) -> None:
         with self._lock:

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from kubechat_tui.domain.resources import path_segment
 from kubechat_tui.kube.client import JSON, TABLE
 from kubechat_tui.kube.types import ResourceKind
 
@@ -54,7 +55,7 @@ def collection_path(kind: ResourceKind, namespace: str | None) -> str:
     if not (kind.namespaced and namespace):
         return kind.api_path
     prefix, plural = kind.api_path.rsplit("/", 1)
-    return f"{prefix}/namespaces/{namespace}/{plural}"
+    return f"{prefix}/namespaces/{path_segment(namespace)}/{plural}"
 
 
 # A column's value: a Table cell by its column name, or a metadata field.

@@ -9,7 +9,8 @@ from kubechat_tui.config.settings import Settings
 from kubechat_tui.domain import RESOURCES, ParamValue, Plan, PlanEdits, Step, Verb
 from kubechat_tui.guard.risk import assess_plan
 from kubechat_tui.kube.lookup import ClusterView, map_clusters
-from kubechat_tui.planner.drafts import Draft
+from kubechat_tui.planner.drafts import Draft, Unplannable
+from kubechat_tui.planner.existence import check_changed_objects
 from kubechat_tui.planner.render import build_step
 from kubechat_tui.planner.scope import ResolvedScope
 from kubechat_tui.planner.text import is_image, is_name, is_selector
@@ -20,10 +21,6 @@ _CONTEXT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:/@\-]{0,252}$")  # kubeconfig c
 
 class EditError(ValueError):
     """An edit with a bad value (one-line message)."""
-
-
-class Unplannable(ValueError):
-    """The live fleet rules the request out as asked (ambiguous target, nothing left to run)."""
 
 
 def plan_namespace(drafts: Sequence[Draft], scope: ResolvedScope,
@@ -48,6 +45,7 @@ def assemble(text: str, planner: str, scope: ResolvedScope, drafts: Sequence[Dra
              settings: Settings, view: ClusterView | None, notes: Sequence[str] = ()) -> Plan:
     """Render and score the drafts as a Plan (diagnostics first, then changes)."""
     namespace = plan_namespace(drafts, scope, view)
+    check_changed_objects(drafts, namespace, scope.clusters, view)
     drafts, skipped = without_metrics(drafts, scope, view)
     notes = (*notes, *skipped)
     steps = [

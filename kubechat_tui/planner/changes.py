@@ -10,7 +10,7 @@ from datetime import datetime
 from kubechat_tui.domain import ParamValue, Verb
 from kubechat_tui.domain.resources import WORKLOAD_RESOURCES
 from kubechat_tui.kube.lookup import ClusterView, map_clusters
-from kubechat_tui.planner.drafts import Draft, NotPlanned, target_diagnostics
+from kubechat_tui.planner.drafts import Draft, NoTarget, NotPlanned, target_diagnostics
 from kubechat_tui.planner.intents import Change
 from kubechat_tui.planner.scaling import ScaleError, replica_target
 from kubechat_tui.planner.scope import ResolvedScope
@@ -34,22 +34,26 @@ class ChangeDrafter:
         if change in (Change.CORDON, Change.UNCORDON, Change.DRAIN):
             node = target.name if target.resource in (None, "nodes") else None
             if not node:
-                raise NotPlanned(f"which node? e.g. '{change.value} node ip-10-0-3-7'")
+                raise NoTarget(f"which node? e.g. '{change.value} node ip-10-0-3-7'")
             verb = {Change.CORDON: Verb.CORDON, Change.UNCORDON: Verb.UNCORDON,
                     Change.DRAIN: Verb.DRAIN}[change]
             drafts = target_diagnostics("nodes", node, False) if change is Change.DRAIN else []
             return [*drafts, Draft(verb, "nodes", node, reason=f"{change.value} node {node}")]
+        if target.selector_unread:
+            raise NotPlanned("could not read the label selector; write it as '-l key=value' "
+                             "(e.g. 'delete pods -l app=web in payments')")
         if change is Change.DELETE:
             return self._delete(target, low, scope)
-        if target.resource == "pods" and target.name and change is Change.RESTART:
+        if target.resource == "pods" and target.name and change is Change.RESTART \
+                and target.kind_stated:
             return [Draft(Verb.DELETE, "pods", target.name,
                           reason="a pod restarts by being deleted and recreated by its "
                                  "controller (a pod without one is gone for good)")]
         name = target.name
-        workload = target.resource if target.resource in WORKLOAD_RESOURCES else "deployments"
         if not name:
-            raise NotPlanned(f"which workload should I {change.value}? name it, e.g. "
+            raise NoTarget(f"which workload should I {change.value}? name it, e.g. "
                              f"'{change.value} deployment payments-api'")
+        workload = _workload(change, target)
         if change is Change.SCALE:
             return [self._scale(workload, name, low, scope)]
         if change is Change.RESTART:
@@ -110,49 +114,95 @@ class ChangeDrafter:
         return counts.pop()
 
     def _delete(self, target: Target, low: str, scope: ResolvedScope) -> list[Draft]:
-        ns_name = _deleted_namespace(low)
-        if (ns_name and not target.name) or target.resource == "namespaces":
+        ns_name = _deleted_namespace(low, scope)
+        if ns_name or target.resource == "namespaces":
             name = target.name if target.resource == "namespaces" else ns_name
             return [Draft(Verb.GET, "pods", namespace=name, reason=f"what lives in {name}"),
                     Draft(Verb.DELETE, "namespaces", name,
                           reason=f"delete namespace {name} and everything in it")]
-        resource = target.resource or target.noun or "pods"
         if target.name:
-            if resource == "secrets":
-                diagnostics = []  # never read a Secret, not even to describe it
-            elif resource in ("pods", "nodes", *WORKLOAD_RESOURCES):
-                diagnostics = target_diagnostics(resource, target.name, False)
-            else:
-                diagnostics = [Draft(Verb.DESCRIBE, resource, target.name,
-                                     reason="what is being deleted")]
-            return [*diagnostics, Draft(Verb.DELETE, resource, target.name,
-                                        reason=f"delete {resource}/{target.name}")]
+            return self._delete_named(target)
+        kind = target.noun if target.noun != "namespaces" else None
+        if kind is None and (target.selector or re.search(r"\ball\b", low)):
+            raise NotPlanned("delete which kind of object? say it, e.g. 'delete pods -l "
+                             "app=web in payments'")
+        resource = kind or "pods"
         if target.selector:
             return [Draft(Verb.GET, resource, selector=target.selector,
                           reason="the objects the selector matches"),
                     Draft(Verb.DELETE, resource, selector=target.selector,
                           reason=f"delete {resource} matching {target.selector}")]
         phase = re.search(r"\b(failed|evicted|completed|succeeded)\b", low)
-        if phase and resource == "pods":
+        if phase and resource == "pods" and kind:
             field = "status.phase=" + ("Succeeded" if phase.group(1) in ("completed", "succeeded")
                                        else "Failed")
             return [Draft(Verb.GET, "pods", params={"field_selector": field},
                           reason=f"pods with {field}"),
                     Draft(Verb.DELETE, "pods", params={"field_selector": field},
                           reason=f"clean up pods with {field}")]
-        if re.search(r"\ball\b", low) and scope.namespace and target.noun:
+        if re.search(r"\ball\b", low) and scope.namespace and kind:
             return [Draft(Verb.GET, resource, reason=f"every {resource} in {scope.namespace}"),
                     Draft(Verb.DELETE, resource,
                           reason=f"delete every {resource} in {scope.namespace}")]
-        raise NotPlanned("what should be deleted? name the object, e.g. 'delete pod "
+        scoped = re.search(r"\bnamespaces?\s+['\"]?([a-z0-9][-a-z0-9]*)", low)
+        if scoped and scoped.group(1) in scope.scope_words - {scope.namespace}:
+            raise NotPlanned(f"{scoped.group(1)!r} names clusters here, not a namespace: say "
+                             "which namespace to delete and where, e.g. 'delete namespace "
+                             "NAME in prod-eu'")
+        raise NoTarget("what should be deleted? name the object, e.g. 'delete pod "
                          "calc-app-pod in payments' (a selector or 'all pods in NS' also work)")
 
+    def _delete_named(self, target: Target) -> list[Draft]:
+        """Delete one object whose kind the user wrote; a guessed kind is refused."""
+        name = target.name or ""
+        if not target.kind_stated or target.resource is None:
+            raise NotPlanned(f"delete which {name}? say its kind, e.g. 'delete deployment "
+                             f"{name}' or 'delete pod {name}': kubechat never guesses what "
+                             "to delete", suggestions=(f"delete deployment {name}",
+                                                       f"delete pod {name}"))
+        resource = target.resource
+        if resource == "secrets":
+            diagnostics = []  # never read a Secret, not even to describe it
+        elif resource in ("pods", "nodes", *WORKLOAD_RESOURCES):
+            diagnostics = target_diagnostics(resource, name, False)
+        else:
+            diagnostics = [Draft(Verb.DESCRIBE, resource, name, reason="what is being deleted")]
+        return [*diagnostics, Draft(Verb.DELETE, resource, name,
+                                    reason=f"delete {resource}/{name}")]
 
-def _deleted_namespace(low: str) -> str | None:
-    for pattern in (r"\bnamespaces?\s+['\"]?([a-z0-9][-a-z0-9]*)",
-                    r"\b([a-z0-9][-a-z0-9]*)['\"]?\s+namespace\b"):
+
+def _workload(change: Change, target: Target) -> str:
+    """The workload resource a scale/restart/undo/set image applies to; NotPlanned when the
+    named object is not a workload (a pod-like name, a service, a node)."""
+    if target.resource in WORKLOAD_RESOURCES:
+        return target.resource
+    if target.resource is None:
+        return "deployments"  # a bare name: scale/restart/... only apply to workloads
+    name = target.name
+    if target.resource == "pods" and not target.kind_stated:
+        hint = f"'restart pod {name}' deletes it so its controller recreates it, " \
+            if change is Change.RESTART else ""
+        raise NotPlanned(f"{name} looks like a pod name and {change.value} applies to "
+                         f"deployments, statefulsets and daemonsets: {hint}or name the "
+                         f"workload, e.g. '{change.value} deployment NAME'")
+    raise NotPlanned(f"{change.value} applies to deployments, statefulsets and daemonsets, "
+                     f"not to {target.resource}; name the workload, e.g. "
+                     f"'{change.value} deployment NAME'")
+
+
+_DELETE_VERB = (r"\b(?:delete|deleting|remove|removing|kill|destroy|nuke|wipe|purge|terminate"
+                r"|erase|drop|clean ?up)\s+(?:the\s+)?")
+
+
+def _deleted_namespace(low: str, scope: ResolvedScope) -> str | None:
+    """The namespace that is itself the object of the delete ("delete namespace x",
+    "delete the x namespace"); "delete pods in namespace x" deletes pods, not x. A cluster
+    or cluster-set word is never read as a namespace to delete."""
+    clusters = scope.scope_words - {scope.namespace}
+    for pattern in (_DELETE_VERB + r"(?:namespaces?\s+|namespaces?/|ns/)['\"]?([a-z0-9][-a-z0-9]*)",
+                    _DELETE_VERB + r"['\"]?([a-z0-9][-a-z0-9]*)['\"]?\s+namespace\b"):
         for name in re.findall(pattern, low):
-            if name not in STOP:
+            if name not in STOP and name not in clusters:
                 return str(name)
     return None
 

@@ -17,10 +17,21 @@ RESTART_SORT = ".status.containerStatuses[0].restartCount"
 class NotPlanned(Exception):
     """The rule planner refuses (`blocked=True`) or does not understand the request."""
 
-    def __init__(self, reason: str, blocked: bool = False) -> None:
+    def __init__(self, reason: str, blocked: bool = False,
+                 suggestions: tuple[str, ...] = ()) -> None:
         super().__init__(reason)
         self.reason = reason
         self.blocked = blocked
+        self.suggestions = suggestions  # phrasings for this case (else the general ones)
+
+
+class NoTarget(NotPlanned):
+    """A change that names no object to change ("delete it", "restart")."""
+
+
+class Unplannable(ValueError):
+    """The live fleet rules the request out as asked (ambiguous or missing target, nothing
+    left to run)."""
 
 
 @dataclass
@@ -36,10 +47,11 @@ class Draft:
     namespace: str | None = None  # None: the plan's namespace
     clusters: tuple[str, ...] = ()  # empty: every cluster of the plan's scope
 
-    def key(self) -> tuple[object, ...]:
-        """Identity for de-duplication."""
-        return (self.verb, self.resource, self.name, self.selector, self.namespace,
-                tuple(sorted((k, str(v)) for k, v in self.params.items())))
+    def key(self, namespace: str | None = None) -> tuple[object, ...]:
+        """Identity for de-duplication (`namespace`: the plan's, for drafts without one)."""
+        return (self.verb, self.resource, self.name, self.selector, self.namespace or namespace,
+                tuple(sorted((k, str(v)) for k, v in self.params.items()
+                             if (k, v) != ("output", "wide"))))  # wide: get's default
 
 
 def target_diagnostics(resource: str, name: str, previous_logs: bool) -> list[Draft]:

@@ -114,8 +114,9 @@ SECRET_READ = _rx(r"\bsecrets?\b|passwords?|credentials?|\bapi[- _]?keys?\b|\bto
                   r"|private keys?|\bkubeconfig\b|\bcerts? and keys?\b|connection strings?")
 UNSUPPORTED = _rx(r"\bexec\b|\bshell\b|\bssh\b|port[- ]forward|\bkubectl cp\b|\bproxy\b"
                   r"|\bauth can-i\b|\battach\b")
+# "in all clusters" is a scope (resolved by planner.scope), not "delete everything".
 DESTRUCTIVE_ALL = _rx(r"\b(everything|all resources|all objects|the whole cluster|"
-                      r"all clusters|entire cluster)\b")
+                      r"entire cluster)\b")
 
 
 @dataclass

@@ -21,11 +21,13 @@ from kubechat_tui.config.settings import Settings
 from kubechat_tui.domain import PlanResult, Scope, Verb
 from kubechat_tui.guard.redaction import Redactor
 from kubechat_tui.kube.lookup import ClusterView
-from kubechat_tui.planner.assemble import Unplannable, assemble
+from kubechat_tui.planner.assemble import assemble
+from kubechat_tui.planner.drafts import Unplannable
 from kubechat_tui.planner.llm_reply import REPLY_SCHEMA, ReplyRejected, parse_reply, validate_steps
 from kubechat_tui.planner.providers import api_base, api_key, is_local, model_string
 from kubechat_tui.planner.rule_planner import prepare
 from kubechat_tui.planner.scope import ResolvedScope
+from kubechat_tui.planner.text import printable
 
 _IMPORT_LOCK = threading.Lock()
 MAX_CONTEXT_LINES = 50
@@ -90,7 +92,7 @@ class LLMPlanner:
         refusal, steps = parse_reply(content)
         if refusal and not steps:
             return PlanResult(input=cleaned, planner=self.name, blocked=True,
-                              reason=f"the model declined: {refusal[:300]}")
+                              reason=f"the model declined: {printable(refusal[:300])}")
         drafts = validate_steps(steps, cleaned, scope)
         for draft in drafts:
             if draft.verb is Verb.ROLLOUT_RESTART:

@@ -14,7 +14,7 @@ from kubechat_tui.domain.resources import WORKLOAD_RESOURCES
 from kubechat_tui.planner.drafts import Draft
 from kubechat_tui.planner.intents import Change, detect
 from kubechat_tui.planner.scope import ResolvedScope
-from kubechat_tui.planner.text import is_image, is_name, is_selector
+from kubechat_tui.planner.text import is_image, is_name, is_selector, printable
 
 MAX_STEPS = 12
 _CHANGE_VERBS = {
@@ -176,7 +176,8 @@ def _draft(step: _ReplyStep, allowed_changes: set[Verb], scope: ResolvedScope) -
     if verb is Verb.DELETE and not (step.name or step.selector):
         raise ReplyRejected("delete needs a name or a selector")
     return Draft(verb, step.resource, step.name, step.selector, _params(verb, step.params),
-                 step.reason[:200], step.namespace, tuple(dict.fromkeys(step.clusters)))
+                 " ".join(printable(step.reason[:200]).split()), step.namespace,
+                 tuple(dict.fromkeys(step.clusters)))
 
 
 def _params(verb: Verb, params: dict[str, ParamValue]) -> dict[str, ParamValue]:
@@ -220,5 +221,5 @@ def _param(key: str, value: ParamValue) -> ParamValue:
 
 
 def _preview(text: str) -> str:
-    flat = " ".join(text.split())
+    flat = " ".join(printable(text).split())
     return repr(flat[:60] + ("…" if len(flat) > 60 else ""))

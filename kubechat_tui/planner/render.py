@@ -143,7 +143,7 @@ def _logs(res: str, ns: str | None, name: str | None, sel: str | None,
     if res == "pods" and name:
         call = ApiCall(method="GET", path=_path("pods", ns, name) + "/log", query=query)
     else:
-        call = ApiCall(method="GET", path=_path("pods", ns, "{pod}") + "/log", query=query,
+        call = ApiCall(method="GET", path=_path("pods", ns, None) + "/{pod}/log", query=query,
                        note=f"for each pod of {_target(res, name) if name else sel}")
     return words, [call]
 

@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 from kubechat_tui.config.settings import Settings
 from kubechat_tui.domain import PlanResult, Scope
 from kubechat_tui.kube.lookup import ClusterView
-from kubechat_tui.planner.assemble import Unplannable, assemble
-from kubechat_tui.planner.drafts import NotPlanned
+from kubechat_tui.planner.assemble import assemble
+from kubechat_tui.planner.drafts import NotPlanned, Unplannable
 from kubechat_tui.planner.rules import SUGGESTIONS, RuleDrafter
 from kubechat_tui.planner.scope import ResolvedScope, ScopeError, resolve_scope
 from kubechat_tui.planner.text import InputError, clean_request, printable, shell_syntax
@@ -18,10 +18,11 @@ RULES = "rules"
 
 
 def refused(text: str, planner: str, reason: str, suggest: bool = False,
-            notes: Sequence[str] = ()) -> PlanResult:
+            notes: Sequence[str] = (), suggestions: Sequence[str] = ()) -> PlanResult:
     """A blocked / not-understood result (exit 3 in the CLI)."""
+    shown = tuple(suggestions) or (SUGGESTIONS if suggest else ())
     return PlanResult(input=text, planner=planner, blocked=True, reason=reason,
-                      suggestions=SUGGESTIONS if suggest else (), notes=tuple(notes))
+                      suggestions=shown, notes=tuple(notes))
 
 
 def prepare(text: str, settings: Settings, current: Scope,
@@ -44,7 +45,7 @@ class RulePlanner:
                  clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
         self.settings = settings
         self.view = view
-        self.drafter = RuleDrafter(view, clock)
+        self.drafter = RuleDrafter(settings, view, clock)
 
     def plan(self, text: str, current: Scope, notes: Sequence[str] = ()) -> PlanResult:
         """Plan `text`; never raises for bad input (returns a blocked result instead)."""
@@ -58,5 +59,6 @@ class RulePlanner:
             return refused(shown, RULES, str(exc), notes=notes)
         except NotPlanned as exc:
             reason = exc.reason if exc.blocked else f"not understood: {exc.reason}"
-            return refused(shown, RULES, reason, suggest=not exc.blocked, notes=notes)
+            return refused(shown, RULES, reason, suggest=not exc.blocked, notes=notes,
+                           suggestions=exc.suggestions)
         return PlanResult(input=cleaned, planner=RULES, plan=plan, notes=tuple(notes))

@@ -6,15 +6,18 @@ import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from kubechat_tui.domain import ParamValue, Verb
+from kubechat_tui.config.settings import Settings
+from kubechat_tui.domain import RESOURCES, ParamValue, Scope, Verb
 from kubechat_tui.domain.resources import WORKLOAD_RESOURCES, resolve_resource
 from kubechat_tui.kube.lookup import ClusterView
 from kubechat_tui.planner.changes import ChangeDrafter
+from kubechat_tui.planner.clauses import has_pronoun, split_clauses
 from kubechat_tui.planner.drafts import (
     IMAGES_COLUMNS,
     RESTART_SORT,
     TEMPLATE_IMAGES_COLUMNS,
     Draft,
+    NoTarget,
     NotPlanned,
     target_diagnostics,
 )
@@ -28,8 +31,8 @@ from kubechat_tui.planner.intents import (
     Symptom,
     detect,
 )
-from kubechat_tui.planner.scope import ResolvedScope, namespace_for
-from kubechat_tui.planner.targets import POD_NAME, Target, find_target
+from kubechat_tui.planner.scope import ResolvedScope, ScopeError, namespace_for, resolve_scope
+from kubechat_tui.planner.targets import POD_NAME, Target, find_target, named_objects
 
 SUGGESTIONS = (
     "show crashlooping pods in prod",
@@ -46,6 +49,14 @@ _STATUS_FILTERS = {
     Symptom.IMAGE_PULL: "ImagePullBackOff,ErrImagePull",
     Symptom.NOT_READY: "NotReady",
 }
+_EXAMPLES = {
+    Change.SCALE: "scale {kind} {name} to 3",
+    Change.SET_IMAGE: "set image of {kind} {name} to IMAGE:TAG",
+    Change.UNDO: "roll back {kind} {name}",
+    Change.CORDON: "cordon node NODE",
+    Change.UNCORDON: "uncordon node NODE",
+    Change.DRAIN: "drain node NODE",
+}
 _EVENT_REASONS = {
     Symptom.CRASHLOOP: "BackOff",
     Symptom.PENDING: "FailedScheduling",
@@ -55,10 +66,17 @@ _EVENT_REASONS = {
 
 
 class RuleDrafter:
-    """Turns one cleaned request into drafts (diagnostics first, then one change)."""
+    """Turns one cleaned request into drafts (diagnostics first, then one change).
 
-    def __init__(self, view: ClusterView | None = None,
+    A compound request ("describe pod x and delete pod y", two lines) is planned clause by
+    clause only when its one change stands on its own: the change clause names its own
+    target, and no two clauses name different scopes. "delete it" after "logs of web" is
+    refused with a suggestion: the target of a change is never guessed.
+    """
+
+    def __init__(self, settings: Settings, view: ClusterView | None = None,
                  clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+        self.settings = settings
         self.view = view
         self.changes = ChangeDrafter(view, clock)
 
@@ -67,22 +85,20 @@ class RuleDrafter:
         low = text.lower()
         intent = detect(low)
         refuse_unsafe(low, intent)
-        if intent.empty and _noun_only(low):
-            intent.reads.append(Read.LIST)
-        target = find_target(text, low, scope.scope_words)
-        if target.qualifier and self.view is not None and scope.namespace is None \
-                and not scope.all_namespaces:
-            namespace = namespace_for(target.qualifier, scope.clusters, self.view)
-            if namespace:  # "payment pods" in a fleet with a `payments` namespace
-                scope.namespace, target.qualifier = namespace, None
         if len(intent.changes) > 1:
             names = " and ".join(c.value for c in intent.changes)
             raise NotPlanned(f"this asks for several changes ({names}); ask for one change "
                              "at a time")
-        drafts = self._diagnostics(intent, target, low)
-        if intent.changes:
-            drafts.extend(self.changes.drafts(intent.changes[0], target, text, low,
-                                              scope))
+        clauses = split_clauses(text) if intent.changes else [text]
+        if len(clauses) == 1:
+            try:
+                drafts = self._clause(text, intent, scope, compound=False)
+            except NoTarget:
+                if not has_pronoun(text):
+                    raise
+                raise unclear_change(text, []) from None
+        else:
+            drafts = self._compound(clauses, scope)
         if not drafts:
             raise NotPlanned("I did not understand what to look at or change")
         grep_targets = {(d.resource, d.name) for d in drafts
@@ -91,8 +107,73 @@ class RuleDrafter:
                                             and (d.resource, d.name) in grep_targets)]
         unique: dict[tuple[object, ...], Draft] = {}
         for draft in drafts:
-            unique.setdefault(draft.key(), draft)
+            unique.setdefault(draft.key(scope.namespace), draft)
         return list(unique.values())
+
+    def _clause(self, text: str, intent: Intent, scope: ResolvedScope,
+                compound: bool) -> list[Draft]:
+        """The drafts of one clause (a whole simple request, or a part of a compound one)."""
+        low = text.lower()
+        if intent.empty and _noun_only(low):
+            intent.reads.append(Read.LIST)
+        target = find_target(text, low, scope.scope_words)
+        if target.qualifier and self.view is not None and scope.namespace is None \
+                and not scope.all_namespaces and not compound:
+            namespace = namespace_for(target.qualifier, scope.clusters, self.view)
+            if namespace:  # "payment pods" in a fleet with a `payments` namespace
+                scope.namespace, target.qualifier = namespace, None
+        if intent.changes:
+            several = named_objects(text, scope.scope_words)
+            if len(several) > 1:
+                raise NotPlanned(f"this names {len(several)} objects to {intent.changes[0].value} "
+                                 f"({', '.join(several)}); kubechat plans one change on one "
+                                 "object (or one label selector) at a time")
+        drafts = self._diagnostics(intent, target, low)
+        if intent.changes:
+            drafts.extend(self.changes.drafts(intent.changes[0], target, text, low, scope))
+        return drafts
+
+    def _compound(self, clauses: list[str], scope: ResolvedScope) -> list[Draft]:
+        """Reads of every clause, then the one change, which must stand on its own."""
+        parts = [(clause, detect(clause.lower())) for clause in clauses]
+        changing = [clause for clause, intent in parts if intent.changes]
+        if len(changing) != 1:
+            where = "; ".join(repr(c) for c in changing) or "no single part"
+            raise NotPlanned(f"could not tell which part of the request is the change ({where})"
+                             "; ask for one change at a time, on its own")
+        self._one_scope(clauses)
+        drafts: list[Draft] = []
+        for clause, intent in parts:
+            if not intent.changes:
+                refuse_unsafe(clause.lower(), intent)  # "delete secret x and show secrets"
+                drafts += self._clause(clause, intent, scope, compound=True)
+        change = changing[0]
+        try:
+            drafts += self._clause(change, detect(change.lower()), scope, compound=True)
+        except NoTarget:
+            raise unclear_change(change, drafts) from None
+        return drafts
+
+    def _one_scope(self, clauses: list[str]) -> None:
+        """Refuse clauses that name different clusters or namespaces."""
+        known = self.view.cluster_names() if self.view is not None else ()
+        clusters: set[tuple[str, ...]] = set()
+        namespaces: set[str] = set()
+        for clause in clauses:
+            try:
+                own = resolve_scope(clause, self.settings, Scope(), known)
+            except ScopeError:
+                continue
+            if own.from_text:
+                clusters.add(own.clusters)
+            if own.namespace or own.all_namespaces:
+                namespaces.add(own.namespace or "(all namespaces)")
+        if len(clusters) > 1 or len(namespaces) > 1:
+            named = sorted({", ".join(c) for c in clusters}) if len(clusters) > 1 \
+                else sorted(namespaces)
+            raise NotPlanned(f"the parts of this request name different scopes "
+                             f"({' / '.join(named)}); ask for the change on its own, with "
+                             "its scope")
 
     # -- diagnostics -------------------------------------------------------------------
     def _diagnostics(self, intent: Intent, target: Target, low: str) -> list[Draft]:
@@ -213,6 +294,23 @@ class RuleDrafter:
         return [Draft(Verb.GET, resource, name if named_resource == resource else None, sel,
                       params, f"list {resource}")]
 
+def unclear_change(clause: str, reads: list[Draft]) -> NotPlanned:
+    """Why a change clause of a compound request is not planned, with what to ask instead."""
+    change = detect(clause.lower()).changes[0]
+    named = next((d for d in reads if d.name), None)
+    listed = next((d.resource for d in reads if d.resource != "events"), None)
+    resource = named.resource if named else (listed or _noun(clause.lower()) or "deployments")
+    kind = RESOURCES[resource].kind.lower()
+    name = named.name if named and named.name else "NAME"
+    example = _EXAMPLES.get(change, "{change} {kind} {name}").format(
+        change=change.value, kind=kind, name=name)
+    refers = " ('it' and the like are never resolved to an object to change)" \
+        if has_pronoun(clause) else ""
+    return NotPlanned(f"{clause!r} does not say which object to {change.value}{refers}; ask "
+                      f"for the change on its own with the object's kind and name, e.g. "
+                      f"{example!r}", suggestions=(example, *SUGGESTIONS[:3]))
+
+
 def refuse_unsafe(low: str, intent: Intent) -> None:
     """Raise NotPlanned(blocked) for secret exposure, exec/shell and delete-everything."""
     if SECRET_READ.search(low) and intent.changes != [Change.DELETE]:
@@ -224,8 +322,16 @@ def refuse_unsafe(low: str, intent: Intent) -> None:
                          "steps; kubechat plans get/describe/logs/events and guarded changes",
                          blocked=True)
     if Change.DELETE in intent.changes and DESTRUCTIVE_ALL.search(low):
-        raise NotPlanned("refused: deleting everything is not something kubechat plans; "
-                         "name the objects to delete", blocked=True)
+        raise NotPlanned("refused: deleting everything (all resources, a whole cluster) is "
+                         "not something kubechat plans; name the objects to delete",
+                         blocked=True)
+
+
+def _noun(low: str) -> str | None:
+    """The first resource the text mentions ("pods"), else None."""
+    info = next((resolve_resource(w) for w in re.findall(r"[a-z]+", low)
+                 if resolve_resource(w) is not None), None)
+    return info.plural if info else None
 
 
 def _noun_only(low: str) -> bool:

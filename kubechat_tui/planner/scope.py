@@ -41,6 +41,14 @@ _NOT_NAMESPACES = {"the", "a", "an", "on", "in", "at", "for", "of", "from", "to"
                    "particular", "memory", "cpu", "state", "crashloop",
                    "crashloopbackoff", "pending", "error", "errors", "one", "two", "turn",
                    "front", "charge", "time", "sync", "line", "short", "addition"}
+# Verbs are never namespaces: "delete namespace prod" names no namespace called "delete".
+_VERBS = {"delete", "deleting", "remove", "removing", "kill", "destroy", "nuke", "wipe", "purge",
+          "terminate", "evict", "erase", "drop", "clean", "describe", "show", "list", "get",
+          "display", "find", "see", "view", "check", "inspect", "scale", "restart", "bounce",
+          "recycle", "redeploy", "reboot", "rollout", "roll", "rollback", "undo", "revert",
+          "set", "update", "change", "cordon", "uncordon", "drain", "evacuate", "patch",
+          "edit", "modify", "apply", "create", "install", "deploy", "logs", "events", "top",
+          "please", "then", "also", "and", "new", "whole", "entire", "same"}
 
 
 class ScopeError(ValueError):
@@ -88,14 +96,12 @@ def resolve_scope(text: str, settings: Settings, current: Scope,
     for word in _IN_WORD.findall(low):
         if (word in _ENVIRONMENT_WORDS and word not in scope_words
                 and _SYNONYMS.get(word, word) not in settings.cluster_sets):
-            configured = ", ".join(sorted(settings.cluster_sets)) or "none configured"
-            raise ScopeError(f"unknown cluster set {word!r} (cluster sets: {configured})")
+            raise ScopeError(_unknown_set(word, settings))
     for m in re.finditer(r"\bcluster[- ]set[\s=]+['\"]?([a-z0-9][-a-z0-9]*)|"
                          r"\b([a-z0-9][-a-z0-9]*)['\"]? cluster[- ]set\b", low):
         named = m.group(1) or m.group(2)
         if named not in settings.cluster_sets and named not in ("the", "a", "this"):
-            configured = ", ".join(sorted(settings.cluster_sets)) or "none configured"
-            raise ScopeError(f"unknown cluster set {named!r} (cluster sets: {configured})")
+            raise ScopeError(_unknown_set(named, settings))
     namespace, all_ns = _namespace(low, scope_words, known)
     unique = tuple(dict.fromkeys(clusters))
     from_text = bool(unique)
@@ -108,6 +114,13 @@ def resolve_scope(text: str, settings: Settings, current: Scope,
     cluster_set = sets_used[0] if len(set(sets_used)) == 1 and from_text else (
         None if from_text else current.cluster_set)
     return ResolvedScope(unique, namespace, cluster_set, all_ns, scope_words, from_text)
+
+
+def _unknown_set(name: str, settings: Settings) -> str:
+    """One line naming the missing config key and the sets that exist."""
+    known = ", ".join(sorted(settings.cluster_sets)) or "none"
+    return (f"unknown cluster set {name!r}: cluster_sets.{name} is not configured (known "
+            f"sets: {known}); add it to the config file or name clusters instead")
 
 
 def _namespace(low: str, scope_words: set[str], known: list[str]) -> tuple[str | None, bool]:
@@ -132,7 +145,8 @@ def _namespace(low: str, scope_words: set[str], known: list[str]) -> tuple[str |
 
 def _plausible_namespace(word: str, scope_words: set[str], known: list[str]) -> bool:
     return (is_name(word) and len(word) <= 63 and word not in scope_words and word not in known
-            and word not in _NOT_NAMESPACES and word not in _ENVIRONMENT_WORDS
+            and word not in _NOT_NAMESPACES and word not in _VERBS
+            and word not in _ENVIRONMENT_WORDS
             and not word.startswith("node"))
 
 

@@ -50,30 +50,41 @@ class PlannerService:
         """Plan `text` in the current `scope`; never raises for bad input.
 
         `context` is cluster data (events, log lines) for the model, quoted as untrusted.
+        When a model was asked for and the rules answered instead, the result carries a
+        note (for the console) and `fallback`: "llm provider M unreachable (...): planned
+        with rules".
         """
         current = scope or Scope()
+        model = self.llm.model
         if self.mode == "llm" and not self.settings.ai.enabled:
             note = "the LLM planner was asked for but AI is disabled in config; used rules"
-            return self.rules.plan(text, current, notes=(note,))
+            result = self.rules.plan(text, current, notes=(note,))
+            return result.model_copy(update={"fallback": f"llm planner {model} asked for but "
+                                             "ai.enabled is false: planned with rules"})
         first = self.rules.plan(text, current)
         if (first.blocked and not first.suggestions) or not self.llm_enabled:
             return first  # refused requests (secrets, shell, bad input) never reach a model
         if self._cooling_down():
-            return _with_note(first, f"AI provider failed recently ({self._last_failure})")
+            return _fell_back(first, f"AI provider failed recently ({self._last_failure})",
+                              f"llm provider {model} failed recently ({self._last_failure})")
         down = unavailable(self.settings.ai)
         if down is not None:
             self._failed_at, self._last_failure = time.monotonic(), down
-            return _with_note(first, f"AI provider unavailable ({down})")
+            return _fell_back(first, f"AI provider unavailable ({down})",
+                              f"llm provider {model} unreachable ({down})")
         try:
             result = self.llm.plan(text, current, context)
         except ProviderError as exc:
             self._failed_at, self._last_failure = time.monotonic(), str(exc)
-            return _with_note(first, f"AI provider failed ({exc})")
+            return _fell_back(first, f"AI provider failed ({exc})",
+                              f"llm provider {model} failed ({exc})")
         except ReplyRejected as exc:
-            return _with_note(first, f"AI plan rejected ({exc})")
+            return _fell_back(first, f"AI plan rejected ({exc})",
+                              f"llm provider {model} reply rejected ({exc})")
         self._failed_at = None
         if result.blocked and first.plan is not None:  # the model declined what rules can do
-            return _with_note(first, f"AI planner: {result.reason}")
+            return _fell_back(first, f"AI planner: {result.reason}",
+                              f"llm provider {model} declined ({result.reason})")
         return result
 
     def rescore(self, plan: Plan, edits: PlanEdits) -> Plan:
@@ -81,22 +92,31 @@ class PlannerService:
         return rescore(plan, edits, self.settings, self.view)
 
     def health(self) -> ProviderHealth:
-        """The configured provider's health (blocking, short timeout)."""
+        """The configured provider's health (blocking, short timeout); a provider that
+        answers the probe but failed the last plan request recently is reported as down."""
         if not self.settings.ai.enabled:
             return ProviderHealth(self.settings.ai.model, False, "AI disabled: rule planner")
-        return provider_health(self.settings.ai)
+        health = provider_health(self.settings.ai)
+        if health.ok and self._recently_failed():
+            return ProviderHealth(health.model, False, f"last request failed "
+                                  f"({self._last_failure}); the rule planner answers")
+        return health
 
     def warm_up(self) -> None:
         """Import litellm ahead of the first request (call from a worker thread)."""
         if self.llm_enabled:
             self.llm.warm_up()
 
-    def _cooling_down(self) -> bool:
-        return (self.mode == "auto" and self._failed_at is not None
+    def _recently_failed(self) -> bool:
+        return (self._failed_at is not None
                 and time.monotonic() - self._failed_at < RETRY_AFTER_FAILURE)
 
+    def _cooling_down(self) -> bool:
+        return self.mode == "auto" and self._recently_failed()
 
-def _with_note(result: PlanResult, why: str) -> PlanResult:
-    """The rule planner's result, saying why the AI planner was not used."""
-    return result.model_copy(update={"notes": (*result.notes,
-                                               f"{why}; used the rule planner")})
+
+def _fell_back(result: PlanResult, why: str, line: str) -> PlanResult:
+    """The rule planner's result, saying why the AI planner was not used: a note for the
+    console (`...; used the rule planner`) and the `fallback` line for the CLI."""
+    return result.model_copy(update={"notes": (*result.notes, f"{why}; used the rule planner"),
+                                     "fallback": f"{line}: planned with rules"})

@@ -1,5 +1,10 @@
 """Which objects a request names: `deployment 'web-app'`, `deploy/web-app`, `node ip-10-0-3-7`,
-`calc-app-pod`, `-l app=web`, and the qualifier in "payment pods"."""
+`calc-app-pod`, `-l app=web` / "with label app=web", and the qualifier in "payment pods".
+
+Names are never read from inside a label selector ("-l app=payments-api" names no object),
+and `Target.kind_stated` says whether the user wrote the object's kind or it was inferred
+(a bare name, a pod-like name): changes that delete need a stated kind.
+"""
 
 from __future__ import annotations
 
@@ -22,18 +27,23 @@ cordon uncordon drain evict patch apply create up down half double percent times
 crashloop crashlooping crashing pending oom oomkilled ready not unready restarts restarting
 errors error failing failed failures why is are was were be been do does did running
 stuck broken bad last previous tail lines recent latest first top new old current
-prod production staging canary dev qa test everywhere whole entire again
+prod production staging canary dev qa test everywhere whole entire again named called
 """
 STOP = frozenset(_STOP_WORDS.split())
 POD_NAME = re.compile(r"-[a-z0-9]{6,10}-[a-z0-9]{5}$|-pod$|-[0-9]+$")
 _SELECTOR = re.compile(r"(?:-l|--selector|selector|labels?|labell?ed|matching)[\s=]+"
                        r"['\"]?([A-Za-z0-9_.\-/]+(?:!=|==|=)[A-Za-z0-9_.\-]*"
                        r"(?:,[A-Za-z0-9_.\-/]+(?:!=|==|=)[A-Za-z0-9_.\-]*)*)")
-_BARE_SELECTOR = re.compile(r"(?<![\w=])([a-z0-9_.\-/]+(?:!=|==|=)[A-Za-z0-9_.\-]+)(?![:/@\w.\-])")
+_BARE_SELECTOR = re.compile(r"(?<![\w=])([a-z0-9_.\-/]+(?:!=|==|=)[a-z0-9_.\-]+)(?![:/@\w.\-])",
+                            re.IGNORECASE)
+_SELECTOR_WORD = re.compile(r"(?:^|\s)(?:-l|--selector)(?=[\s=]|$)|\blabels?\b|\blabell?ed\b"
+                            r"|\bselector\b")
 _NOT_LABELS = ("container=", "image=", "replicas=", "tail=", "revision=", "output=")
-_TYPED = re.compile(r"(?=\b([a-z]+)[/ ]['\"]?([a-z0-9][-a-z0-9.]*))")
+_TYPED = re.compile(r"(?=\b([a-z]+)(?:/| (?:named |called )?)['\"]?"
+                    r"([a-z0-9](?:[-a-z0-9.]*[a-z0-9])?))")
+# "payments-api deployment" names a deployment; "payments-api pods" are the pods *of* it.
 _NAME_THEN_TYPE = re.compile(r"\b([a-z0-9][-a-z0-9.]*[a-z0-9])\s+(deployment|deploy|pod|node"
-                             r"|service|statefulset|daemonset|namespace)s?\b")
+                             r"|service|statefulset|daemonset|namespace)\b")
 
 
 @dataclass
@@ -45,45 +55,71 @@ class Target:
     selector: str | None = None
     qualifier: str | None = None  # "payment" in "payment pods": a name filter, not a name
     noun: str | None = None  # the resource the user mentioned, for listing
+    kind_stated: bool = False  # the user wrote the kind of `name` ("pod x", "deploy/x")
+    selector_unread: bool = False  # "-l"/"label" is there but no key=value could be read
 
 
 def find_target(text: str, low: str, ignore: set[str]) -> Target:
     """Extract the target from the request; `ignore` holds scope words (clusters, ns)."""
     target = Target()
-    m = _SELECTOR.search(text)
-    sel = m.group(1) if m else None
-    if sel is None:
-        bare = _BARE_SELECTOR.search(low)
-        sel = bare.group(1) if bare else None
-    sel = sel.rstrip(".-_") if sel else None  # label values end with a letter or digit
-    if sel and is_selector(sel) and not sel.startswith(_NOT_LABELS):
-        target.selector = sel
-    for word, name in _TYPED.findall(low):
+    masked, target.selector = _selector(text)
+    names = masked.lower()
+    target.selector_unread = target.selector is None and bool(_SELECTOR_WORD.search(low))
+    for word, name in _TYPED.findall(names):
         info = resolve_resource(word)
         plural_noun = info is not None and word == info.plural
         if plural_noun and not any(ch.isdigit() or ch == "-" for ch in name):
             continue  # "pods sorted by ...": a plural noun is rarely followed by a name
         if info and _usable(name, ignore) and word not in ("namespace", "ns"):
-            target.resource, target.name = info.plural, name
+            target.resource, target.name, target.kind_stated = info.plural, name, True
             break
     if target.name is None:
-        for name, word in _NAME_THEN_TYPE.findall(low):
+        for name, word in _NAME_THEN_TYPE.findall(names):
             info = resolve_resource(word)
             if info and _usable(name, ignore) and "-" in name and word != "namespace":
-                target.resource, target.name = info.plural, name
+                target.resource, target.name, target.kind_stated = info.plural, name, True
                 break
     if target.name is None:
-        for name in quoted(text):
+        for name in quoted(masked):
             if _usable(name.lower(), ignore):
                 target.name = name.lower()
                 break
     if target.name is None:
-        target.name = _bare_name(low, ignore)
+        target.name = _bare_name(names, ignore)
     if target.name and target.resource is None and POD_NAME.search(target.name):
         target.resource = "pods"
-    target.noun = _noun(low)
-    target.qualifier = _qualifier(low, target, ignore)
+    target.noun = _noun(names)
+    target.qualifier = _qualifier(names, target, ignore)
     return target
+
+
+def named_objects(text: str, ignore: set[str]) -> list[str]:
+    """Every object name written with its kind ("pod a and pod b" -> [a, b]), in order."""
+    names = _selector(text)[0].lower()
+    found = [name for word, name in _TYPED.findall(names)
+             if resolve_resource(word) and word not in ("namespace", "ns")
+             and _usable(name, ignore)]
+    return list(dict.fromkeys(found))
+
+
+def _selector(text: str) -> tuple[str, str | None]:
+    """(the text with the label selector blanked out, the selector or None)."""
+    m = _SELECTOR.search(text)
+    span = m.span() if m else None
+    sel = m.group(1) if m else None
+    if m is None:
+        bare = _BARE_SELECTOR.search(text)
+        if bare:
+            span, sel = bare.span(), bare.group(1).lower()
+    if span is None or sel is None:
+        return text, None
+    sel = sel.rstrip(".-_")  # label values end with a letter or digit
+    if not is_selector(sel) or sel.startswith(_NOT_LABELS):
+        return text, None
+    start, end = span
+    if end < len(text) and text[end] in "'\"":
+        end += 1
+    return text[:start] + " " * (end - start) + text[end:], sel
 
 
 def _usable(name: str, ignore: set[str]) -> bool:

@@ -9,6 +9,8 @@ MAX_INPUT_CHARS = 2000
 _NAME = re.compile(r"^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$")
 _SELECTOR = re.compile(r"^[A-Za-z0-9_.\-/=!,() ]{1,500}$")
 _IMAGE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._\-/:@]{0,254}$")
+REPLACEMENT = "\ufffd"  # what an undecodable byte becomes
+_SENTENCE_END = ".,;:!?"
 _SHELL = re.compile(r"(;|&&|\|\||\||`|\$\(|\$\{|>>|<\()")
 
 
@@ -17,11 +19,18 @@ class InputError(ValueError):
 
 
 def clean_request(text: str) -> str:
-    """The request trimmed and validated; raises InputError with a one-line reason."""
+    """The request trimmed and validated; raises InputError with a one-line reason.
+
+    A line break ends a sentence (". "): the lines of a request stay separate clauses
+    instead of running into each other ("logs of web\ndelete it").
+    """
     if "\x00" in text or _control_ratio(text) > 0.1:
         raise InputError("the request contains binary data; type a sentence such as "
                          "'show crashlooping pods in prod'")
-    collapsed = " ".join(printable(text).split())
+    lines = [" ".join(line.split()) for line in printable(text).splitlines()]
+    lines = [line for line in lines if line]
+    collapsed = " ".join(line if line[-1] in _SENTENCE_END or i == len(lines) - 1
+                         else line + "." for i, line in enumerate(lines))
     if not collapsed:
         raise InputError("the request is empty; say what you want to see or change")
     if len(collapsed) > MAX_INPUT_CHARS:
@@ -31,9 +40,24 @@ def clean_request(text: str) -> str:
 
 
 def printable(text: str) -> str:
-    """The text without control characters (no terminal escapes echoed back)."""
-    return "".join(ch if unicodedata.category(ch) not in ("Cc", "Cf") or ch in "\t\n"
-                   else " " for ch in text)
+    """The text without control characters (no terminal escapes echoed back) and with
+    lone surrogates (undecodable argv bytes) as U+FFFD, so it always encodes as UTF-8."""
+    return "".join(_printable_char(ch) for ch in text)
+
+
+def _printable_char(ch: str) -> str:
+    category = unicodedata.category(ch)
+    if category == "Cs":
+        return REPLACEMENT
+    return " " if category in ("Cc", "Cf") and ch not in "\t\n" else ch
+
+
+def scrub(text: str) -> str:
+    """`text` with undecodable bytes (surrogate escapes, lone surrogates) as U+FFFD."""
+    try:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    except UnicodeEncodeError:  # a surrogate surrogateescape does not map back to a byte
+        return "".join(REPLACEMENT if unicodedata.category(ch) == "Cs" else ch for ch in text)
 
 
 def _control_ratio(text: str) -> float:
@@ -41,7 +65,8 @@ def _control_ratio(text: str) -> float:
         return 0.0
     sample = text[:4096]
     bad = sum(1 for ch in sample
-              if unicodedata.category(ch) in ("Cc", "Cs", "Co", "Cn") and ch not in "\t\n\r")
+              if (unicodedata.category(ch) in ("Cc", "Cs", "Co", "Cn") or ch == REPLACEMENT)
+              and ch not in "\t\n\r")
     return bad / len(sample)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from kubechat_tui.sim.builders import managed
+from kubechat_tui.sim.builders import managed, service_account_volume
 from kubechat_tui.sim.call import Call
 from kubechat_tui.sim.clock import rfc3339
 from kubechat_tui.sim.resources import ResourceType
@@ -176,6 +176,10 @@ def stamp_new(res: ResourceType, obj: Obj, call: Call, uid: str) -> Obj:
     note_manager(obj, call, {k: v for k, v in obj.items() if k not in ("kind", "apiVersion",
                                                                        "status")})
     if res.key == "pods":
+        if isinstance(obj.get("spec"), dict):
+            obj["spec"].setdefault("serviceAccountName", "default")
+            obj["spec"].setdefault("serviceAccount", obj["spec"]["serviceAccountName"])
+            service_account_volume(obj)
         obj["status"] = {"phase": "Pending", "qosClass": "BestEffort"}
     elif res.key == "namespaces":
         obj["spec"] = {"finalizers": ["kubernetes"]}

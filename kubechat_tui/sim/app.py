@@ -1,12 +1,13 @@
-"""The aiohttp application: cluster prefix, faults, authentication, RBAC, then dispatch."""
+"""One cluster's aiohttp application: faults, authentication, RBAC, then dispatch."""
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
+import uuid
 from typing import TYPE_CHECKING
 
-import orjson
 from aiohttp import web
 
 from kubechat_tui.sim import (
@@ -15,6 +16,7 @@ from kubechat_tui.sim import (
     openapi,
     rbac,
     reads,
+    responses,
     reviews,
     subresources,
     watch,
@@ -23,29 +25,17 @@ from kubechat_tui.sim import (
 from kubechat_tui.sim.call import Call, Reply
 from kubechat_tui.sim.clock import now
 from kubechat_tui.sim.journal import RequestRecord
+from kubechat_tui.sim.responses import FLOW_KEY, USER_KEY
 from kubechat_tui.sim.routing import Target, parse_path
-from kubechat_tui.sim.status import (
-    ApiError,
-    forbidden,
-    method_not_allowed,
-    unauthorized,
-    unknown_resource,
-)
+from kubechat_tui.sim.status import ApiError, forbidden, method_not_allowed, unauthorized
 
 if TYPE_CHECKING:
     from kubechat_tui.sim.fleet import SimFleet
 
 log = logging.getLogger(__name__)
-NOSNIFF = {"X-Content-Type-Options": "nosniff"}
-USER_KEY = web.RequestKey("sim_user", str)
 METRICS_GROUP = "metrics.k8s.io"
-
-
-def error_response(err: ApiError) -> web.Response:
-    """A Status body with the server's headers."""
-    headers = {**(NOSNIFF if err.code in (401, 403) else {}), **err.headers}
-    return web.Response(status=err.code, body=orjson.dumps(err.body()),
-                        content_type="application/json", headers=headers)
+ROOT_PATHS = ("/api", "/api/v1", "/apis", "/healthz", "/livez", "/openapi/v3", "/readyz",
+              "/version")
 
 
 def _verb(method: str, target: Target, watching: bool) -> str:
@@ -61,37 +51,41 @@ def _verb(method: str, target: Target, watching: bool) -> str:
     raise method_not_allowed()
 
 
+def _flow(cluster: str, who: rbac.Identity) -> tuple[str, str]:
+    """Stable uids of the FlowSchema and PriorityLevel a request of who is classified into."""
+    name = "exempt" if "system:masters" in who.groups else "global-default"
+    return (str(uuid.uuid5(uuid.NAMESPACE_URL, f"{cluster}/flowschema/{name}")),
+            str(uuid.uuid5(uuid.NAMESPACE_URL, f"{cluster}/prioritylevel/{name}")))
+
+
 class SimApp:
-    """Routes /clusters/<name>/<api path> to the cluster's handlers."""
+    """Builds the application that answers for one cluster on its own port."""
 
     def __init__(self, fleet: SimFleet) -> None:
         self.fleet = fleet
 
-    def build(self) -> web.Application:
-        """The aiohttp application."""
+    def build(self, name: str) -> web.Application:
+        """The aiohttp application of cluster `name`."""
         app = web.Application(client_max_size=16 * 1024 * 1024)
-        app.router.add_route("*", "/clusters/{cluster}/{tail:.*}", self.handle)
-        app.router.add_route("*", "/clusters/{cluster}", self.handle)
+        app.router.add_route("*", "/{tail:.*}", functools.partial(self.handle, name))
+        app.on_response_prepare.append(responses.on_prepare)
         return app
 
-    async def handle(self, request: web.Request) -> web.StreamResponse:
+    async def handle(self, name: str, request: web.Request) -> web.StreamResponse:
         """Entry point for every request: answer it, then record it in the cluster's journal."""
-        name = request.match_info["cluster"]
-        if name not in self.fleet.clusters:
-            return error_response(ApiError(404, "NotFound", f'cluster "{name}" not found', {}))
         response = await self._answer(request, name)
         self.fleet.journals[name].add(RequestRecord(
-            request.method, "/" + request.match_info.get("tail", ""), request.query_string,
-            request.get(USER_KEY, ""), response.status,
+            request.method, request.path, request.query_string, request.get(USER_KEY, ""),
+            response.status,
             request.headers.get("Content-Type", "") if request.body_exists else ""))
         return response
 
     async def _answer(self, request: web.Request, name: str) -> web.StreamResponse:
         faults = self.fleet.faults[name]
+        if faults.state.blackhole:  # a connection opened earlier: its request waits it out
+            await self.fleet.reachable(name)
         state = faults.state
-        if state.unreachable or state.blackhole:
-            if state.blackhole:
-                await self.fleet.stopping.wait()
+        if state.unreachable or self.fleet.stopping.is_set():
             if request.transport is not None:
                 request.transport.abort()
             return web.Response(status=503)
@@ -103,14 +97,18 @@ class SimApp:
                 raise injected
             return await self.serve(request, name)
         except ApiError as err:
-            return error_response(err)
-        except (asyncio.CancelledError, ConnectionResetError):
+            return responses.error(err)
+        except ConnectionError:  # the client went away mid-response: nothing left to say
+            if request.transport is not None:
+                request.transport.abort()
+            return web.Response(status=499)
+        except asyncio.CancelledError:
             raise
         except Exception as exc:  # a simulator bug must still answer like a server
             log.exception("simulator failure on %s %s", request.method, request.path)
-            return error_response(ApiError(500, "InternalError",
-                                           f"Internal error occurred: {exc}",
-                                           {"causes": [{"message": str(exc)}]}))
+            return responses.error(ApiError(500, "InternalError",
+                                            f"Internal error occurred: {type(exc).__name__}",
+                                            {"causes": [{"message": type(exc).__name__}]}))
 
     def _identity(self, request: web.Request, cluster: str) -> rbac.Identity:
         header = request.headers.get("Authorization", "")
@@ -124,13 +122,13 @@ class SimApp:
         """Authenticate, authorize and dispatch one request."""
         who = self._identity(request, name)
         request[USER_KEY] = who.username
-        target = parse_path(request.match_info.get("tail", ""))
+        request[FLOW_KEY] = _flow(name, who)
         cluster = self.fleet.clusters[name]
-        if target.group == METRICS_GROUP and not cluster.metrics_api:
-            raise unknown_resource()
+        hidden = () if cluster.metrics_api else (METRICS_GROUP,)
+        target = parse_path(request.path, hidden)
         cluster.ensure_loaded()
         if target.doc:
-            return self._reply(self._document(request, target))
+            return responses.reply(self._document(request, target, hidden))
         watching = request.query.get("watch", "").lower() in ("1", "true")
         verb = _verb(request.method, target, watching)
         if target.subresource == "exec":
@@ -156,9 +154,9 @@ class SimApp:
     async def _dispatch(self, call: Call) -> web.StreamResponse:
         target, verb = call.target, call.verb
         if call.res.plural in rbac.SELF_REVIEWS:
-            return self._reply(reviews.create(call))
+            return responses.reply(reviews.create(call))
         if call.res.group == METRICS_GROUP:
-            return self._reply(metrics.serve(call))
+            return responses.reply(metrics.serve(call))
         if target.subresource:
             return await subresources.serve(call, self.fleet)
         if verb == "watch":
@@ -166,32 +164,27 @@ class SimApp:
         handlers = {"get": reads.get, "list": reads.list_, "create": writes.create,
                     "update": writes.replace, "patch": writes.patch, "delete": writes.delete,
                     "deletecollection": writes.delete_collection}
-        reply = handlers[verb](call)
-        return self._reply(reply)
+        return responses.reply(handlers[verb](call))
 
-    def _document(self, request: web.Request, target: Target) -> Reply:
-        """Version, discovery, health and OpenAPI documents."""
+    @staticmethod
+    def _document(request: web.Request, target: Target, hidden: tuple[str, ...]) -> Reply:
+        """Root paths, version, discovery, health and OpenAPI documents."""
         doc = target.doc
+        if doc == "root":
+            return Reply(200, {"paths": sorted(ROOT_PATHS)})
         if doc in ("healthz", "livez", "readyz"):
-            return Reply(200, b"ok", "text/plain")
+            return Reply(200, b"ok", "text/plain; charset=utf-8")
         if doc == "openapi":
             spec = openapi.document(target.name) if target.name else openapi.root()
             if spec is None:
-                raise unknown_resource()
+                raise ApiError(404, "NotFound", "404 page not found", plain=True)
             return Reply(200, spec)
         if doc == "version":
             return Reply(200, discovery.VERSION)
         if doc == "api":
             return Reply(200, discovery.api_versions(request.host))
         if doc == "apis":
-            cluster = self.fleet.clusters[request.match_info["cluster"]]
-            hidden = () if cluster.metrics_api else (METRICS_GROUP,)
             return Reply(200, discovery.api_group_list(hidden))
         if doc == "group":
             return Reply(200, discovery.api_group(target.group))
         return Reply(200, discovery.resource_list(target.group_version))
-
-    @staticmethod
-    def _reply(reply: Reply) -> web.Response:
-        return web.Response(status=reply.status, body=reply.payload(),
-                            content_type=reply.content_type)

@@ -13,12 +13,19 @@ from kubechat_tui.sim.store import Obj, clone
 
 SAFE_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
 KUBELET_VERSION = "v1.36.2"
+SA_MOUNT = "/var/run/secrets/kubernetes.io/serviceaccount"
+ROOT_CA = "kube-root-ca.crt"
+ROOT_CA_DESCRIPTION = (
+    "Contains a CA bundle that can be used to verify the kube-apiserver when using internal "
+    "endpoints such as the internal service IP or kubernetes.default.svc. No other usage is "
+    "guaranteed across distributions of Kubernetes clusters.")
 
 
 class Ids:
     """Deterministic uids and name suffixes for one cluster."""
 
     def __init__(self, seed: str, uid_prefix: str = "") -> None:
+        self.seed = seed
         self.rng = random.Random(seed)
         self.uid_prefix = uid_prefix
 
@@ -30,6 +37,23 @@ class Ids:
     def suffix(self, length: int = 5) -> str:
         """A generateName suffix (`6gf77`)."""
         return "".join(self.rng.choice(SAFE_ALPHABET) for _ in range(length))
+
+    def stable_uid(self, *parts: str) -> str:
+        """A uid derived from parts, with the prefix, without advancing the sequence."""
+        text = stable_uid(self.seed, *parts)
+        return self.uid_prefix + text[len(self.uid_prefix):] if self.uid_prefix else text
+
+
+def stable_suffix(*parts: str, length: int = 5) -> str:
+    """A generateName-style suffix derived from parts (does not advance any Ids sequence)."""
+    digest = hashlib.sha256("/".join(parts).encode()).digest()
+    return "".join(SAFE_ALPHABET[b % len(SAFE_ALPHABET)] for b in digest[:length])
+
+
+def stable_uid(*parts: str) -> str:
+    """A version-4 style uid derived from parts (does not advance any Ids sequence)."""
+    digest = hashlib.sha256("/".join(parts).encode()).digest()
+    return str(uuid.UUID(bytes=digest[:16], version=4))
 
 
 def template_hash(template: Obj) -> str:
@@ -52,14 +76,17 @@ def managed(manager: str, api_version: str, at: float, fields: dict[str, Any],
     return entry
 
 
-def meta(name: str, namespace: str, created: float, ids: Ids, **extra: Any) -> Obj:
-    """ObjectMeta in the server's key order; extra keys are added when truthy."""
+def meta(name: str, namespace: str, created: float, ids: Ids | None, **extra: Any) -> Obj:
+    """ObjectMeta in the server's key order; extra keys are added when truthy (a `uid` given
+    in extra is used instead of the next one from ids)."""
     out: Obj = {"name": name}
     if extra.get("generateName"):
         out["generateName"] = extra.pop("generateName")
     if namespace:
         out["namespace"] = namespace
-    out["uid"] = ids.uid()
+    uid = extra.pop("uid", None)
+    assert uid is not None or ids is not None
+    out["uid"] = uid or ids.uid()  # type: ignore[union-attr]
     if extra.get("generation"):
         out["generation"] = extra.pop("generation")
     out["creationTimestamp"] = rfc3339(created)
@@ -221,3 +248,42 @@ def node_lease(node_obj: Obj, ready: bool, now: float, ids: Ids) -> Obj:
             "spec": {"holderIdentity": name, "leaseDurationSeconds": 40,
                      "renewTime": datetime.fromtimestamp(renewed, UTC).strftime(
                          "%Y-%m-%dT%H:%M:%S.%fZ")}}
+
+
+def service_account_volume(pod: Obj) -> None:
+    """What ServiceAccount admission adds to a pod: the projected kube-api-access volume
+    (token, kube-root-ca.crt, namespace) mounted read-only into every container."""
+    spec = pod["spec"]
+    if spec.get("automountServiceAccountToken") is False or not isinstance(
+            spec.setdefault("volumes", []), list) or any(
+            m.get("mountPath") == SA_MOUNT for c in spec.get("containers") or []
+            for m in c.get("volumeMounts") or []):
+        return
+    name = f"kube-api-access-{stable_suffix(pod['metadata'].get('uid', ''), 'sa')}"
+    spec["volumes"].append({"name": name, "projected": {"sources": [
+        {"serviceAccountToken": {"expirationSeconds": 3607, "path": "token"}},
+        {"configMap": {"name": ROOT_CA, "items": [{"key": "ca.crt", "path": "ca.crt"}]}},
+        {"downwardAPI": {"items": [{"path": "namespace", "fieldRef": {
+            "apiVersion": "v1", "fieldPath": "metadata.namespace"}}]}},
+    ], "defaultMode": 420}})
+    for container in [*(spec.get("initContainers") or []), *(spec.get("containers") or [])]:
+        container.setdefault("volumeMounts", []).append(
+            {"name": name, "readOnly": True, "mountPath": SA_MOUNT})
+
+
+def root_ca_configmap(ids: Ids, namespace: str, ca_pem: bytes, created: float) -> Obj:
+    """The kube-root-ca.crt ConfigMap the root-ca-cert-publisher puts in every namespace."""
+    return {"kind": "ConfigMap", "apiVersion": "v1",
+            "metadata": meta(ROOT_CA, namespace, created, None,
+                             uid=ids.stable_uid("configmaps", namespace, ROOT_CA),
+                             annotations={"kubernetes.io/description": ROOT_CA_DESCRIPTION},
+                             manager="kube-controller-manager"),
+            "data": {"ca.crt": ca_pem.decode()}}
+
+
+def default_service_account(ids: Ids, namespace: str, created: float) -> Obj:
+    """The `default` ServiceAccount the serviceaccount controller creates in a namespace."""
+    return {"kind": "ServiceAccount", "apiVersion": "v1",
+            "metadata": meta("default", namespace, created, None,
+                             uid=ids.stable_uid("serviceaccounts", namespace, "default"),
+                             manager="kube-controller-manager")}

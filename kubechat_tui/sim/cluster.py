@@ -22,6 +22,7 @@ class Cluster:
     populate: Callable[[Cluster], None] | None = None
     started: dict[str, float] = field(default_factory=dict)  # pod uid -> container start time
     metrics_api: bool = True  # whether metrics-server (metrics.k8s.io) is installed
+    ca_pem: bytes = b""  # the cluster CA, published in every namespace's kube-root-ca.crt
 
     def ensure_loaded(self) -> None:
         """Generate the cluster's objects if that has not happened yet."""

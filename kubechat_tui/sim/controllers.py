@@ -5,7 +5,12 @@ from __future__ import annotations
 import asyncio
 
 from kubechat_tui.sim import disruption, kubelet, services, workloads
-from kubechat_tui.sim.builders import event
+from kubechat_tui.sim.builders import (
+    default_service_account,
+    event,
+    root_ca_configmap,
+    stable_suffix,
+)
 from kubechat_tui.sim.clock import now, rfc3339
 from kubechat_tui.sim.cluster import Cluster
 from kubechat_tui.sim.resources import RESOURCES, by_kind
@@ -13,6 +18,8 @@ from kubechat_tui.sim.store import Change, Obj, clone
 
 DEPLOY, RS, PODS = "deployments.apps", "replicasets.apps", "pods"
 PDB = "poddisruptionbudgets.policy"
+SLICES = "endpointslices.discovery.k8s.io"
+SERVICE_NAME = "kubernetes.io/service-name"
 START_DELAY = 1.0   # seconds a new pod spends in ContainerCreating
 KILL_DELAY = 1.0    # seconds a terminating pod takes to go away
 
@@ -31,6 +38,7 @@ class ClusterControllers:
         self.store = cluster.store
         self.loop = loop
         self._pending: set[tuple[str, str, str]] = set()
+        self._failing: set[tuple[str, str]] | None = None  # crash-looping pods, found lazily
         self.store.subscribe(self.on_change)
 
     def close(self) -> None:
@@ -60,8 +68,18 @@ class ClusterControllers:
                 if services.selects(svc, change.obj) or (
                         change.old is not None and services.selects(svc, change.old)):
                     self._queue("services", ns, svc["metadata"]["name"])
+        if change.key == PODS and self._failing is not None:
+            if change.type != "DELETED" and self._crashing(change.obj):
+                self._failing.add((ns, name))
+            else:
+                self._failing.discard((ns, name))
         if change.key == "services":
-            self._queue("services", ns, name)
+            if change.type == "DELETED":
+                self.loop.call_soon(self._drop_endpoints, ns, name)
+            else:
+                self._queue("services", ns, name)
+        if change.key == "namespaces" and change.type == "ADDED":
+            self.loop.call_soon(self._seed_namespace, name)
         if change.key == "namespaces" and change.type != "DELETED" and meta.get(
                 "deletionTimestamp"):
             self.loop.call_soon(self._finish_namespace, name)
@@ -97,11 +115,12 @@ class ClusterControllers:
         return self.store.put(key, new) if new != old else old
 
     def _event(self, ns: str, about: Obj, reason: str, message: str, component: str,
-               type_: str = "Normal") -> None:
+               type_: str = "Normal", field_path: str = "") -> None:
         at = now()
+        host = about.get("spec", {}).get("nodeName", "") if component == "kubelet" else ""
         self.store.put("events", event(ns, about, reason, message, type_=type_,
-                                       component=component, host="", first=at, last=at, count=1,
-                                       ids=self.cluster.ids))
+                                       component=component, host=host, first=at, last=at,
+                                       count=1, ids=self.cluster.ids, field_path=field_path))
 
     def reconcile_deployment(self, dep: Obj) -> None:
         """Make one ReplicaSet match the template, scale it, retire the others."""
@@ -174,6 +193,46 @@ class ClusterControllers:
             new = clone(current)
             new["subsets"] = wanted
             self.store.put("endpoints", new)
+        self.reconcile_slice(service)
+
+    def reconcile_slice(self, service: Obj) -> None:
+        """Keep the service's EndpointSlice in step with its pods."""
+        meta = service["metadata"]
+        ns, uid = meta["namespace"], meta["uid"]
+        endpoints = services.slice_endpoints(service, self.store.objects(PODS, ns),
+                                             services.node_zones(self.store.objects("nodes")))
+        current = next((s for s in self.store.objects(SLICES, ns)
+                        if (s["metadata"].get("labels") or {}).get(SERVICE_NAME) == meta["name"]),
+                       None)
+        if current is None:
+            self.store.put(SLICES, services.endpoint_slice(
+                service, endpoints, f"{meta['name']}-{stable_suffix(uid, 'slice')}",
+                self.cluster.ids.stable_uid(uid, "slice"), rfc3339(now())))
+        elif (current.get("endpoints"), current.get("ports")) != (
+                endpoints, services.slice_ports(service)):
+            new = clone(current)
+            new["endpoints"], new["ports"] = endpoints, services.slice_ports(service)
+            new["metadata"]["generation"] = current["metadata"].get("generation", 1) + 1
+            self.store.put(SLICES, new)
+
+    def _drop_endpoints(self, ns: str, name: str) -> None:
+        """A deleted service takes its Endpoints and EndpointSlices with it."""
+        self.store.remove("endpoints", ns, name)
+        for item in list(self.store.objects(SLICES, ns)):
+            if (item["metadata"].get("labels") or {}).get(SERVICE_NAME) == name:
+                self.store.remove(SLICES, ns, item["metadata"]["name"])
+
+    def _seed_namespace(self, name: str) -> None:
+        """A new namespace gets its `default` ServiceAccount and kube-root-ca.crt."""
+        ns = self.store.get("namespaces", "", name)
+        if ns is None or ns["metadata"].get("deletionTimestamp"):
+            return
+        at = now()
+        if self.store.get("serviceaccounts", name, "default") is None:
+            self.store.put("serviceaccounts", default_service_account(self.cluster.ids, name, at))
+        if self.store.get("configmaps", name, "kube-root-ca.crt") is None:
+            self.store.put("configmaps", root_ca_configmap(self.cluster.ids, name,
+                                                           self.cluster.ca_pem, at))
 
     def reconcile_replicaset(self, rs: Obj) -> None:
         """Create or delete pods to match spec.replicas; refresh status."""
@@ -247,21 +306,19 @@ class ClusterControllers:
         self.cluster.started[uid] = started
         new = clone(pod)
         kinds = kubelet.behaviors(pod, self.cluster.image_behaviors)
-        failing = any(k in ("crashloop", "oomkilled") for k in kinds.values())
         new["status"] = kubelet.running_status(new, node, started, started,
-                                               self.cluster.image_behaviors, 1 if failing else 0)
+                                               self.cluster.image_behaviors)
         self.store.put(PODS, new)
         for container, kind in kinds.items():
+            path = f"spec.containers{{{container}}}"
             if kind == "imagepull":
                 image = next(c["image"] for c in pod["spec"]["containers"]
                              if c["name"] == container)
                 self._event(ns, new, "Failed", f'Failed to pull image "{image}": not found',
-                            "kubelet", "Warning")
+                            "kubelet", "Warning", path)
             else:
-                self._event(ns, new, "Started", f"Started container {container}", "kubelet")
-            if kind == "crashloop":
-                self._event(ns, new, "BackOff", f"Back-off restarting failed container "
-                            f"{container} in pod {name}_{ns}({uid})", "kubelet", "Warning")
+                self._event(ns, new, "Started", f"Started container {container}", "kubelet",
+                            field_path=path)
 
     def _terminate(self, pod: Obj) -> None:
         new = clone(pod)
@@ -305,31 +362,54 @@ class ClusterControllers:
                     self.store.remove(res.key, name, obj["metadata"]["name"])
         self.store.remove("namespaces", "", name)
 
-    def tick_crashes(self) -> None:
-        """Advance crash loops: one more restart for each failing container."""
-        at = now()
-        for pod in list(self.store.objects(PODS)):
-            if pod["metadata"].get("deletionTimestamp") or not pod["spec"].get("nodeName"):
+    def _crashing(self, pod: Obj) -> bool:
+        kinds = kubelet.behaviors(pod, self.cluster.image_behaviors).values()
+        return any(k in kubelet.FAILING for k in kinds)
+
+    def tick_crashes(self, at: float | None = None) -> None:
+        """Bring crash-looping pods up to `at` (default: now): each instance runs, dies,
+        shows as terminated, then waits out the kubelet's back-off before the next restart."""
+        at = now() if at is None else at
+        if self._failing is None:
+            self._failing = {(p["metadata"]["namespace"], p["metadata"]["name"])
+                             for p in self.store.objects(PODS) if self._crashing(p)}
+        for ns, name in sorted(self._failing):
+            pod = self.store.get(PODS, ns, name)
+            started = self.cluster.started.get(pod["metadata"]["uid"]) if pod else None
+            if pod is None or started is None or pod["metadata"].get("deletionTimestamp"):
                 continue
-            kinds = kubelet.behaviors(pod, self.cluster.image_behaviors)
-            failing = [c for c, k in kinds.items() if k in ("crashloop", "oomkilled")]
-            if not failing or not pod.get("status", {}).get("containerStatuses"):
+            current = pod.get("status", {}).get("containerStatuses")
+            if not current:
+                continue
+            statuses, _ = kubelet.container_statuses(pod, started, at,
+                                                     self.cluster.image_behaviors)
+            if statuses == current:
                 continue
             new = clone(pod)
-            for container in failing:
-                kubelet.bump_restart(new["status"], container, at)
+            new["status"]["containerStatuses"] = statuses
             self.store.put(PODS, new)
-            self._refresh_backoff(new, at)
+            before = {c["name"]: c.get("restartCount", 0) for c in current}
+            for status in statuses:
+                crashes = status["restartCount"] - before.get(status["name"], 0)
+                if crashes > 0:
+                    self._count_backoff(new, status["name"], crashes, at)
 
-    def _refresh_backoff(self, pod: Obj, at: float) -> None:
-        """The kubelet's BackOff event for the pod counts one more occurrence."""
-        uid = pod["metadata"]["uid"]
-        for ev in self.store.objects("events", pod["metadata"]["namespace"]):
-            if ev.get("reason") == "BackOff" and ev["involvedObject"].get("uid") == uid:
+    def _count_backoff(self, pod: Obj, container: str, crashes: int, at: float) -> None:
+        """The kubelet's BackOff event for the container counts the new crashes."""
+        meta = pod["metadata"]
+        path = f"spec.containers{{{container}}}"
+        for ev in self.store.objects("events", meta["namespace"]):
+            inv = ev["involvedObject"]
+            if ev.get("reason") == "BackOff" and inv.get("uid") == meta["uid"] and inv.get(
+                    "fieldPath", path) == path:
                 new = clone(ev)
-                new["count"] = int(ev.get("count") or 1) + 1
+                new["count"] = int(ev.get("count") or 1) + crashes
                 new["lastTimestamp"] = rfc3339(at)
                 self.store.put("events", new)
+                return
+        self._event(meta["namespace"], pod, "BackOff", f"Back-off restarting failed container "
+                    f"{container} in pod {meta['name']}_{meta['namespace']}({meta['uid']})",
+                    "kubelet", "Warning", path)
 
 
 def _status_core(status: dict[str, object]) -> dict[str, object]:

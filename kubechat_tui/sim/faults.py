@@ -1,14 +1,33 @@
-"""Per-cluster faults injected on demand: latency, errors, throttling, outages, dropped watches."""
+"""Per-cluster faults injected on demand: latency, errors, throttling, outages, dropped watches.
+
+Settings (also the JSON keys of the control endpoint and, dashed, of `--fault` flags):
+latency_ms, error_rate (0..1) with error_status, throttle with retry_after, unreachable
+(connections refused), blackhole (connections time out), flap_watches (seconds after which
+every watch is cut), and drop_watches: a one-shot that cuts the watches open right now.
+"""
 
 from __future__ import annotations
 
 import random
 import threading
-from dataclasses import dataclass, fields, replace
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, fields, replace
+from typing import Any
 
 from kubechat_tui.sim.status import ApiError, internal_error, too_many_requests
 
 _REASONS = {500: "InternalError", 502: "", 503: "ServiceUnavailable", 504: "Timeout"}
+DROP = "drop_watches"
+# --fault KIND -> (setting, value when the flag has none, setting the value goes to)
+FLAG_KINDS: dict[str, tuple[str, object, str]] = {
+    "latency": ("latency_ms", None, "latency_ms"),
+    "error-rate": ("error_rate", None, "error_rate"),
+    "error-status": ("error_status", None, "error_status"),
+    "throttle": ("throttle", True, "retry_after"),
+    "unreachable": ("unreachable", True, ""),
+    "timeout": ("blackhole", True, ""),
+    "flap-watches": ("flap_watches", None, "flap_watches"),
+}
 
 
 @dataclass(frozen=True)
@@ -20,18 +39,101 @@ class FaultState:
     error_status: int = 500
     throttle: bool = False
     retry_after: int = 1
-    unreachable: bool = False
-    blackhole: bool = False  # unreachable by timeout: accept, then never answer
-    drop_watches: bool = False
+    unreachable: bool = False  # the port refuses connections (ECONNREFUSED)
+    blackhole: bool = False  # connections time out; requests on open ones wait
+    flap_watches: float = 0.0  # > 0: every watch is cut this many seconds after it opens
+
+    def as_dict(self) -> dict[str, Any]:
+        """The settings as JSON-ready values."""
+        return asdict(self)
+
+
+_TYPES = {f.name: str(f.type) for f in fields(FaultState)}
+
+
+def _checked(name: str, value: object) -> object:
+    kind = _TYPES[name]
+    if kind == "bool":
+        if not isinstance(value, bool):
+            raise ValueError(f"fault {name} must be true or false, not {value!r}")
+        return value
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or (
+            kind == "int" and not float(value).is_integer()):
+        raise ValueError(f"fault {name} must be a {'whole ' if kind == 'int' else ''}number, "
+                         f"not {value!r}")
+    number = int(value) if kind == "int" else float(value)
+    if name == "error_rate" and not 0 <= number <= 1:
+        raise ValueError(f"fault error_rate must be between 0 and 1, not {value!r}")
+    if name == "error_status" and not 400 <= number <= 599:
+        raise ValueError(f"fault error_status must be an HTTP error status (400-599), "
+                         f"not {value!r}")
+    if number < 0:
+        raise ValueError(f"fault {name} must be 0 or more, not {value!r}")
+    return number
+
+
+def validate(settings: dict[str, object]) -> dict[str, object]:
+    """Settings checked and coerced (TypeError for unknown names, ValueError for bad values)."""
+    unknown = set(settings) - set(_TYPES) - {DROP}
+    if unknown:
+        raise TypeError(f"unknown fault setting(s): {', '.join(sorted(unknown))} "
+                        f"(known: {', '.join([*_TYPES, DROP])})")
+    out = {name: _checked(name, value) for name, value in settings.items() if name != DROP}
+    if DROP in settings:
+        if not isinstance(settings[DROP], bool):
+            raise ValueError(f"fault {DROP} must be true or false, not {settings[DROP]!r}")
+        out[DROP] = settings[DROP]
+    return out
+
+
+def _number(text: str, kind: str) -> object:
+    try:
+        return int(text) if kind == "int" else float(text)
+    except ValueError:
+        raise ValueError(f"{text!r} is not a number") from None
+
+
+def parse_flag(text: str) -> tuple[str, dict[str, object]]:
+    """`CLUSTER:KIND[=VALUE]` (`--fault prod-us:latency=200`) -> (cluster, settings)."""
+    cluster, sep, spec = text.partition(":")
+    kind, has_value, value = spec.partition("=")
+    if not sep or not cluster or kind not in FLAG_KINDS:
+        raise ValueError(f"--fault {text!r}: expected CLUSTER:KIND[=VALUE] with KIND one of "
+                         f"{', '.join(FLAG_KINDS)}")
+    setting, default, target = FLAG_KINDS[kind]
+    settings: dict[str, object] = {}
+    if default is not None:
+        settings[setting] = default
+    if has_value:
+        if not target:
+            raise ValueError(f"--fault {text!r}: {kind} takes no value")
+        try:
+            settings[target] = _number(value, _TYPES[target])
+        except ValueError as exc:
+            raise ValueError(f"--fault {text!r}: {exc}") from None
+    elif default is None:
+        raise ValueError(f"--fault {text!r}: {kind} needs a value ({kind}=N)")
+    try:
+        return cluster, validate(settings)
+    except ValueError as exc:
+        raise ValueError(f"--fault {text!r}: {exc}") from None
+
+
+Apply = Callable[[FaultState, bool], None]
 
 
 class Faults:
-    """Thread-safe fault switchboard for one cluster (set from tests, read by the server)."""
+    """Thread-safe fault switchboard for one cluster (set from tests, read by the server).
+
+    `bind` connects it to the running server, which then opens, closes or blackholes the
+    cluster's port and cuts open watches before `set` returns.
+    """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._state = FaultState()
         self._rng = random.Random(7)
+        self._apply: Apply | None = None
 
     @property
     def state(self) -> FaultState:
@@ -39,19 +141,27 @@ class Faults:
         with self._lock:
             return self._state
 
+    def bind(self, apply: Apply) -> None:
+        """Call apply(new_state, drop_watches_now) after every change."""
+        self._apply = apply
+
     def set(self, **settings: object) -> None:
-        """Change some settings (unknown names raise TypeError); the others keep their values."""
-        known = {f.name for f in fields(FaultState)}
-        unknown = set(settings) - known
-        if unknown:
-            raise TypeError(f"unknown fault setting(s): {', '.join(sorted(unknown))}")
+        """Change some settings (unknown names raise TypeError, bad values ValueError);
+        the others keep their values. `drop_watches=True` cuts the open watches once."""
+        checked = validate(settings)
+        drop = bool(checked.pop(DROP, False))
         with self._lock:
-            self._state = replace(self._state, **settings)  # type: ignore[arg-type]
+            self._state = replace(self._state, **checked)  # type: ignore[arg-type]
+            state = self._state
+        if self._apply is not None:
+            self._apply(state, drop)
 
     def clear(self) -> None:
         """Back to a healthy cluster."""
         with self._lock:
             self._state = FaultState()
+        if self._apply is not None:
+            self._apply(self._state, False)
 
     def injected_error(self) -> ApiError | None:
         """The error this request should fail with, if any."""

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import secrets
+from typing import Any
 
 from kubechat_tui.sim.cluster import Cluster
 from kubechat_tui.sim.controllers import ClusterControllers
-from kubechat_tui.sim.faults import Faults
+from kubechat_tui.sim.faults import Faults, FaultState
 from kubechat_tui.sim.journal import Journal
-from kubechat_tui.sim.kubelet import CRASH_PERIOD
+from kubechat_tui.sim.kubelet import CRASH_TICK
 from kubechat_tui.sim.rbac import IDENTITIES
 
 
@@ -28,6 +29,10 @@ class SimFleet:
                 self.tokens[token] = (cluster.name, identity)
                 self.token_of[(cluster.name, identity)] = token
         self.stopping = asyncio.Event()
+        self._open: dict[str, set[asyncio.Queue[Any]]] = {c.name: set() for c in clusters}
+        self._reachable = {c.name: asyncio.Event() for c in clusters}
+        for event in self._reachable.values():
+            event.set()
         self._controllers: dict[str, ClusterControllers] = {}
         self._ticker: asyncio.Task[None] | None = None
 
@@ -41,15 +46,55 @@ class SimFleet:
     async def _tick(self) -> None:
         while not self.stopping.is_set():
             try:
-                await asyncio.wait_for(self.stopping.wait(), timeout=CRASH_PERIOD)
+                await asyncio.wait_for(self.stopping.wait(), timeout=CRASH_TICK)
             except TimeoutError:
                 for name, controllers in self._controllers.items():
                     if self.clusters[name].populate is None:
                         controllers.tick_crashes()
 
+    def open_watch(self, cluster: str, queue: asyncio.Queue[Any]) -> None:
+        """Register an open watch by its event queue (a None put there cuts it)."""
+        self._open[cluster].add(queue)
+
+    def close_watch(self, cluster: str, queue: asyncio.Queue[Any]) -> None:
+        """Forget a watch that ended."""
+        self._open[cluster].discard(queue)
+
+    def cut_watches(self, cluster: str) -> int:
+        """Cut every watch open on cluster right now (once); returns how many."""
+        open_now = list(self._open[cluster])
+        for queue in open_now:
+            queue.put_nowait(None)
+        return len(open_now)
+
+    def note_faults(self, cluster: str, state: FaultState) -> None:
+        """Let requests waiting out a blackhole go once it has ended."""
+        if state.blackhole:
+            self._reachable[cluster].clear()
+        else:
+            self._reachable[cluster].set()
+
+    async def reachable(self, cluster: str) -> None:
+        """Wait until cluster is not blackholed (or the server stops)."""
+        waiters = [asyncio.ensure_future(self._reachable[cluster].wait()),
+                   asyncio.ensure_future(self.stopping.wait())]
+        try:
+            await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for waiter in waiters:
+                waiter.cancel()
+
+    def compact(self, cluster: str) -> int:
+        """Compact a cluster's history (etcd compaction); returns the oldest readable rv."""
+        store = self.clusters[cluster].store
+        store.compact()
+        return store.compacted
+
     async def stop(self) -> None:
         """Signal streams to end and stop the controllers."""
         self.stopping.set()
+        for events in self._reachable.values():
+            events.set()
         if self._ticker is not None:
             await self._ticker
         for controllers in self._controllers.values():

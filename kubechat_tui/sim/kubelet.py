@@ -2,12 +2,69 @@
 
 from __future__ import annotations
 
-from typing import Any
+import hashlib
+from dataclasses import dataclass
 
 from kubechat_tui.sim.clock import rfc3339
 from kubechat_tui.sim.store import Obj
 
-CRASH_PERIOD = 30.0  # seconds between simulated crash-loop restarts
+CRASH_TICK = 1.0  # seconds between crash-loop status refreshes
+FAILING = ("crashloop", "oomkilled")
+RUN_SECONDS = {"crashloop": 2.0, "oomkilled": 40.0}  # how long an instance lives
+BACKOFF_FIRST, BACKOFF_CAP = 10.0, 300.0  # CrashLoopBackOff: 10 s, doubling, 5 min cap
+SYNC_DELAY = 1.0  # a dead container shows as terminated until the kubelet's next sync
+
+
+def go_duration(seconds: float) -> str:
+    """time.Duration.String() for whole seconds: `10s`, `1m20s`, `5m0s`."""
+    minutes, secs = divmod(int(seconds), 60)
+    return f"{minutes}m{secs}s" if minutes else f"{secs}s"
+
+
+def _backoff(crashes: int) -> float:
+    return min(BACKOFF_FIRST * 2 ** min(crashes, 16), BACKOFF_CAP)
+
+
+@dataclass(frozen=True)
+class Cycle:
+    """Where a crash-looping container stands: its current (or last) instance, the one
+    before it and the back-off between them."""
+
+    restarts: int
+    start: float  # the current instance started
+    end: float  # ... and dies (in the future while it runs)
+    backoff: float  # the wait after `end` before the next restart
+    previous: tuple[float, float] | None  # the instance before: start, end
+
+    def phase(self, at: float) -> str:
+        """running, terminated (just died, not yet synced) or waiting (CrashLoopBackOff)."""
+        if at < self.end:
+            return "running"
+        return "terminated" if at < self.end + SYNC_DELAY else "waiting"
+
+
+def cycle(started: float, at: float, behavior: str) -> Cycle:
+    """The crash loop of a container first started at `started`, as of `at`: each instance
+    runs RUN_SECONDS, then the kubelet waits 10 s, 20 s, 40 s ... 5 min before the next."""
+    run = RUN_SECONDS[behavior]
+    start, crashes, previous = started, 0, None
+    while _backoff(crashes) < BACKOFF_CAP:
+        wait = _backoff(crashes)
+        if start + run + wait > at:
+            return Cycle(crashes, start, start + run, wait, previous)
+        previous, start, crashes = (start, start + run), start + run + wait, crashes + 1
+    period = run + BACKOFF_CAP
+    skipped = max(0, int((at - start) // period))
+    if skipped:
+        begin = start + (skipped - 1) * period
+        previous, start, crashes = (begin, begin + run), start + skipped * period, \
+            crashes + skipped
+    return Cycle(crashes, start, start + run, BACKOFF_CAP, previous)
+
+
+def restarts_since(started: float, at: float, behavior: str = "crashloop") -> int:
+    """How many restarts a crash-looping container started at `started` has had by `at`."""
+    return cycle(started, at, behavior).restarts
 
 
 def behaviors(pod: Obj, image_behaviors: dict[str, str]) -> dict[str, str]:
@@ -69,55 +126,74 @@ def unschedulable_status(message: str, at: float) -> Obj:
             "qosClass": "Burstable"}
 
 
-def _container_status(pod: Obj, container: Obj, behavior: str, started: float, now: float,
-                      restarts: int) -> tuple[Obj, bool]:
+def _container_id(uid: str, name: str, instance: int) -> str:
+    digest = hashlib.sha256(f"{uid}/{name}/{instance}".encode()).hexdigest()
+    return f"containerd://{digest}"
+
+
+def _container_status(pod: Obj, container: Obj, behavior: str, started: float,
+                      at: float) -> tuple[Obj, bool]:
     name, image = container["name"], container["image"]
     meta = pod["metadata"]
-    cid = f"containerd://{meta['uid'].replace('-', '')}{name}"[:77]
-    image_id = f"{image.split(':')[0]}@sha256:{meta['uid'].replace('-', '')[:32]}{'0' * 32}"
+    uid = meta["uid"]
+    image_id = f"{image.split(':')[0]}@sha256:{uid.replace('-', '')[:32]}{'0' * 32}"
     status: Obj = {"name": name}
-    ready = False
     if behavior == "imagepull":
         status["state"] = {"waiting": {"reason": "ImagePullBackOff",
                                        "message": f'Back-off pulling image "{image}"'}}
         status.update({"lastState": {}, "ready": False, "restartCount": 0, "image": image,
                        "imageID": "", "started": False})
         return status, False
-    last_end = now - 5 - (restarts % 7)
-    if behavior in ("crashloop", "oomkilled") and restarts:
-        oom = behavior == "oomkilled"
-        terminated = {"exitCode": 137 if oom else 1, "reason": "OOMKilled" if oom else "Error",
-                      "startedAt": rfc3339(last_end - (40 if oom else 2)),
-                      "finishedAt": rfc3339(last_end), "containerID": cid}
-        if oom:
-            status["state"] = {"terminated": dict(terminated)}
-        else:
-            status["state"] = {"waiting": {
-                "reason": "CrashLoopBackOff",
-                "message": f"back-off 5m0s restarting failed container={name} "
-                           f"pod={meta['name']}_{meta.get('namespace', '')}({meta['uid']})"}}
-        status["lastState"] = {"terminated": terminated}
+    if behavior not in FAILING:
+        status.update({"state": {"running": {"startedAt": rfc3339(started)}}, "lastState": {},
+                       "ready": True, "restartCount": 0, "image": image, "imageID": image_id,
+                       "containerID": _container_id(uid, name, 0), "started": True})
+        return status, True
+    loop = cycle(started, at, behavior)
+    oom = behavior == "oomkilled"
+
+    def terminated(begin: float, end: float, instance: int) -> Obj:
+        return {"exitCode": 137 if oom else 1, "reason": "OOMKilled" if oom else "Error",
+                "startedAt": rfc3339(begin), "finishedAt": rfc3339(end),
+                "containerID": _container_id(uid, name, instance)}
+
+    phase = loop.phase(at)
+    last = terminated(*loop.previous, loop.restarts - 1) if loop.previous else None
+    if phase == "running":
+        status["state"] = {"running": {"startedAt": rfc3339(loop.start)}}
+    elif phase == "terminated":
+        status["state"] = {"terminated": terminated(loop.start, loop.end, loop.restarts)}
     else:
-        status["state"] = {"running": {"startedAt": rfc3339(started)}}
-        status["lastState"] = {}
-        ready = True
-    status.update({"ready": ready, "restartCount": restarts, "image": image, "imageID": image_id,
-                   "containerID": cid, "started": ready})
-    return status, ready
+        status["state"] = {"waiting": {
+            "reason": "CrashLoopBackOff",
+            "message": f"back-off {go_duration(loop.backoff)} restarting failed container="
+                       f"{name} pod={meta['name']}_{meta.get('namespace', '')}({uid})"}}
+        last = terminated(loop.start, loop.end, loop.restarts)
+    status.update({"lastState": {"terminated": last} if last else {}, "ready": False,
+                   "restartCount": loop.restarts, "image": image, "imageID": image_id,
+                   "containerID": _container_id(uid, name, loop.restarts),
+                   "started": phase == "running"})
+    return status, False
 
 
-def running_status(pod: Obj, node: Obj, started: float, now: float,
-                   image_behaviors: dict[str, str], restarts: int) -> Obj:
-    """Status of a scheduled pod whose containers behave as their images dictate."""
+def container_statuses(pod: Obj, started: float, at: float,
+                       image_behaviors: dict[str, str]) -> tuple[list[Obj], list[str]]:
+    """Every container's status as of `at`, and the names of those not ready."""
     kinds = behaviors(pod, image_behaviors)
     statuses, not_ready = [], []
     for container in pod["spec"].get("containers") or []:
-        behavior = kinds[container["name"]]
-        st, ok = _container_status(pod, container, behavior, started,
-                                   now, restarts if behavior in ("crashloop", "oomkilled") else 0)
+        st, ok = _container_status(pod, container, kinds[container["name"]], started, at)
         statuses.append(st)
         if not ok:
             not_ready.append(container["name"])
+    return statuses, not_ready
+
+
+def running_status(pod: Obj, node: Obj, started: float, now: float,
+                   image_behaviors: dict[str, str]) -> Obj:
+    """Status of a scheduled pod whose containers behave as their images dictate."""
+    kinds = behaviors(pod, image_behaviors)
+    statuses, not_ready = container_statuses(pod, started, now, image_behaviors)
     pulling = any(k == "imagepull" for k in kinds.values())
     at = rfc3339(started)
     if not_ready:
@@ -146,28 +222,6 @@ def _pod_ip(pod: Obj, node: Obj) -> str:
     cidr = node.get("spec", {}).get("podCIDR", "10.244.0.0/24")
     base = cidr.split("/")[0].rsplit(".", 1)[0]
     return f"{base}.{2 + int(pod['metadata']['uid'][:4], 16) % 250}"
-
-
-def restarts_since(started: float, now: float) -> int:
-    """How many crash-loop restarts a pod started at `started` has accumulated by now."""
-    elapsed = max(0.0, now - started)
-    if elapsed < 600:
-        return max(1, int(elapsed / 50))
-    return 12 + int((elapsed - 600) / 300)
-
-
-def bump_restart(status: dict[str, Any], container: str, now: float) -> None:
-    """Record one more crash for container in a pod status (in place)."""
-    for cs in status.get("containerStatuses") or []:
-        if cs["name"] != container:
-            continue
-        cs["restartCount"] = cs.get("restartCount", 0) + 1
-        terminated = (cs.get("lastState") or {}).get("terminated")
-        if terminated:
-            terminated["startedAt"] = rfc3339(now - 2)
-            terminated["finishedAt"] = rfc3339(now)
-        if "terminated" in (cs.get("state") or {}):
-            cs["state"]["terminated"].update(startedAt=rfc3339(now - 40), finishedAt=rfc3339(now))
 
 
 def node_ready_pod(pod: Obj) -> bool:

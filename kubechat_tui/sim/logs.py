@@ -52,21 +52,18 @@ def lines_for(call: Call, pod: Obj, container: str, previous: bool) -> list[Line
                           + ("trying and failing to pull image" if behavior == "imagepull"
                              else "ContainerCreating"))
     restarts = int(cstatus.get("restartCount", 0))
-    last = (cstatus.get("lastState") or {}).get("terminated") or {}
     if previous and not restarts:
         raise bad_request(f'previous terminated container "{container}" in pod '
                           f'"{meta["name"]}" not found')
     started = call.cluster.started.get(meta["uid"]) or parse(status.get("startTime")) or call.now
-    if behavior in ("crashloop", "oomkilled"):
-        end = parse(last.get("finishedAt")) or call.now
-        begin = parse(last.get("startedAt")) or end - 2
-        if previous:
-            gap = kubelet.CRASH_PERIOD
-            end, begin = end - gap, begin - gap
-        if behavior == "crashloop":
-            return loglines.crash(image, begin, end)
-        return loglines.oom(meta["uid"], begin, end)
+    if behavior in kubelet.FAILING:
+        loop = kubelet.cycle(started, call.now, behavior)
+        begin, end = loop.previous if previous and loop.previous else (loop.start, loop.end)
+        lines = (loglines.crash(image, begin, end) if behavior == "crashloop"
+                 else loglines.oom(meta["uid"], begin, end))
+        return [line for line in lines if line[0] <= call.now]
     if previous:
+        last = (cstatus.get("lastState") or {}).get("terminated") or {}
         end = parse(last.get("finishedAt")) or started
         return list(loglines.steady(meta["uid"], container + "#prev", image, end - 3600, end))
     failing_peer = any(call.cluster.image_behaviors.get(c["image"]) == "crashloop"
@@ -113,13 +110,16 @@ async def serve(call: Call, fleet: SimFleet) -> web.StreamResponse:
         body = body[:max(limit, 0)]
     response = web.StreamResponse(status=200, headers={"Content-Type": "text/plain"})
     await response.prepare(call.request)
-    await response.write(body)
     image = next(c["image"] for c in pod["spec"]["containers"] if c["name"] == container)
-    if call.flag("follow") and not previous and call.cluster.image_behaviors.get(
-            image, "healthy") == "healthy":
-        await _follow(call, fleet, pod, container, image, lines[-1][0] if lines else call.now,
-                      response)
-    await response.write_eof()
+    try:
+        await response.write(body)
+        if call.flag("follow") and not previous and call.cluster.image_behaviors.get(
+                image, "healthy") == "healthy":
+            await _follow(call, fleet, pod, container, image,
+                          lines[-1][0] if lines else call.now, response)
+        await response.write_eof()
+    except ConnectionError:  # `kubectl logs -f` interrupted: the client simply left
+        pass
     return response
 
 
@@ -130,6 +130,9 @@ async def _follow(call: Call, fleet: SimFleet, pod: Obj, container: str, image: 
     while not fleet.stopping.is_set():
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(fleet.stopping.wait(), timeout=1.0)
+        transport = call.request.transport
+        if transport is None or transport.is_closing():
+            return  # the client left (Ctrl-C on `kubectl logs -f`)
         current = store.get("pods", pod["metadata"]["namespace"], pod["metadata"]["name"])
         if current is None or current["metadata"]["uid"] != uid:
             return

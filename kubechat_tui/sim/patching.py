@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import jsonpatch
-
+from kubechat_tui.sim import json_patch
 from kubechat_tui.sim.status import ApiError, bad_request
 
 MERGE_PATCH = "application/merge-patch+json"
@@ -108,21 +107,13 @@ def strategic_merge(target: Any, patch: Any) -> Any:
 def apply_patch(content_type: str, current: dict[str, Any], patch: Any) -> dict[str, Any]:
     """Apply a decoded patch body of the given media type to current."""
     if content_type == JSON_PATCH:
-        if not isinstance(patch, list):
-            raise bad_request("json: cannot unmarshal object into Go value of type "
-                              "jsonpatch.Patch")
         try:
-            patched = jsonpatch.JsonPatch(patch).apply(current)
-        except jsonpatch.JsonPatchTestFailed as exc:
-            raise ApiError(422, "Invalid", f"the server rejected our request due to an error "
-                           f"in our request: {exc}", {}) from None
-        except (jsonpatch.JsonPatchException, jsonpatch.JsonPointerException, KeyError,
-                IndexError, TypeError) as exc:
-            raise ApiError(422, "Invalid", f"the server rejected our request due to an error "
-                           f"in our request: {exc}", {}) from None
-        if not isinstance(patched, dict):
-            raise bad_request("the patch produced an object that is not a JSON object")
-        return patched
+            return json_patch.apply(current, json_patch.decode(patch))
+        except json_patch.DecodeError as exc:
+            raise bad_request(str(exc)) from None
+        except json_patch.PatchFailed:  # the real server keeps the reason to itself too
+            raise ApiError(422, "Invalid", "the server rejected our request due to an error "
+                           "in our request", {}) from None
     if not isinstance(patch, dict):
         raise bad_request("json: cannot unmarshal array into Go value of type "
                           "map[string]interface {}")

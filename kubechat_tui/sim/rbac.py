@@ -81,8 +81,10 @@ def rules_for(who: Identity, namespace: str) -> list[dict[str, list[str]]]:
               "resources": ["selfsubjectreviews"]}]
     if who.role == "edit-scoped" and namespace in who.namespaces:
         rules.append({"verbs": ["*"], "apiGroups": ["", "apps", "policy"], "resources": ["*"]})
-    rules.append({"verbs": ["get", "list", "watch"], "apiGroups": ["", "apps", "policy"],
-                  "resources": ["configmaps", "endpoints", "events", "pods", "pods/log",
+    rules.append({"verbs": ["get", "list", "watch"],
+                  "apiGroups": ["", "apps", "policy", "discovery.k8s.io"],
+                  "resources": ["configmaps", "endpoints", "endpointslices", "events", "pods",
+                                "pods/log",
                                 "services", "serviceaccounts", "deployments", "replicasets",
                                 "statefulsets", "daemonsets", "deployments/scale",
                                 "poddisruptionbudgets", "namespaces", "nodes"]})

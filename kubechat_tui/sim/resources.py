@@ -104,6 +104,7 @@ RESOURCES: tuple[ResourceType, ...] = (
                  group="policy", short_names=("pdb",), has_generation=True,
                  subresources=(Subresource("status", "PodDisruptionBudget", _STATUS.verbs),)),
     ResourceType("leases", "lease", "Lease", group="coordination.k8s.io"),
+    ResourceType("endpointslices", "endpointslice", "EndpointSlice", group="discovery.k8s.io"),
     ResourceType("nodes", "", "NodeMetrics", group="metrics.k8s.io", version="v1beta1",
                  namespaced=False, verbs=("get", "list")),
     ResourceType("pods", "", "PodMetrics", group="metrics.k8s.io", version="v1beta1",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from kubechat_tui.sim.resources import GROUP_VERSIONS, ResourceType, lookup
-from kubechat_tui.sim.status import unknown_resource
+from kubechat_tui.sim.status import page_not_found, unknown_resource
 
 NAMESPACE_SUBRESOURCES = ("status", "finalize")
 
@@ -14,7 +14,7 @@ NAMESPACE_SUBRESOURCES = ("status", "finalize")
 class Target:
     """What a path names: a discovery document or a resource (collection, object, subresource)."""
 
-    doc: str = ""  # version | api | apis | group | groupversion | openapi ("" for resources)
+    doc: str = ""  # root | version | api | apis | group | groupversion | openapi | healthz...
     group: str = ""
     group_version: str = ""
     resource: ResourceType | None = None
@@ -23,17 +23,29 @@ class Target:
     subresource: str = ""
 
 
-def parse_path(path: str) -> Target:
-    """Parse `api/v1/namespaces/payments/pods/x/log`; unknown paths raise a 404 ApiError."""
+def served_group(group: str, hidden: tuple[str, ...] = ()) -> bool:
+    """True when /apis/<group> is served (not an add-on this cluster lacks)."""
+    return group not in hidden and any(g.split("/")[0] == group for g in GROUP_VERSIONS
+                                       if "/" in g)
+
+
+def parse_path(path: str, hidden: tuple[str, ...] = ()) -> Target:
+    """Parse `api/v1/namespaces/payments/pods/x/log`; unknown paths raise a 404 ApiError.
+
+    As on the real server, paths below /api and below a served /apis/<group> answer a
+    Status; any other unknown path gets Go's plain-text 404.
+    """
     parts = [p for p in path.strip("/").split("/") if p]
+    if not parts:
+        return Target(doc="root")
     if parts == ["version"]:
         return Target(doc="version")
-    if not parts or parts[0] not in ("api", "apis"):
-        if parts and parts[0] in ("healthz", "livez", "readyz"):
+    if parts[0] not in ("api", "apis"):
+        if len(parts) == 1 and parts[0] in ("healthz", "livez", "readyz"):
             return Target(doc=parts[0])
         if parts[:2] == ["openapi", "v3"]:
             return Target(doc="openapi", name="/".join(parts[2:]))
-        raise unknown_resource()
+        raise page_not_found()
     if parts[0] == "api":
         if len(parts) == 1:
             return Target(doc="api")
@@ -41,9 +53,9 @@ def parse_path(path: str) -> Target:
     else:
         if len(parts) == 1:
             return Target(doc="apis")
+        if not served_group(parts[1], hidden):
+            raise page_not_found()
         if len(parts) == 2:
-            if not any(g.split("/")[0] == parts[1] for g in GROUP_VERSIONS if "/" in g):
-                raise unknown_resource()
             return Target(doc="group", group=parts[1])
         gv, rest = f"{parts[1]}/{parts[2]}", parts[3:]
     if gv not in GROUP_VERSIONS:

@@ -53,19 +53,21 @@ def _spec(failing: bool) -> dict[str, Any]:
 class TemplateFleet:
     """The two generated template clusters, serialized once and copied per cluster."""
 
-    def __init__(self, start: float) -> None:
+    def __init__(self, start: float, ca_pem: bytes = b"") -> None:
         self.start = start
+        self.ca_pem = ca_pem
         self._templates: dict[bool, tuple[dict[str, bytes], bytes]] = {}
 
     def _template(self, failing: bool) -> tuple[dict[str, bytes], bytes]:
         cached = self._templates.get(failing)
         if cached is None:
             model = Cluster("template", False, IMAGE_BEHAVIORS,
-                            Ids(f"scale/{failing}", TEMPLATE_PREFIX))
+                            Ids(f"scale/{failing}", TEMPLATE_PREFIX), ca_pem=self.ca_pem)
             ClusterBuilder(model, self.start).build(_spec(failing), _apps())
             store = model.store
-            keys = ("namespaces", "serviceaccounts", "nodes", "deployments.apps",
-                    "replicasets.apps", "pods", "services", "endpoints", "events")
+            keys = ("namespaces", "serviceaccounts", "configmaps", "nodes", "deployments.apps",
+                    "replicasets.apps", "pods", "services", "endpoints",
+                    "endpointslices.discovery.k8s.io", "events")
             cached = ({k: orjson.dumps(store.objects(k)) for k in keys},
                       orjson.dumps(model.started))
             self._templates[failing] = cached
@@ -82,9 +84,9 @@ class TemplateFleet:
         cluster.started.update(orjson.loads(started.replace(old, new)))
 
 
-def build_scale(start: float) -> list[Cluster]:
+def build_scale(start: float, ca_pem: bytes = b"") -> list[Cluster]:
     """50 clusters whose objects are generated on first request to each."""
-    templates = TemplateFleet(start)
+    templates = TemplateFleet(start, ca_pem)
     clusters = []
     for index in range(1, CLUSTERS + 1):
         failing = index % 10 == 0
@@ -93,5 +95,6 @@ def build_scale(start: float) -> list[Cluster]:
             templates.populate(cluster, index, failing)
 
         clusters.append(Cluster(f"fleet-{index:02d}", index <= 30, IMAGE_BEHAVIORS,
-                                Ids(f"scale/{index}", f"5ca1e{index:03d}"), populate=populate))
+                                Ids(f"scale/{index}", f"5ca1e{index:03d}"), populate=populate,
+                                ca_pem=ca_pem))
     return clusters

@@ -19,7 +19,11 @@ from kubechat_tui.sim.builders import (
     node,
     node_lease,
     pod_template,
+    root_ca_configmap,
+    stable_suffix,
 )
+from kubechat_tui.sim.canonical import normalize
+from kubechat_tui.sim.clock import rfc3339
 from kubechat_tui.sim.cluster import Cluster
 from kubechat_tui.sim.store import Obj
 
@@ -47,14 +51,14 @@ def load_data(name: str) -> dict[str, Any]:
     return data
 
 
-def build_incident(start: float) -> list[Cluster]:
+def build_incident(start: float, ca_pem: bytes = b"") -> list[Cluster]:
     """Clusters of the incident scenario, fully populated."""
     data = load_data("incident")
     clusters = []
     for spec in data["clusters"]:
         cluster = Cluster(spec["name"], bool(spec.get("production")), data["image_behaviors"],
                           Ids(f"incident/{spec['name']}"),
-                          metrics_api=bool(spec.get("metrics_server", True)))
+                          metrics_api=bool(spec.get("metrics_server", True)), ca_pem=ca_pem)
         ClusterBuilder(cluster, start).build(spec, data["apps"])
         clusters.append(cluster)
     return clusters
@@ -73,9 +77,9 @@ class ClusterBuilder:
         self._placement: dict[tuple[tuple[str, str], ...], tuple[list[Obj], str]] = {}
 
     def add(self, key: str, obj: Obj) -> Obj:
-        """Store an object without emitting a watch event."""
+        """Store an object without emitting a watch event, in the server's field order."""
         self.store.load(key, obj)
-        return obj
+        return normalize(obj)
 
     def build(self, spec: dict[str, Any], apps: dict[str, Any]) -> None:
         """Nodes, namespaces, workloads, services, config and secrets of one cluster."""
@@ -131,6 +135,7 @@ class ClusterBuilder:
             "spec": {"finalizers": ["kubernetes"]}, "status": {"phase": "Active"}})
         self.add("serviceaccounts", {"kind": "ServiceAccount", "apiVersion": "v1",
                                      "metadata": meta("default", name, created, self.ids)})
+        self.add("configmaps", root_ca_configmap(self.ids, name, self.cluster.ca_pem, created))
 
     def add_deployment(self, dep: dict[str, Any], app: dict[str, Any]) -> None:
         """A deployment with its ReplicaSet history, pods, service and events."""
@@ -202,7 +207,7 @@ class ClusterBuilder:
             pod["metadata"]["labels"]["controller-revision-hash"] = "6d8f5c7b9"
             pod["spec"]["nodeName"] = node_obj["metadata"]["name"]
             pod["status"] = kubelet.running_status(pod, node_obj, created + 32, self.start,
-                                                   self.cluster.image_behaviors, 0)
+                                                   self.cluster.image_behaviors)
             ready += kubelet.node_ready(node_obj)
             self.add("pods", pod)
         count = len(self.nodes)
@@ -236,9 +241,7 @@ class ClusterBuilder:
         self.load[node_name] = self.load.get(node_name, 0) + 1
         pod["spec"]["nodeName"] = node_name
         started = created + 2
-        restarts = kubelet.restarts_since(started, self.start)
-        pod["status"] = kubelet.running_status(pod, target, started, self.start, behaviors,
-                                               restarts)
+        pod["status"] = kubelet.running_status(pod, target, started, self.start, behaviors)
         self.cluster.started[pod["metadata"]["uid"]] = started
         self.add("pods", pod)
         if recent:
@@ -246,6 +249,8 @@ class ClusterBuilder:
                            f"Successfully assigned {ns}/{pod['metadata']['name']} to {node_name}",
                            "default-scheduler", created)
         for container, behavior in kubelet.behaviors(pod, behaviors).items():
+            restarts = kubelet.restarts_since(started, self.start, behavior) if (
+                behavior in kubelet.FAILING) else 0
             self.container_events(pod, container, behavior, started, restarts, recent)
         return pod
 
@@ -271,9 +276,10 @@ class ClusterBuilder:
     def pod_event(self, pod: Obj, reason: str, message: str, component: str, first: float,
                   type_: str = "Normal", count: int = 1, field_path: str = "",
                   last: float | None = None) -> None:
-        """An event about a pod."""
+        """An event about a pod (only the kubelet reports its host)."""
+        host = pod["spec"].get("nodeName", "") if component == "kubelet" else ""
         self.add("events", event(pod["metadata"]["namespace"], pod, reason, message, type_=type_,
-                                 component=component, host=pod["spec"].get("nodeName", ""),
+                                 component=component, host=host,
                                  first=first, last=last or first, count=count, ids=self.ids,
                                  field_path=field_path))
 
@@ -303,12 +309,12 @@ class ClusterBuilder:
             self.pod_event(pod, "Unhealthy", "Readiness probe failed: Get \"http://"
                            f"{pod['status'].get('podIP')}:8080/ready\": dial tcp "
                            f"{pod['status'].get('podIP')}:8080: connect: connection refused",
-                           "kubelet", started + 5, "Warning", restarts * 2, path,
+                           "kubelet", started + 5, "Warning", max(1, restarts * 2), path,
                            self.start - 20)
             self.pod_event(pod, "BackOff", f"Back-off restarting failed container {container} in "
                            f"pod {pod['metadata']['name']}_{pod['metadata']['namespace']}"
                            f"({pod['metadata']['uid']})", "kubelet", started + 30, "Warning",
-                           restarts * 4, path, self.start - 5)
+                           max(1, restarts * 4), path, self.start - 5)
         elif behavior == "oomkilled":
             node_obj = self.store.get("nodes", "", pod["spec"]["nodeName"])
             if node_obj is not None:
@@ -316,11 +322,11 @@ class ClusterBuilder:
                                 f"process {4000 + restarts} (payments-worke) total-vm:1482216kB, "
                                 "anon-rss:262144kB, file-rss:0kB, shmem-rss:0kB, UID:1000 "
                                 "pgtables:812kB oom_score_adj:999", "kernel-monitor", 60,
-                                "Warning", restarts)
+                                "Warning", max(1, restarts))
             self.pod_event(pod, "BackOff", f"Back-off restarting failed container {container} in "
                            f"pod {pod['metadata']['name']}_{pod['metadata']['namespace']}"
                            f"({pod['metadata']['uid']})", "kubelet", started + 60, "Warning",
-                           restarts * 2, path, self.start - 12)
+                           max(1, restarts * 2), path, self.start - 12)
 
     def add_service(self, ns: str, name: str, labels: dict[str, str], port: int, pods: list[Obj],
                     created: float) -> None:
@@ -340,6 +346,11 @@ class ClusterBuilder:
         self.add("endpoints", {"kind": "Endpoints", "apiVersion": "v1",
                                "metadata": meta(name, ns, created, self.ids, labels=dict(labels)),
                                "subsets": services.subsets(service, pods)})
+        uid = service["metadata"]["uid"]
+        self.add("endpointslices.discovery.k8s.io", services.endpoint_slice(
+            service, services.slice_endpoints(service, pods, services.node_zones(self.nodes)),
+            f"{name}-{stable_suffix(uid, 'slice')}", self.ids.stable_uid(uid, "slice"),
+            rfc3339(created)))
 
     def add_budget(self, spec: dict[str, Any]) -> None:
         """A PodDisruptionBudget over an app's pods, status computed from them."""

@@ -1,12 +1,15 @@
-"""SimServer: the simulated fleet served over HTTP on 127.0.0.1 from a background thread."""
+"""SimServer: the simulated fleet served over HTTPS on 127.0.0.1 from a background thread."""
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import shutil
 import threading
+from collections.abc import Coroutine
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 from aiohttp import web
 
@@ -14,42 +17,57 @@ from kubechat_tui.sim import kubeconfig, tls
 from kubechat_tui.sim.app import SimApp
 from kubechat_tui.sim.clock import now
 from kubechat_tui.sim.cluster import Cluster
-from kubechat_tui.sim.faults import Faults
+from kubechat_tui.sim.control import Control
+from kubechat_tui.sim.faults import Faults, FaultState
 from kubechat_tui.sim.fleet import SimFleet
 from kubechat_tui.sim.journal import RequestRecord
+from kubechat_tui.sim.listeners import BLACKHOLE, DOWN, HOST, UP, Listener
 from kubechat_tui.sim.rbac import IDENTITIES
 
 SCENARIOS = ("incident", "scale")
+MAX_PORT = 65535
 
 
-def build_clusters(scenario: str) -> list[Cluster]:
-    """The clusters of a named scenario."""
+def build_clusters(scenario: str, ca_pem: bytes = b"") -> list[Cluster]:
+    """The clusters of a named scenario (ca_pem goes into each kube-root-ca.crt)."""
     if scenario == "incident":
         from kubechat_tui.sim.scenario import build_incident
 
-        return build_incident(now())
+        return build_incident(now(), ca_pem)
     if scenario == "scale":
         from kubechat_tui.sim.scale import build_scale
 
-        return build_scale(now())
+        return build_scale(now(), ca_pem)
     raise ValueError(f"unknown scenario {scenario!r} (choose from {', '.join(SCENARIOS)})")
 
 
 class SimServer:
-    """A simulated multi-cluster Kubernetes API on 127.0.0.1."""
+    """A simulated multi-cluster Kubernetes API on 127.0.0.1, one HTTPS port per cluster.
+
+    `port` is the control endpoint's port (plain HTTP, 0: a free one); with a fixed port the
+    clusters take the ports after it, in scenario order, else free ports.
+    """
 
     def __init__(self, scenario: str = "incident", port: int = 0) -> None:
+        if scenario not in SCENARIOS:
+            raise ValueError(f"unknown scenario {scenario!r} (choose from "
+                             f"{', '.join(SCENARIOS)})")
         self.scenario = scenario
         self._requested_port = port
         self._port = 0
+        self._certs = tls.generate()
+        self._clusters = build_clusters(scenario, self._certs.ca_pem)
         self._fleet: SimFleet | None = None
-        self._clusters = build_clusters(scenario)
+        self._listeners: dict[str, Listener] = {}
+        self._runners: list[web.AppRunner] = []
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
-        self._runner: web.AppRunner | None = None
         self._ready = threading.Event()
         self._error: BaseException | None = None
-        self._certs = tls.generate()
+        self._binding = port  # the port being bound, for the error message
+        if port and port + len(self._clusters) > MAX_PORT:
+            raise ValueError(f"port {port} leaves no room for {len(self._clusters)} cluster "
+                             f"ports below {MAX_PORT + 1}")
 
     @property
     def clusters(self) -> list[str]:
@@ -57,9 +75,9 @@ class SimServer:
         return [c.name for c in self._clusters]
 
     @property
-    def base_url(self) -> str:
-        """`https://127.0.0.1:PORT` (TLS: kubectl sends bearer tokens only over https)."""
-        return f"https://127.0.0.1:{self._port}"
+    def control_url(self) -> str:
+        """`http://127.0.0.1:PORT`: the fault control endpoint (see sim/control.py)."""
+        return f"http://{HOST}:{self._port}"
 
     @property
     def ca_file(self) -> Path:
@@ -73,13 +91,19 @@ class SimServer:
 
     @property
     def port(self) -> int:
-        """The bound port (after start)."""
+        """The control endpoint's bound port (after start)."""
         return self._port
 
-    def cluster_url(self, name: str) -> str:
-        """The kubeconfig `server:` URL of one cluster."""
+    def cluster_port(self, name: str) -> int:
+        """The loopback port cluster `name` is served on."""
         self._check_cluster(name)
-        return f"{self.base_url}/clusters/{name}"
+        if name not in self._listeners:
+            raise RuntimeError("SimServer is not started: call start() first")
+        return self._listeners[name].port
+
+    def cluster_url(self, name: str) -> str:
+        """The kubeconfig `server:` URL of one cluster (`https://127.0.0.1:PORT`)."""
+        return f"https://{HOST}:{self.cluster_port(name)}"
 
     def token(self, cluster: str, identity: str) -> str:
         """The bearer token of identity (admin, viewer, operator, lead) on cluster."""
@@ -90,9 +114,20 @@ class SimServer:
         return self._started_fleet().token_of[(cluster, identity)]
 
     def faults(self, cluster: str) -> Faults:
-        """The fault switchboard of one cluster."""
+        """The fault switchboard of one cluster (changes take effect before set() returns)."""
         self._check_cluster(cluster)
         return self._started_fleet().faults[cluster]
+
+    def compact(self, cluster: str) -> int:
+        """Forget cluster's change history, as an etcd compaction does: watches and continue
+        tokens from before now get 410. Returns the oldest resourceVersion still served."""
+        self._check_cluster(cluster)
+        fleet = self._started_fleet()
+        return self._on_loop(self._compact(fleet, cluster))
+
+    @staticmethod
+    async def _compact(fleet: SimFleet, cluster: str) -> int:
+        return fleet.compact(cluster)
 
     def requests(self, cluster: str) -> list[RequestRecord]:
         """The requests cluster has answered (newest last, bounded), for call-pattern tests."""
@@ -119,7 +154,7 @@ class SimServer:
         return kubeconfig.write(path, document)
 
     def start(self) -> SimServer:
-        """Start serving; returns once the port is listening."""
+        """Start serving; returns once every port is listening."""
         if self._thread is not None:
             return self
         self._thread = threading.Thread(target=self._run, name="kubechat-sim", daemon=True)
@@ -129,7 +164,7 @@ class SimServer:
             self._thread = None
             reason = getattr(self._error, "strerror", None) or self._error
             raise RuntimeError(f"simulator failed to start: cannot listen on "
-                               f"127.0.0.1:{self._requested_port}: {reason}") from self._error
+                               f"{HOST}:{self._binding}: {reason}") from self._error
         return self
 
     def _run(self) -> None:
@@ -138,7 +173,7 @@ class SimServer:
         asyncio.set_event_loop(loop)
         try:
             loop.run_until_complete(self._serve())
-        except OSError as exc:  # reported by start(); the port is taken or not allowed
+        except OSError as exc:  # reported by start(); a port is taken or not allowed
             self._error = exc
             loop.run_until_complete(self._shutdown())
             loop.close()
@@ -150,23 +185,58 @@ class SimServer:
         loop.close()
 
     async def _serve(self) -> None:
-        self._fleet = SimFleet(self._clusters)
-        self._fleet.start()
-        app = SimApp(self._fleet).build()
-        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", self._requested_port,
-                           ssl_context=self._certs.server_context())
+        fleet = self._fleet = SimFleet(self._clusters)
+        fleet.start()
+        control = web.AppRunner(Control(fleet, self.cluster_url).build(), access_log=None,
+                                shutdown_timeout=1.0)
+        self._runners.append(control)
+        await control.setup()
+        site = web.TCPSite(control, HOST, self._requested_port)
         await site.start()
-        server = getattr(site, "_server", None)
-        sockets = getattr(server, "sockets", None) or []
-        self._port = sockets[0].getsockname()[1] if sockets else self._requested_port
+        self._port = site.port
+        apps = SimApp(fleet)
+        context = self._certs.server_context()
+        for index, name in enumerate(self.clusters):
+            runner = web.AppRunner(apps.build(name), access_log=None, shutdown_timeout=1.0)
+            self._runners.append(runner)
+            await runner.setup()
+            port = self._requested_port + 1 + index if self._requested_port else 0
+            listener = Listener(runner, port, context)
+            self._binding = port
+            await listener.set_mode(UP, tries=1)
+            self._listeners[name] = listener
+            fleet.faults[name].bind(functools.partial(self._apply, name))
+
+    def _apply(self, cluster: str, state: FaultState, drop: bool) -> None:
+        """Make the cluster's port and watches follow its fault settings (any thread)."""
+        self._on_loop(self._reconcile(cluster, drop))
+
+    async def _reconcile(self, cluster: str, drop: bool) -> None:
+        fleet = self._started_fleet()
+        state = fleet.faults[cluster].state  # the latest, should changes race
+        fleet.note_faults(cluster, state)
+        mode = DOWN if state.unreachable else BLACKHOLE if state.blackhole else UP
+        await self._listeners[cluster].set_mode(mode)
+        if drop:
+            fleet.cut_watches(cluster)
+
+    def _on_loop(self, coro: Coroutine[Any, Any, Any]) -> Any:
+        """Run coro on the server loop and wait for it (scheduled only, when called on it)."""
+        loop = self._loop
+        if loop is None or not loop.is_running():
+            coro.close()
+            raise RuntimeError("SimServer is not running")
+        if threading.current_thread() is self._thread:
+            return loop.create_task(coro)
+        return asyncio.run_coroutine_threadsafe(coro, loop).result(timeout=30)
 
     async def _shutdown(self) -> None:
         if self._fleet is not None:
             await self._fleet.stop()
-        if self._runner is not None:
-            await self._runner.cleanup()
+        for listener in self._listeners.values():
+            await listener.close()
+        for runner in self._runners:
+            await runner.cleanup()
 
     def stop(self) -> None:
         """Stop serving and join the thread (idempotent)."""

@@ -15,6 +15,8 @@ class ApiError(Exception):
         message: str,
         details: dict[str, Any] | None = None,
         headers: dict[str, str] | None = None,
+        list_meta: dict[str, Any] | None = None,
+        plain: bool = False,
     ) -> None:
         super().__init__(message)
         self.code = code
@@ -22,13 +24,15 @@ class ApiError(Exception):
         self.message = message
         self.details = details
         self.headers = headers or {}
+        self.list_meta = list_meta or {}
+        self.plain = plain  # Go's text `404 page not found` instead of a Status
 
     def body(self) -> dict[str, Any]:
         """The Status object, keys in the real server's order."""
         status: dict[str, Any] = {
             "kind": "Status",
             "apiVersion": "v1",
-            "metadata": {},
+            "metadata": dict(self.list_meta),
             "status": "Failure",
             "message": self.message,
         }
@@ -38,6 +42,19 @@ class ApiError(Exception):
             status["details"] = self.details
         status["code"] = self.code
         return status
+
+
+def go_json_type(value: object) -> str:
+    """How Go's encoding/json names a JSON value's type in unmarshal errors."""
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    return "object" if isinstance(value, dict) else "null"
 
 
 def _details(name: str, group: str, resource: str) -> dict[str, Any]:
@@ -66,6 +83,11 @@ def not_found(resource: str, group: str, name: str) -> ApiError:
 def unknown_resource() -> ApiError:
     """404 for a path the server does not serve."""
     return ApiError(404, "NotFound", "the server could not find the requested resource", {})
+
+
+def page_not_found() -> ApiError:
+    """404 outside the API's paths: Go's http.NotFound text, not a Status."""
+    return ApiError(404, "NotFound", "404 page not found", plain=True)
 
 
 def already_exists(resource: str, group: str, name: str) -> ApiError:
@@ -158,9 +180,9 @@ def internal_error(detail: str) -> ApiError:
     )
 
 
-def expired(message: str) -> ApiError:
+def expired(message: str, list_meta: dict[str, Any] | None = None) -> ApiError:
     """410 Gone: a resourceVersion older than the server keeps."""
-    return ApiError(410, "Expired", message)
+    return ApiError(410, "Expired", message, list_meta=list_meta)
 
 
 def success(name: str, group: str, resource: str, uid: str) -> dict[str, Any]:

@@ -6,18 +6,23 @@ from typing import TYPE_CHECKING
 
 from aiohttp import web
 
-from kubechat_tui.sim import admission, disruption, execs, logs, patching, reads, workloads, writes
+from kubechat_tui.sim import (
+    admission,
+    disruption,
+    execs,
+    logs,
+    patching,
+    reads,
+    workloads,
+    writes,
+)
 from kubechat_tui.sim.call import Call, Reply
+from kubechat_tui.sim.responses import reply
 from kubechat_tui.sim.status import ApiError, bad_request, conflict
 from kubechat_tui.sim.store import clone
 
 if TYPE_CHECKING:
     from kubechat_tui.sim.fleet import SimFleet
-
-
-def _reply(reply: Reply) -> web.Response:
-    return web.Response(status=reply.status, body=reply.payload(),
-                        content_type=reply.content_type)
 
 
 async def serve(call: Call, fleet: SimFleet) -> web.StreamResponse:
@@ -28,10 +33,10 @@ async def serve(call: Call, fleet: SimFleet) -> web.StreamResponse:
     if sub == "exec":
         return await execs.serve(call, fleet)
     if sub == "scale":
-        return _reply(scale(call))
+        return reply(scale(call))
     if sub == "eviction":
-        return _reply(evict(call))
-    return _reply(status(call))
+        return reply(evict(call))
+    return reply(status(call))
 
 
 def scale(call: Call) -> Reply:

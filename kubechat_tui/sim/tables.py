@@ -195,6 +195,22 @@ def _endpoints(obj: Obj, at: float) -> list[Cell]:
     return [obj["metadata"]["name"], text, age(obj["metadata"].get("creationTimestamp"), at)]
 
 
+def _more(shown: list[str], count: int, limit: int = 3) -> str:
+    """listWithMoreString: `a,b,c + 2 more...`, `<unset>` when empty."""
+    text = ",".join(shown[:limit])
+    if count > limit:
+        return f"{text} + {count - limit} more..."
+    return text or "<unset>"
+
+
+def _endpointslice(obj: Obj, at: float) -> list[Cell]:
+    ports = [str(p["port"]) if p.get("port") is not None else (p.get("name") or "*")
+             for p in obj.get("ports") or []]
+    addresses = [a for e in obj.get("endpoints") or [] for a in e.get("addresses") or []]
+    return [obj["metadata"]["name"], obj.get("addressType", ""), _more(ports, len(ports)),
+            _more(addresses, len(addresses)), age(obj["metadata"].get("creationTimestamp"), at)]
+
+
 def _simple(*extra: Callable[[Obj], Cell]) -> Callable[[Obj, float], list[Cell]]:
     def row(obj: Obj, at: float) -> list[Cell]:
         return [obj["metadata"]["name"], *(f(obj) for f in extra),
@@ -220,6 +236,7 @@ ROWS: dict[str, Callable[[Obj, float], list[Cell]]] = {
     "statefulsets.apps": _statefulset,
     "services": _service,
     "endpoints": _endpoints,
+    "endpointslices.discovery.k8s.io": _endpointslice,
     "namespaces": _simple(lambda o: o.get("status", {}).get("phase", "")),
     "configmaps": _simple(lambda o: len(o.get("data") or {}) + len(o.get("binaryData") or {})),
     "secrets": _simple(lambda o: o.get("type", ""), lambda o: len(o.get("data") or {})),

@@ -42,9 +42,10 @@ class WatchStream:
         fields = parse_field_selector(call.arg("fieldSelector"), res.fields)
         self.match = compile_filter(labels, fields)
         self.namespace = call.target.namespace
-        self.table = render.negotiate(call.request.headers.get("Accept", "")) == render.TABLE
+        self.want = render.negotiate(call)
+        self.table = self.want.shape == render.TABLE
         self.first_table = True
-        self.queue: asyncio.Queue[Change] = asyncio.Queue()
+        self.queue: asyncio.Queue[Change | None] = asyncio.Queue()  # None: cut by a fault
 
     def in_scope(self, obj: Obj | None) -> bool:
         """True when obj is in the namespace and passes the selectors."""
@@ -75,8 +76,8 @@ class WatchStream:
         payload: Any = obj
         if self.table and type_ != "BOOKMARK":
             payload = render.table(self.res, [obj], {"resourceVersion": obj["metadata"].get(
-                "resourceVersion", "")}, self.call.arg("includeObject", "Metadata"),
-                self.call.now, with_columns=self.first_table)
+                "resourceVersion", "")}, self.want.include, self.call.now,
+                with_columns=self.first_table)
             self.first_table = False
         return orjson.dumps({"type": type_, "object": payload}) + b"\n"
 
@@ -102,7 +103,7 @@ def _start_rv(call: Call) -> int | None:
 
 
 async def serve(call: Call, fleet: SimFleet) -> web.StreamResponse:
-    """Run a watch until timeoutSeconds, client disconnect, a dropped-watch fault or shutdown."""
+    """Run a watch until timeoutSeconds, client disconnect, a watch-cutting fault or shutdown."""
     store = call.cluster.store
     stream = WatchStream(call)  # parses selectors: bad ones fail before the stream starts
     start = _start_rv(call)
@@ -123,8 +124,9 @@ async def serve(call: Call, fleet: SimFleet) -> web.StreamResponse:
         await response.write(orjson.dumps({"type": "ERROR", "object": err}) + b"\n")
         await response.write_eof()
         return response
+    name = call.cluster.name
     store.subscribe(stream.queue.put_nowait)
-    faults = fleet.faults[call.cluster.name]
+    fleet.open_watch(name, stream.queue)
     try:
         if start is None:
             for obj in list(store.objects(call.res.key, call.target.namespace or None)):
@@ -136,40 +138,49 @@ async def serve(call: Call, fleet: SimFleet) -> web.StreamResponse:
             event = stream.translate(change)
             if event:
                 await response.write(stream.encode(*event))
-        dropped = await _pump(stream, response, fleet, faults, timeout, bookmarks)
-    except (ConnectionResetError, asyncio.CancelledError):
+        dropped = await _pump(stream, response, fleet, timeout, bookmarks)
+    except (ConnectionError, asyncio.CancelledError):
         dropped = False
     finally:
+        fleet.close_watch(name, stream.queue)
         store.unsubscribe(stream.queue.put_nowait)
     if dropped and call.request.transport is not None:
         call.request.transport.abort()  # a network drop: no clean end of stream
         return response
-    with contextlib.suppress(ConnectionResetError, RuntimeError):
+    with contextlib.suppress(ConnectionError, RuntimeError):
         await response.write_eof()
     return response
 
 
 async def _pump(stream: WatchStream, response: web.StreamResponse, fleet: SimFleet,
-                faults: Any, timeout: int, bookmarks: bool) -> bool:
-    """Forward changes until the watch ends; True when it ended by a dropped-watch fault."""
+                timeout: int, bookmarks: bool) -> bool:
+    """Forward changes until the watch ends; True when a fault cut it (one-shot drop, or
+    flap_watches seconds after it opened)."""
     loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    next_bookmark = loop.time() + min(BOOKMARK_INTERVAL, max(timeout - 1.0, timeout * 0.75))
+    opened = loop.time()
+    deadline = opened + timeout
+    next_bookmark = opened + min(BOOKMARK_INTERVAL, max(timeout - 1.0, timeout * 0.75))
     store = stream.call.cluster.store
+    faults = fleet.faults[stream.call.cluster.name]
     while not fleet.stopping.is_set():
-        if faults.state.drop_watches:
-            return True
         now = loop.time()
+        flap = faults.state.flap_watches
+        if flap and now >= opened + flap:
+            return True
         if now >= deadline:
             return False
         if bookmarks and now >= next_bookmark:
             await response.write(stream.bookmark(store.resource_version))
             next_bookmark = now + BOOKMARK_INTERVAL
-        wait = min(deadline, next_bookmark if bookmarks else deadline, now + 0.5) - now
+        until = min(deadline, next_bookmark if bookmarks else deadline, now + 0.5)
+        if flap:
+            until = min(until, opened + flap)
         try:
-            change = await asyncio.wait_for(stream.queue.get(), timeout=max(wait, 0.01))
+            change = await asyncio.wait_for(stream.queue.get(), timeout=max(until - now, 0.01))
         except TimeoutError:
             continue
+        if change is None:
+            return True
         event = stream.translate(change)
         if event:
             await response.write(stream.encode(*event))

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from kubechat_tui.sim.builders import Ids, managed, meta, owner_ref, template_hash
+from kubechat_tui.sim.builders import (
+    Ids,
+    managed,
+    meta,
+    owner_ref,
+    service_account_volume,
+    template_hash,
+)
 from kubechat_tui.sim.clock import parse, rfc3339
 from kubechat_tui.sim.selectors import format_label_selector
 from kubechat_tui.sim.store import Obj, clone
@@ -85,7 +92,7 @@ def pod_from(rs: Obj, created: float, ids: Ids) -> Obj:
                  "preemptionPolicy": "PreemptLowerPriority"})
     labels = tpl["metadata"].get("labels") or {}
     annotations = tpl["metadata"].get("annotations") or {}
-    return {
+    pod: Obj = {
         "kind": "Pod", "apiVersion": "v1",
         "metadata": meta(name, rs["metadata"]["namespace"], created, ids,
                          generateName=f"{rs['metadata']['name']}-", generation=1,
@@ -95,6 +102,8 @@ def pod_from(rs: Obj, created: float, ids: Ids) -> Obj:
         "spec": spec,
         "status": {"phase": "Pending", "qosClass": "Burstable"},
     }
+    service_account_volume(pod)  # ServiceAccount admission, on the pod's way in
+    return pod
 
 
 def owned_by(obj: Obj, owner: Obj) -> bool:

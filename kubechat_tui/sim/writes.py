@@ -7,6 +7,7 @@ import yaml
 
 from kubechat_tui.sim import admission, patching, reads, render
 from kubechat_tui.sim.call import Call, Reply
+from kubechat_tui.sim.canonical import normalize
 from kubechat_tui.sim.clock import rfc3339
 from kubechat_tui.sim.status import (
     ApiError,
@@ -42,7 +43,7 @@ def create(call: Call) -> Reply:
     obj = admission.stamp_new(res, obj, call, call.cluster.ids.uid())
     if not call.dry_run:
         store.put(res.key, obj)
-    return Reply(201, obj)
+    return Reply(201, normalize(obj))
 
 
 def _without_managed_fields(obj: Obj) -> Obj:
@@ -56,7 +57,7 @@ def _save(call: Call, new: Obj, current: Obj) -> Reply:
     if _without_managed_fields(new) == _without_managed_fields(current):
         return Reply(200, current)  # a no-op update keeps its resourceVersion
     if call.dry_run:
-        return Reply(200, new)
+        return Reply(200, normalize(new))
     return Reply(200, call.cluster.store.put(res.key, new))
 
 
@@ -215,6 +216,6 @@ def delete_collection(call: Call) -> Reply:
     dry = call.dry_run or _body_dry_run(call)
     deleted = [remove(call, obj, grace, policy, dry) for obj in list(reads.matching(call))]
     items = [r.body for r in deleted if isinstance(r.body, dict) and r.body.get("kind") != "Status"]
-    lmeta = render.list_meta(call.cluster.store.resource_version, "", 0)
+    lmeta = render.list_meta(call.cluster.store.resource_version, "", None)
     return Reply(200, {"kind": render.list_kind(call.res), "apiVersion": call.res.api_version,
                        "metadata": lmeta, "items": items})

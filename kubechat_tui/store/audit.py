@@ -9,21 +9,29 @@ API (for the engine, approvals, policies and the CLI/TUI)::
     for rec in log.records(AuditFilter(actions=("execution.succeeded",), since=...)): ...
     log.latest(AuditFilter(), 50)        # the newest 50 matching records, oldest first
     log.verify() -> VerifyResult         # .ok, .problem (seq, kind, detail), .key_source
-    log.checkpoint("manual")             # sign the current head now
+    log.checkpoint("manual")             # sign the current head now (ChainBrokenError if broken)
     log.close()                          # session end: sign the head if it moved
+    log.problem                          # why a checkpoint was refused in this process, or None
 
 Each append is one ``BEGIN IMMEDIATE`` transaction: read the head, add the record with
 ``hash = sha256(prev || sha256(canonical body))``, commit. Concurrent processes therefore
 form one linear chain, and a process killed mid-append leaves either the whole record or
 nothing. Every ``checkpoint_every`` records a checkpoint is signed, appended to the anchor
-file (``<db>.anchor.jsonl``) and then stored, in that order, so the anchor never names a
-record that was not committed.
+file (``<db>.anchor.jsonl`` unless ``anchor_path`` says otherwise, see
+``audit.anchor_path``), stored, and recorded in the checkpoint marker beside the key, in
+that order, so the anchor never names a record that was not committed.
+
+No checkpoint is signed over a broken chain: ``checkpoint`` first runs the incremental
+check of ``audit_seal`` (from the newest signed checkpoint to the head) and raises
+``ChainBrokenError`` naming the first bad seq (found by a full verify) instead. A periodic
+checkpoint refused inside ``append`` does not fail the append (the record is committed and
+worth keeping); it is logged, kept in ``log.problem`` and raised again at ``close()``.
 """
 
 from __future__ import annotations
 
 import hashlib
-import sqlite3
+import logging
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -37,7 +45,9 @@ from kubechat_tui.store.audit_model import (
     encode_body,
     ts_text,
 )
-from kubechat_tui.store.audit_verify import GENESIS, VerifyResult, verify_chain
+from kubechat_tui.store.audit_seal import SealCheck, StoredRow
+from kubechat_tui.store.audit_verify import GENESIS, Problem, VerifyResult, verify_chain
+from kubechat_tui.store.checkpoint_marker import CheckpointMarker
 from kubechat_tui.store.checkpoints import (
     AnchorFile,
     Checkpoint,
@@ -46,11 +56,12 @@ from kubechat_tui.store.checkpoints import (
     sign_checkpoint,
 )
 from kubechat_tui.store.database import Database
-from kubechat_tui.store.errors import SigningKeyError, StoreError
+from kubechat_tui.store.errors import ChainBrokenError, SigningKeyError, StoreError
 from kubechat_tui.store.signing import Signer, TrustedKey
 
 _BATCH = 500
 _COLUMNS = "seq, prev, body, hash"
+_log = logging.getLogger(__name__)
 
 
 def default_anchor_path(db_path: Path) -> Path:
@@ -68,11 +79,15 @@ class AuditLog:
         *,
         checkpoint_every: int = 100,
         anchor_path: Path | None = None,
+        marker: CheckpointMarker | None = None,
     ) -> None:
         self.db = db
         self.signer = signer
         self.checkpoint_every = checkpoint_every
         self.anchor = AnchorFile(anchor_path or default_anchor_path(db.path))
+        self.marker = marker or CheckpointMarker.for_signer(signer)
+        self.problem: Problem | None = None
+        self._seal = SealCheck(signer.trusted) if signer is not None else None
         if signer is not None:
             self._register_key(signer.trusted)
 
@@ -93,8 +108,11 @@ class AuditLog:
             signed = conn.execute(
                 "SELECT coalesce(max(seq), 0) FROM audit_checkpoint"
             ).fetchone()[0]
-        if seq - signed >= self.checkpoint_every:
-            self.checkpoint("interval", force=False)
+        if seq - signed >= self.checkpoint_every and self.problem is None:
+            try:
+                self.checkpoint("interval", force=False)
+            except ChainBrokenError as exc:  # the record stays; the refusal is kept and logged
+                _log.error("%s: %s", self.db.path, exc)
         _, ts, stored_event = decode_body(body)
         return AuditRecord(seq, ts, stored_event, prev.hex(), digest.hex(), body)
 
@@ -102,20 +120,42 @@ class AuditLog:
         """Sign the current head (anchor file first, then the database); None when empty.
 
         With ``force=False`` an existing checkpoint of the same head is returned instead.
+        Raises ``ChainBrokenError`` (nothing signed) when the chain does not check out.
         """
-        if self.signer is None:
+        if self.signer is None or self._seal is None:
             raise SigningKeyError("no audit signing key: cannot sign a checkpoint")
+        outcome = self._sign_head(self.signer, self._seal, reason, force)
+        if isinstance(outcome, Problem):
+            found = self.verify().problem or outcome  # name the first bad seq, not the symptom
+            self.problem = found
+            raise ChainBrokenError(found, "refusing to sign a checkpoint over it")
+        if outcome is not None and self.marker is not None:
+            try:
+                self.marker.record(self.db.path, outcome)
+            except OSError as exc:  # the checkpoint itself is stored; the marker is extra
+                _log.warning("%s: cannot record the checkpoint marker (%s)",
+                             self.marker.path, exc.strerror)
+        return outcome
+
+    def _sign_head(
+        self, signer: Signer, seal: SealCheck, reason: str, force: bool
+    ) -> Checkpoint | Problem | None:
+        """Inside one write transaction: check the chain, sign, anchor, store."""
         with self.db.write() as conn:
             head = conn.execute("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
             if head is None:
                 return None
-            last = conn.execute(
-                "SELECT payload, signature FROM audit_checkpoint ORDER BY id DESC LIMIT 1"
+            row = conn.execute(
+                "SELECT seq, payload, signature FROM audit_checkpoint ORDER BY id DESC LIMIT 1"
             ).fetchone()
+            last: StoredRow | None = (int(row[0]), bytes(row[1]), bytes(row[2])) if row else None
             if not force and last is not None and self._same_head(last, head[0]):
-                return parse_checkpoint(bytes(last[0]), bytes(last[1]))
-            prev = link_of(bytes(last[0]), bytes(last[1])) if last else ""
-            checkpoint = sign_checkpoint(head[0], bytes(head[1]), reason, self.signer, prev)
+                return parse_checkpoint(last[1], last[2])
+            problem = seal.problem(conn, int(head[0]), last, self._witnesses())
+            if problem is not None:
+                return problem
+            prev = link_of(last[1], last[2]) if last else ""
+            checkpoint = sign_checkpoint(head[0], bytes(head[1]), reason, signer, prev)
             try:
                 self.anchor.append(checkpoint)
             except OSError as exc:
@@ -128,8 +168,17 @@ class AuditLog:
             )
         return checkpoint
 
+    def _witnesses(self) -> list[Checkpoint]:
+        """The newest checkpoints kept outside the database (anchor tail, marker)."""
+        found = self.anchor.tail()[-8:]  # other keys' lines are skipped by the seal check
+        marked = self.marker.last(self.db.path) if self.marker is not None else None
+        return [*found, marked] if marked is not None else found
+
     def close(self) -> None:
-        """Session end: sign the head if records were added since the last checkpoint."""
+        """Session end: sign the head if records were added since the last checkpoint.
+
+        Raises ``ChainBrokenError`` when the chain is broken (nothing is signed).
+        """
         if self.signer is not None:
             self.checkpoint("session-end", force=False)
 
@@ -172,13 +221,17 @@ class AuditLog:
         return (int(row[0]), bytes(row[1]).hex()) if row else (0, "")
 
     def verify(self) -> VerifyResult:
-        """Recompute the whole chain and check every checkpoint (database and anchor file)."""
+        """Recompute the whole chain; check every checkpoint (database, anchor file, marker)."""
         anchored, warnings = self.anchor.read()  # before the snapshot: anchored records exist
         if not self.anchor.path.exists():
             warnings.append(f"anchor file {self.anchor.path} does not exist")
+        marked = self.marker.last(self.db.path) if self.marker is not None else None
         trusted = self.signer.trusted if self.signer else self._recorded_key(warnings)
         with self.db.snapshot() as conn:
-            return verify_chain(conn, trusted, anchored, warnings)
+            result = verify_chain(conn, trusted, anchored, warnings, marked)
+        if result.ok:
+            self.problem = None
+        return result
 
     def recorded_keys(self) -> list[TrustedKey]:
         """Public keys registered by writers of this database (informational, not trusted)."""
@@ -215,9 +268,9 @@ class AuditLog:
                 )
 
     @staticmethod
-    def _same_head(last: sqlite3.Row | tuple[Any, ...], head_seq: int) -> bool:
+    def _same_head(last: StoredRow, head_seq: int) -> bool:
         try:
-            return parse_checkpoint(bytes(last[0]), bytes(last[1])).seq == head_seq
+            return parse_checkpoint(last[1], last[2]).seq == head_seq
         except ValueError:
             return False
 

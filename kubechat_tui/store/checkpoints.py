@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,6 +26,7 @@ from kubechat_tui.store.audit_model import ts_text
 from kubechat_tui.store.signing import Signer, TrustedKey
 
 KIND = "kubechat-audit-checkpoint"
+TAIL_BYTES = 64 * 1024  # a few hundred checkpoint lines
 
 
 @dataclass(frozen=True)
@@ -133,6 +135,24 @@ class AnchorFile:
             except (ValueError, TypeError):
                 warnings.append(f"anchor {self.path} line {number} is unreadable (skipped)")
         return checkpoints, warnings
+
+    def tail(self) -> list[Checkpoint]:
+        """The readable checkpoints of the file's last ``TAIL_BYTES``, newest last (cheap)."""
+        try:
+            with open(self.path, "rb") as handle:
+                size = handle.seek(0, os.SEEK_END)
+                handle.seek(max(0, size - TAIL_BYTES))
+                raw = handle.read()
+        except FileNotFoundError:
+            return []
+        lines = raw.splitlines()
+        if size > TAIL_BYTES:
+            lines = lines[1:]  # the first line is cut off
+        found: list[Checkpoint] = []
+        for line in lines:
+            with suppress(ValueError, TypeError):
+                found.append(checkpoint_from_json(orjson.loads(line)))
+        return found
 
     def _ends_with_newline(self) -> bool:
         with open(self.path, "rb") as handle:

@@ -3,6 +3,7 @@
 API::
 
     db = open_database(path)                # creates the file and applies pending migrations
+    db = open_database(path, create=False)  # MissingDatabaseError unless it exists (readers)
     with db.write() as conn: ...            # BEGIN IMMEDIATE: one writer across processes
     with db.read() as conn: ...             # short reads on the shared connection
     with db.snapshot() as conn: ...         # a consistent read-only view on its own connection
@@ -12,6 +13,10 @@ API::
 Writers take the database's write lock up front (``BEGIN IMMEDIATE``), so two kubechat
 processes appending at once queue behind each other instead of forking anything. Every
 sqlite error surfaces as a one-line ``StoreError`` naming the file.
+
+Only the console's first run creates a database. Commands that read or verify one
+(``kubechat audit ...``) open it with ``create=False``: a missing or empty file is then a
+``MissingDatabaseError``, never a fresh empty database that would verify as "intact".
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ from typing import Literal
 import sqlite_utils
 
 from kubechat_tui.store import migrations
-from kubechat_tui.store.errors import StoreError
+from kubechat_tui.store.errors import MissingDatabaseError, StoreError
 
 Synchronous = Literal["FULL", "NORMAL"]
 BUSY_TIMEOUT_SECONDS = 15.0
@@ -71,7 +76,7 @@ class Database:
     def snapshot(self) -> Iterator[sqlite3.Connection]:
         """A read transaction on a private connection: a stable view while writers go on."""
         with self._errors():
-            conn = _connect(self.path)
+            conn = _connect(self.path, create=False)
             try:
                 conn.execute(f"PRAGMA mmap_size={SNAPSHOT_MMAP_BYTES}")
                 conn.execute("BEGIN")
@@ -95,22 +100,34 @@ class Database:
             raise StoreError(f"{self.path}: {_describe(exc)}") from exc
 
 
-def open_database(path: Path, *, synchronous: Synchronous = "FULL") -> Database:
-    """Open (creating if needed) the database at ``path`` and apply pending migrations.
+def open_database(
+    path: Path, *, synchronous: Synchronous = "FULL", create: bool = True
+) -> Database:
+    """Open the database at ``path`` and apply pending migrations.
 
-    ``synchronous=FULL`` (default) makes every commit durable across power loss; NORMAL
-    keeps the file consistent but may lose the last commits on power loss.
+    ``create=True`` makes the file (and its directory) when missing; with ``create=False`` a
+    missing file, or one without a kubechat schema (e.g. truncated to 0 bytes), raises
+    ``MissingDatabaseError`` and nothing is written. ``synchronous=FULL`` (default) makes
+    every commit durable across power loss; NORMAL keeps the file consistent but may lose
+    the last commits on power loss.
     """
+    if create:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(
+                f"{path.parent}: cannot create data directory ({exc.strerror})"
+            ) from exc
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise StoreError(f"{path.parent}: cannot create data directory ({exc.strerror})") from exc
-    try:
-        conn = _connect(path)
+        conn = _connect(path, create=create)
     except sqlite3.Error as exc:
+        if not create and not path.exists():
+            raise MissingDatabaseError(path, "no audit database") from None
         raise StoreError(f"{path}: {_describe(exc)}") from exc
     db = Database(path, conn, synchronous)
     try:
+        if not create and db.schema_version == 0:
+            raise MissingDatabaseError(path, "the database file is empty (no kubechat schema)")
         with db.read():
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute(f"PRAGMA synchronous={synchronous}")
@@ -121,9 +138,11 @@ def open_database(path: Path, *, synchronous: Synchronous = "FULL") -> Database:
     return db
 
 
-def _connect(path: Path) -> sqlite3.Connection:
+def _connect(path: Path, *, create: bool = True) -> sqlite3.Connection:
+    target = str(path) if create else f"{path.resolve().as_uri()}?mode=rw"
     conn = sqlite3.connect(
-        str(path), timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None, check_same_thread=False
+        target, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None, check_same_thread=False,
+        uri=not create,
     )
     conn.execute("PRAGMA user_version").fetchone()  # fails fast on a file that is not SQLite
     return conn

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from kubechat_tui.store.audit_walk import Problem
+
 
 class StoreError(Exception):
     """The database or a file beside it cannot be used (unreadable, corrupt, too new, locked)."""
@@ -13,3 +15,19 @@ class SigningKeyError(StoreError):
 
 class EvidenceError(StoreError):
     """An evidence export cannot be written."""
+
+
+class MissingDatabaseError(StoreError):
+    """The database file does not exist (or is empty) and must not be created here."""
+
+    def __init__(self, path: object, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.reason = reason
+
+
+class ChainBrokenError(StoreError):
+    """The audit chain failed verification, so nothing is signed or exported over it."""
+
+    def __init__(self, problem: Problem, refused: str) -> None:
+        super().__init__(f"audit chain is broken at {problem}; {refused}")
+        self.problem = problem

@@ -6,6 +6,7 @@ API::
     signer.sign(payload) -> bytes             # raw 64-byte Ed25519 signature
     signer.trusted                            # TrustedKey: public key, fingerprint, source
     signer.source                             # "keyring (<backend>)" or "file <path> (0600...)"
+    signer.home                               # the data dir (its checkpoint marker lives there)
     load_signer(data_dir, create=False)       # None when no key exists yet (read-only commands)
 
 The backend is chosen by ``$KUBECHAT_AUDIT_KEY_BACKEND`` (``auto`` default, ``keyring``,
@@ -65,10 +66,17 @@ class TrustedKey:
 
 
 class Signer:
-    """Signs checkpoints with the private key; exposes the matching TrustedKey."""
+    """Signs checkpoints with the private key; exposes the matching TrustedKey.
 
-    def __init__(self, private_key: Ed25519PrivateKey, source: str) -> None:
+    ``home`` is the data dir the key belongs to (None for an in-memory key); the
+    checkpoint marker is kept there.
+    """
+
+    def __init__(
+        self, private_key: Ed25519PrivateKey, source: str, home: Path | None = None
+    ) -> None:
         self._key = private_key
+        self.home = home
         raw = private_key.public_key().public_bytes(
             serialization.Encoding.Raw, serialization.PublicFormat.Raw
         )
@@ -154,7 +162,7 @@ def _keyring_signer(data_dir: Path, create: bool) -> Signer | None:
         raise SigningKeyError(
             f"keyring entry {KEYRING_SERVICE}/{user} is not an Ed25519 key"
         ) from exc
-    return Signer(key, source)
+    return Signer(key, source, data_dir)
 
 
 def _file_signer(data_dir: Path, create: bool) -> Signer | None:
@@ -177,7 +185,7 @@ def _file_signer(data_dir: Path, create: bool) -> Signer | None:
         raise SigningKeyError(f"{path}: not a PEM private key") from exc
     if not isinstance(key, Ed25519PrivateKey):
         raise SigningKeyError(f"{path}: signing key is not Ed25519")
-    return Signer(key, source)
+    return Signer(key, source, data_dir)
 
 
 def _create_key_file(path: Path) -> None:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from importlib import import_module
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.app import App
 from textual.binding import BindingType
@@ -13,12 +14,21 @@ from kubechat_tui.config.settings import Settings
 from kubechat_tui.tui.ages import Clock, system_clock
 from kubechat_tui.tui.backend import FleetLike, KubeBackend, PlannerLike, default_backend
 from kubechat_tui.tui.bindings import APP_BINDINGS, unknown_keymap_ids
+from kubechat_tui.tui.detail_fetch import one_line
+from kubechat_tui.tui.engine_slot import EngineSlot
 from kubechat_tui.tui.palette import ConsoleCommands
 from kubechat_tui.tui.scope import ALL_CLUSTERS, ScopeNavigator, ViewScope
 from kubechat_tui.tui.screens.main_screen import MainScreen
 from kubechat_tui.tui.themes import load_themes
 
+if TYPE_CHECKING:  # the engine is imported when it is first opened (keeps startup fast)
+    from kubechat_tui.engine.wiring import EngineHandle
+
 FALLBACK_THEME = "textual-dark"
+# Imported with the engine, in its worker thread (together they take seconds).
+ENGINE_SCREENS = ("kubechat_tui.tui.screens.preview_screen",
+                  "kubechat_tui.tui.screens.approvals_screen",
+                  "kubechat_tui.tui.screens.audit_screen")
 
 
 class KubechatApp(App[int]):
@@ -31,8 +41,8 @@ class KubechatApp(App[int]):
 
     def __init__(self, settings: Settings, fleet: FleetLike, scope: ViewScope, *,
                  backend: KubeBackend | None = None, clock: Clock = system_clock,
-                 planner: PlannerLike | None = None, theme_dirs: list[Path] | None = None,
-                 start_fleet: bool = True) -> None:
+                 planner: PlannerLike | None = None, engine: EngineSlot | None = None,
+                 theme_dirs: list[Path] | None = None, start_fleet: bool = True) -> None:
         super().__init__()
         self.settings = settings
         self.fleet = fleet
@@ -40,6 +50,8 @@ class KubechatApp(App[int]):
         self.backend = backend or default_backend()
         self.clock = clock
         self.planner = planner
+        self.engine = engine
+        self.last_execution: str | None = None  # the newest execution with a rollback
         self.navigator = ScopeNavigator(fleet.cluster_names(), settings.cluster_sets)
         self.startup_warnings: list[str] = []
         self.kubechat_themes: list[str] = []
@@ -68,6 +80,36 @@ class KubechatApp(App[int]):
         if self._start_fleet:
             self._start_fleet = False
             self.fleet.start()
+
+    def with_engine(self, use: Callable[[EngineHandle], object],
+                    failed: Callable[[str], None]) -> None:
+        """Call `use(handle)` on the UI thread once the engine is open (the first time it
+        opens in a thread worker); `failed(line)` when there is none or it cannot open."""
+        slot = self.engine
+        if slot is None:
+            failed("guarded execution is not available in this console (no engine)")
+        elif slot.handle is not None:
+            use(slot.handle)
+        else:
+            self.run_worker(lambda: self._open_engine(slot, use, failed), thread=True,
+                            group="engine-open")
+
+    def _open_engine(self, slot: EngineSlot, use: Callable[[EngineHandle], object],
+                     failed: Callable[[str], None]) -> None:
+        from kubechat_tui.guard.policy import PolicyError
+
+        try:
+            handle = slot.get()
+            for name in ENGINE_SCREENS:
+                import_module(name)
+        except PolicyError as exc:  # fail closed: nothing may change without a policy
+            self.call_from_thread(failed, "policy file does not load, every change is "
+                                  f"refused: {str(exc).splitlines()[0]}")
+            return
+        except Exception as exc:  # store, signing key, unreachable cluster: one line
+            self.call_from_thread(failed, f"cannot open the engine: {one_line(exc)}")
+            return
+        self.call_from_thread(use, handle)
 
     def use_theme(self, name: str) -> None:
         """Switch theme; raises ValueError with a one-line message for unknown names."""
@@ -98,8 +140,10 @@ def session_planner(session: Any) -> PlannerLike:
     return PlannerService(session.settings, FleetView(session.fleet))
 
 
-def build_app(session: Any, *, clock: Clock = system_clock) -> KubechatApp:
-    """The console for an open session (its settings, fleet, scope and a planner)."""
+def build_app(session: Any, *, clock: Clock = system_clock,
+              engine: EngineSlot | None = None) -> KubechatApp:
+    """The console for an open session (its settings, fleet, scope, a planner and the
+    engine slot, which the caller closes after the app exits)."""
     scope = session.scope
     return KubechatApp(
         session.settings,
@@ -112,10 +156,11 @@ def build_app(session: Any, *, clock: Clock = system_clock) -> KubechatApp:
         ),
         clock=clock,
         planner=session_planner(session),
+        engine=engine,
     )
 
 
-def run_app(session: Any) -> int:
+def run_app(session: Any, engine: EngineSlot | None = None) -> int:
     """Run the console on an open session; returns the exit code."""
-    result = build_app(session).run()
+    result = build_app(session, engine=engine).run()
     return int(result or 0)

@@ -31,6 +31,8 @@ SCREEN_BINDINGS: list[Binding] = [
     Binding("y", "toggle_yaml", "YAML/describe", id="main.toggle_yaml"),
     Binding("i", "focus_chat", "Chat", id="main.chat"),
     Binding("z,f11", "zoom", "Zoom pane", id="main.zoom"),
+    Binding("a", "approvals", "Approvals", id="main.approvals"),
+    Binding("L", "audit", "Audit log", id="main.audit"),
     Binding("escape", "back", "Back", id="main.back", show=False),
     Binding("ctrl+r", "reload", "Reload", id="main.reload", show=False),
     Binding("q", "app.quit", "Quit", id="main.quit"),
@@ -54,6 +56,29 @@ HELP_BINDINGS: list[Binding] = [
     Binding("escape,q,question_mark", "dismiss", "Close help", id="help.close"),
 ]
 
+PREVIEW_BINDINGS: list[Binding] = [
+    Binding("y", "confirm", "Execute", id="preview.confirm"),
+    Binding("p", "recheck", "Check again", id="preview.recheck"),
+    Binding("r", "rollback", "Rollback", id="preview.rollback"),
+    Binding("ctrl+s", "archive", "Archive summary", id="preview.archive"),
+    Binding("escape", "close", "Close", id="preview.close"),
+]
+
+APPROVALS_BINDINGS: list[Binding] = [
+    Binding("a", "decide('approve')", "Approve", id="approvals.approve"),
+    Binding("x", "decide('reject')", "Reject", id="approvals.reject"),
+    Binding("c", "comment", "Comment", id="approvals.comment"),
+    Binding("r", "refresh", "Refresh", id="approvals.refresh"),
+    Binding("escape", "close", "Back", id="approvals.close"),
+]
+
+AUDIT_BINDINGS: list[Binding] = [
+    Binding("v", "verify", "Verify", id="audit.verify"),
+    Binding("f", "filters", "Filters", id="audit.filters"),
+    Binding("r", "reload", "Reload", id="audit.reload"),
+    Binding("escape", "close", "Back", id="audit.close"),
+]
+
 APP_BINDINGS: list[Binding] = [
     Binding("ctrl+p", "command_palette", "Palette", id="app.palette", show=False, priority=True),
     Binding("ctrl+q", "quit", "Quit", id="app.quit", show=False, priority=True),
@@ -65,10 +90,14 @@ GROUPS: dict[str, list[Binding]] = {
     "Command / filter line": LINE_BINDINGS,
     "Chat input": CHAT_BINDINGS,
     "Plan (in the chat)": PLAN_BINDINGS,
+    "Plan preview": PREVIEW_BINDINGS,
+    "Approvals screen": APPROVALS_BINDINGS,
+    "Audit screen": AUDIT_BINDINGS,
     "Help": HELP_BINDINGS,
     "Anywhere": APP_BINDINGS,
 }
-CHECKED_PREFIXES = ("table.", "main.", "line.", "chat.", "plan.", "help.", "app.")
+CHECKED_PREFIXES = ("table.", "main.", "line.", "chat.", "plan.", "preview.", "approvals.",
+                    "audit.", "help.", "app.")
 
 KEY_LABELS = {
     "colon": ":", "slash": "/", "question_mark": "?",

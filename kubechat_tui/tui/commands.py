@@ -19,6 +19,9 @@ COMMAND_HELP: dict[str, str] = {
     "label [SELECTOR]": "server-side label selector (no selector: none)",
     "sort [COLUMN]": "sort by a column (again: reverse; none: unsorted)",
     "theme NAME": "switch theme",
+    "approvals": "review approval requests (approve / reject with a comment)",
+    "audit": "the audit log: live tail, filters, chain verification",
+    "rollback [EXECUTION_ID]": "preview and run an execution's rollback (default: the last)",
     "help": "list every key",
     "q | quit": "leave kubechat",
 }
@@ -32,7 +35,7 @@ class CommandError(ValueError):
 class Command:
     """A parsed command: a verb and its (possibly empty) argument."""
 
-    verb: str  # kind | ctx | set | ns | label | sort | theme | help | quit
+    verb: str  # kind ctx set ns label sort theme approvals audit rollback help quit
     arg: str = ""
 
 
@@ -56,8 +59,17 @@ def parse_command(line: str) -> Command:
         if not rest:
             raise CommandError(f":{word} needs a name")
         return Command(word, rest)
+    if word in ("approvals", "approval", "audit"):
+        if rest:
+            raise CommandError(f":{word} takes no argument")
+        return Command("audit" if word == "audit" else "approvals")
+    if word == "rollback":
+        if " " in rest:
+            raise CommandError(f"bad execution id {rest!r} (e.g. :rollback ex-1a2b3c4d5e)")
+        return Command("rollback", rest)
     if word in ("help", "h", "?"):
         return Command("help")
     if word in ("q", "quit", "exit"):
         return Command("quit")
-    raise CommandError(f"unknown command :{word} (try :pods, :nodes, :events, :deploy, :ctx, :ns)")
+    raise CommandError(f"unknown command :{word} (try :pods, :ctx, :ns, :approvals, :audit, "
+                       ":help)")

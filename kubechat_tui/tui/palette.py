@@ -12,7 +12,8 @@ MAX_NAMESPACES = 30
 
 
 class ConsoleCommands(Provider):
-    """Kinds, clusters, cluster sets, namespaces, sort columns, detail mode and themes."""
+    """Kinds, clusters, cluster sets, namespaces, sort columns, detail mode, themes,
+    approvals, audit and rollback."""
 
     def _entries(self) -> list[tuple[str, str, Callable[[], None]]]:
         from kubechat_tui.tui.screens.main_screen import MainScreen
@@ -51,6 +52,11 @@ class ConsoleCommands(Provider):
         for theme in app.kubechat_themes:
             if theme != app.theme:
                 add(f"Theme: {theme}", "switch theme", run(f"theme {theme}"))
+        add("Approvals", "review approval requests", screen.action_approvals)
+        add("Audit log", "live tail, filters, chain verification", screen.action_audit)
+        if app.last_execution:
+            add(f"Rollback {app.last_execution}", "preview the undo of the last execution",
+                run(f"rollback {app.last_execution}"))
         add("Help: keys", "list every key", screen.action_help)
         return entries
 

@@ -1,8 +1,14 @@
-"""Load Textual themes from YAML files (the repo's themes/ dir and the user's config dir)."""
+"""Load Textual themes from YAML files (the bundled themes and the user's config dir).
+
+The bundled ones are the top-level `themes/` dir, installed as the package
+`kubechat_tui.themes` and read through importlib.resources, so a wheel carries them.
+"""
 
 from __future__ import annotations
 
-from pathlib import Path
+from collections.abc import Sequence
+from importlib import resources
+from importlib.resources.abc import Traversable
 from typing import Any
 
 import yaml
@@ -10,7 +16,8 @@ from textual.theme import Theme
 
 from kubechat_tui.config.paths import config_file
 
-BUNDLED_THEMES = Path(__file__).resolve().parents[2] / "themes"
+BUNDLED_THEMES: Traversable = resources.files("kubechat_tui.themes")
+THEME_SUFFIXES = (".yaml", ".yml")
 THEME_FIELDS = (
     "name", "primary", "secondary", "warning", "error", "success", "accent", "foreground",
     "background", "surface", "panel", "boost", "dark", "luminosity_spread", "text_alpha",
@@ -22,7 +29,7 @@ class ThemeFileError(ValueError):
     """A theme file that cannot be used; one line naming the file."""
 
 
-def theme_from_mapping(data: Any, source: Path) -> Theme:
+def theme_from_mapping(data: Any, source: Traversable) -> Theme:
     """Build a Theme from parsed YAML; raises ThemeFileError with file and key."""
     if not isinstance(data, dict):
         raise ThemeFileError(f"{source}: expected a mapping of theme fields")
@@ -38,22 +45,27 @@ def theme_from_mapping(data: Any, source: Path) -> Theme:
         raise ThemeFileError(f"{source}: {exc}") from exc
 
 
-def theme_dirs() -> list[Path]:
+def theme_dirs() -> list[Traversable]:
     """Bundled themes first, then `<config dir>/themes` (user themes win by name)."""
     return [BUNDLED_THEMES, config_file().parent / "themes"]
 
 
-def load_themes(dirs: list[Path] | None = None) -> tuple[list[Theme], list[str]]:
+def load_themes(dirs: Sequence[Traversable] | None = None) -> tuple[list[Theme], list[str]]:
     """All themes found, and one-line problems for files that were skipped."""
     themes: dict[str, Theme] = {}
     problems: list[str] = []
     for directory in dirs if dirs is not None else theme_dirs():
         if not directory.is_dir():
             continue
-        for path in sorted(directory.glob("*.y*ml")):
+        try:
+            paths = theme_files(directory)
+        except OSError as exc:  # e.g. an unreadable user themes dir
+            problems.append(f"{directory}: {type(exc).__name__}")
+            continue
+        for path in paths:
             try:
-                theme = theme_from_mapping(yaml.safe_load(path.read_text()), path)
-            except (OSError, yaml.YAMLError) as exc:
+                theme = theme_from_mapping(yaml.safe_load(path.read_text("utf-8")), path)
+            except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
                 problems.append(f"{path}: {type(exc).__name__}")
                 continue
             except ThemeFileError as exc:
@@ -61,3 +73,9 @@ def load_themes(dirs: list[Path] | None = None) -> tuple[list[Theme], list[str]]
                 continue
             themes[theme.name] = theme
     return list(themes.values()), problems
+
+
+def theme_files(directory: Traversable) -> list[Traversable]:
+    """The YAML files of a theme dir (a plain dir or package resources), by name."""
+    found = [p for p in directory.iterdir() if p.name.endswith(THEME_SUFFIXES) and p.is_file()]
+    return sorted(found, key=lambda p: p.name)

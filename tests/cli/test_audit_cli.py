@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -9,33 +11,43 @@ import boto3
 import keyring
 import orjson
 import pytest
+import rfc8785
 from keyring.backends import null
 from moto.server import ThreadedMotoServer
 
 from kubechat_tui.cli.main import main
 from kubechat_tui.store.audit import AuditLog
+from kubechat_tui.store.checkpoint_marker import FILE_NAME as MARKER_FILE
 from kubechat_tui.store.database import open_database
 from kubechat_tui.store.signing import load_signer
 from tests.store.helpers import attacker, sample_event
 
 
 @pytest.fixture
-def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """A data dir with 12 records (checkpoint every 5, closed), file key, no real keyring."""
+def empty_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A data dir that does not exist yet: file key, no config, no real keyring."""
     previous = keyring.get_keyring()
     keyring.set_keyring(null.Keyring())
     directory = tmp_path / "data"
     monkeypatch.setenv("KUBECHAT_DATA_DIR", str(directory))
     monkeypatch.setenv("KUBECHAT_CONFIG", str(tmp_path / "absent.yaml"))
     monkeypatch.setenv("KUBECHAT_AUDIT_KEY_BACKEND", "file")
-    _populate(directory, 12)
     yield directory
     keyring.set_keyring(previous)
 
 
-def _populate(directory: Path, count: int) -> None:
-    db = open_database(directory / "kubechat.db")
-    log = AuditLog(db, load_signer(directory), checkpoint_every=5)
+@pytest.fixture
+def data_dir(empty_dir: Path) -> Path:
+    """A data dir with 12 records (checkpoint every 5, closed)."""
+    _populate(empty_dir, 12)
+    return empty_dir
+
+
+def _populate(directory: Path, count: int, db_path: Path | None = None,
+              anchor_path: Path | None = None) -> None:
+    """Append ``count`` records the way the console does (checkpoint every 5, closed)."""
+    db = open_database(db_path or directory / "kubechat.db")
+    log = AuditLog(db, load_signer(directory), checkpoint_every=5, anchor_path=anchor_path)
     for i in range(count):
         log.append(sample_event(i))
     log.close()
@@ -74,8 +86,8 @@ def test_log_filters_table_and_json(data_dir: Path, capsys) -> None:
     docs = [orjson.loads(line) for line in out.splitlines()]
     assert code == 0 and [d["seq"] for d in docs] == [4, 10]
     assert all(len(d["hash"]) == 64 for d in docs)
-    code, out, _ = _run(capsys, "audit", "log", "--until", "2020-01-01")
-    assert code == 0 and len(out.splitlines()) == 1  # header only
+    code, out, err = _run(capsys, "audit", "log", "--until", "2020-01-01")
+    assert (code, out, err) == (0, "", "no records match the filters\n")
     code, out, _ = _run(capsys, "audit", "log", "--limit", "2")
     assert [int(r.split()[0]) for r in out.splitlines()[1:]] == [11, 12]
 
@@ -144,9 +156,11 @@ def test_verify_export_of_a_missing_dir_is_usage(data_dir: Path, tmp_path: Path,
 
 
 def test_demo_uses_its_own_data_dir(data_dir: Path, capsys) -> None:
-    code, out, _ = _run(capsys, "audit", "verify", "--demo")
-    assert code == 0 and str(data_dir / "demo" / "kubechat.db") in out
-    assert "records:     0" in out
+    code, out, err = _run(capsys, "audit", "verify", "--demo")
+    demo_db = data_dir / "demo" / "kubechat.db"
+    assert code == 1 and out == "" and err.count("\n") == 1
+    assert f"{demo_db}: no audit database" in err
+    assert not demo_db.exists()
 
 
 @pytest.fixture
@@ -191,10 +205,11 @@ def test_bad_push_url_is_usage(data_dir: Path, tmp_path: Path, capsys) -> None:
 
 def test_config_file_and_bad_config(data_dir: Path, tmp_path: Path, capsys) -> None:
     other = tmp_path / "elsewhere.db"
+    _populate(data_dir, 3, db_path=other)
     config = tmp_path / "kubechat.yaml"
     config.write_text(f"storage:\n  path: {other}\n")
     code, out, _ = _run(capsys, "audit", "verify", "--config", str(config))
-    assert code == 0 and f"audit log:   {other}" in out
+    assert code == 0 and f"audit log:   {other}" in out and "records:     3" in out
     config.write_text("audit:\n  checkpoint_every: 0\n")
     code, _, err = _run(capsys, "audit", "log", "--config", str(config))
     assert code == 2 and "checkpoint_every" in err and err.count("\n") == 1
@@ -212,3 +227,132 @@ def test_damaged_record_page_names_where_reading_stopped(data_dir: Path, capsys)
     assert "edited: records from here on are unreadable" in out
     code, _, err = _run(capsys, "audit", "log")
     assert code == 1 and "database file is corrupt" in err and err.count("\n") == 1
+
+
+def _forge_from(db_path: Path, seq: int) -> None:
+    """Rewrite record ``seq`` and recompute every later hash (a careful forger)."""
+    conn = attacker(db_path)
+    prev, body = conn.execute("SELECT prev, body FROM audit WHERE seq = ?", (seq,)).fetchone()
+    doc = orjson.loads(body)
+    doc["justification"] = "nothing to see here"
+    forged = rfc8785.dumps(doc)
+    digest = _sha(prev + _sha(forged))
+    conn.execute("UPDATE audit SET body = ?, hash = ? WHERE seq = ?", (forged, digest, seq))
+    for later, later_body in conn.execute(
+            "SELECT seq, body FROM audit WHERE seq > ? ORDER BY seq", (seq,)).fetchall():
+        nxt = _sha(digest + _sha(later_body))
+        conn.execute("UPDATE audit SET prev = ?, hash = ? WHERE seq = ?", (digest, nxt, later))
+        digest = nxt
+    conn.close()
+
+
+def _sha(data: bytes) -> bytes:
+    return hashlib.sha256(data).digest()
+
+
+def _signed_state(data_dir: Path) -> tuple[int, bytes, bytes]:
+    """Checkpoint rows, anchor file and marker: all three must stay as they were."""
+    conn = sqlite3.connect(data_dir / "kubechat.db")
+    count = conn.execute("SELECT count(*) FROM audit_checkpoint").fetchone()[0]
+    conn.close()
+    return (count, (data_dir / "kubechat.db.anchor.jsonl").read_bytes(),
+            (data_dir / MARKER_FILE).read_bytes())
+
+
+@pytest.mark.parametrize(("damage", "message"), [
+    (lambda db: _forge_from(db, 8), "seq 10: edited: chain hash at seq 10 differs"),
+    (lambda db: attacker(db).execute("DELETE FROM audit WHERE seq = 7"),
+     "seq 7: missing: record 7 was deleted"),
+], ids=["rewritten-and-rehashed", "row-deleted"])
+def test_export_refuses_a_broken_chain(data_dir: Path, tmp_path: Path, capsys,
+                                       damage, message) -> None:
+    damage(data_dir / "kubechat.db")
+    before = _signed_state(data_dir)
+    out_dir = tmp_path / "evidence"
+    code, out, err = _run(capsys, "audit", "export", "--user", "alice", "--out", str(out_dir))
+    assert code == 1 and out == "" and err.count("\n") == 1
+    assert message in err and "nothing exported" in err
+    assert not out_dir.exists()
+    assert _signed_state(data_dir) == before  # no checkpoint signed over the damage
+    code, out, _ = _run(capsys, "audit", "verify")
+    assert code == 1 and message in out
+
+
+def test_deleted_database_and_anchor_are_reported_not_recreated(data_dir: Path, capsys) -> None:
+    for path in data_dir.glob("kubechat.db*"):  # `rm kubechat.db*`: the anchor goes too
+        path.unlink()
+    code, out, _ = _run(capsys, "audit", "verify")
+    assert code == 1
+    assert "FAILED: seq 1: truncated: records 1..12 are gone" in out
+    assert "no audit database" in out and "checkpoint marker" in out
+    code, out, _ = _run(capsys, "audit", "verify", "--json")
+    doc = orjson.loads(out)
+    assert code == 1 and not doc["ok"] and doc["problem"]["kind"] == "truncated"
+    for command in (["log"], ["export", "--out", str(data_dir / "x")]):
+        code, out, err = _run(capsys, "audit", *command)
+        assert code == 1 and out == "" and err.count("\n") == 1, (command, err)
+        assert "records 1..12 are gone" in err
+    assert not list(data_dir.glob("kubechat.db*")) and not (data_dir / "x").exists()
+
+
+def test_missing_database_without_history_is_one_line(empty_dir: Path, capsys) -> None:
+    fresh = empty_dir
+    for command in (["verify"], ["verify", "--json"], ["log"]):
+        code, out, err = _run(capsys, "audit", *command)
+        assert code == 1 and out == "" and err.count("\n") == 1, command
+        assert f"{fresh / 'kubechat.db'}: no audit database" in err
+    assert not fresh.exists()
+
+
+def test_emptied_database_names_the_whole_lost_range(data_dir: Path, capsys) -> None:
+    conn = attacker(data_dir / "kubechat.db")
+    conn.execute("DELETE FROM audit")
+    conn.execute("DELETE FROM audit_checkpoint")
+    conn.close()
+    code, out, _ = _run(capsys, "audit", "verify")
+    assert code == 1 and "FAILED: seq 1: truncated: records 1..12 are gone" in out
+
+
+def test_anchor_path_setting_survives_deleting_the_database(
+        empty_dir: Path, tmp_path: Path, capsys, monkeypatch: pytest.MonkeyPatch) -> None:
+    directory, remote = empty_dir, tmp_path / "remote" / "audit.anchor.jsonl"
+    remote.parent.mkdir()
+    config = tmp_path / "kubechat.yaml"
+    config.write_text(f"audit:\n  anchor_path: {remote}\n")
+    monkeypatch.setenv("KUBECHAT_CONFIG", str(config))
+    _populate(directory, 7, anchor_path=remote)
+    assert not (directory / "kubechat.db.anchor.jsonl").exists()
+    code, out, _ = _run(capsys, "audit", "verify")
+    assert code == 0 and "warning" not in out
+    for path in [*directory.glob("kubechat.db*"), directory / MARKER_FILE]:
+        path.unlink()  # even without the marker, the anchor elsewhere tells
+    code, out, _ = _run(capsys, "audit", "verify")
+    assert code == 1 and "records 1..7 are gone" in out and "in the anchor file" in out
+    config.write_text("audit:\n  anchor_path: relative/anchor.jsonl\n")
+    code, _, err = _run(capsys, "audit", "verify")
+    assert code == 2 and "needs an absolute path" in err
+
+
+def test_export_messages_in_words(data_dir: Path, tmp_path: Path, capsys) -> None:
+    before = _signed_state(data_dir)
+    a_file = tmp_path / "a-file"
+    a_file.write_text("mine")
+    code, out, err = _run(capsys, "audit", "export", "--out", str(a_file))
+    assert code == 1 and out == "" and "exists and is not a directory" in err
+    assert "File exists" not in err and a_file.read_text() == "mine"
+    empty = tmp_path / "none"
+    code, out, err = _run(capsys, "audit", "export", "--until", "2020-01-01", "--out", str(empty))
+    assert code == 1 and out == "" and err.count("\n") == 1
+    assert "no records match the filters; nothing exported" in err
+    assert not empty.exists()
+    assert _signed_state(data_dir) == before
+
+
+@pytest.mark.parametrize("json_flag", [[], ["--json"]], ids=["table", "json"])
+@pytest.mark.parametrize("flt", [["--cluster", "nosuch"], ["--user", "nosuch"],
+                                 ["--action", "execution.failed"]],
+                         ids=["cluster", "user", "known-but-unrecorded-action"])
+def test_filters_matching_nothing_are_an_empty_result(data_dir: Path, capsys,
+                                                      json_flag, flt) -> None:
+    code, out, err = _run(capsys, "audit", "log", *flt, *json_flag)
+    assert (code, out, err) == (0, "", "no records match the filters\n")

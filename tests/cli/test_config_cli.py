@@ -63,3 +63,30 @@ def test_validate_reports_one_line_and_exit_2(config: Path,
     assert captured.out == ""
     assert captured.err.startswith(f"kubechat: error: {config}: ai.provider: Input should be")
     assert len(captured.err.splitlines()) == 1
+
+
+@pytest.mark.parametrize(("document", "expected"), [
+    ("theme: no-such-theme\n", "kubechat: error: config: theme: unknown theme 'no-such-theme'"),
+    ("keymap:\n  table.no_such_action: x\n",
+     "kubechat: error: config: keymap: unknown binding id 'table.no_such_action'"),
+])
+def test_validate_checks_theme_and_keymap_ids(config: Path, capsys: pytest.CaptureFixture[str],
+                                              document: str, expected: str) -> None:
+    config.write_text(document)
+    assert main(["config", "validate"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.startswith(expected)
+    assert len(captured.err.splitlines()) == 1
+
+
+def test_validate_accepts_textual_builtin_and_user_themes(
+        config: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config.write_text("theme: nord\n")
+    assert main(["config", "validate"]) == 0
+    themes = config.parent / "themes"
+    themes.mkdir()
+    (themes / "mine.yaml").write_text("name: mine\nprimary: '#336699'\n")
+    config.write_text("theme: mine\n")
+    assert main(["config", "validate"]) == 0
+    assert capsys.readouterr().out.strip().endswith(str(config))

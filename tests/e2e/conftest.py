@@ -52,8 +52,10 @@ class World:
         return Operator(who[0], who[1])
 
     def pipeline(self, who: tuple[str, str], policy: Policy | None = None) -> Pipeline:
-        """A pipeline acting as `who` (requests go through context IDENTITY@CLUSTER)."""
-        router = IdentityRouter(self.fleet, who[1], self.fleet.context_names())
+        """A pipeline acting as `who` (requests go through context IDENTITY@CLUSTER; the
+        plain cluster contexts are admin's)."""
+        router = IdentityRouter(self.fleet, None if who[1] == "admin" else who[1],
+                                self.fleet.context_names())
         return Pipeline(fleet=router, settings=self.settings, audit=self.audit,
                         policy=policy or self.policy, approvals=self.workflow(),
                         timeline=self.timeline, operator=self.operator(who))

@@ -78,6 +78,7 @@ class ScriptedPipeline:
     executed: list[bool] = field(default_factory=list)
     archived: list[str] = field(default_factory=list)
     prepared_plans: list[Plan] = field(default_factory=list)
+    cancelled: list[str] = field(default_factory=list)
 
     def prepare(self, plan: Plan, options: RunOptions | None = None) -> Prepared:
         self.prepared_plans.append(plan)
@@ -101,3 +102,6 @@ class ScriptedPipeline:
 
     def archive_summary(self, result: RunResult, text: str, annotation: str = "") -> None:
         self.archived.append(text)
+
+    def cancel(self, prep: Prepared, reason: str = "closed without executing") -> None:
+        self.cancelled.append(reason)

@@ -120,5 +120,5 @@ def test_state_versions_match_what_the_request_was_bound_to(world: World) -> Non
     first = world.pipeline(REQUESTER).run(plan, RunOptions(confirmed=True))
     assert first.prepared.approval and first.prepared.approval.request
     bound = dict(first.prepared.approval.request.resource_versions)
-    router = IdentityRouter(world.fleet, "admin", world.fleet.context_names())
+    router = IdentityRouter(world.fleet, None, world.fleet.context_names())  # admin
     assert observe_state_versions(router, first.prepared.plan) == bound

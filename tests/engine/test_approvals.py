@@ -12,8 +12,10 @@ from kubechat_tui.domain import Plan, Verb
 from kubechat_tui.engine.approvals import (
     ApprovalError,
     ApprovalWorkflow,
+    DuplicateApproverError,
     SelfApprovalError,
     UnknownRequestError,
+    approval_rows,
 )
 from kubechat_tui.guard.policy import PolicyContext, load_configured_policy
 from kubechat_tui.store.approvals import ApprovalRequest, ApprovalStore
@@ -23,7 +25,7 @@ from tests.guard.helpers import approval_env, plan_of, scale_step, step
 
 ALICE = Operator("alice", "admin")
 BOB = Operator("bob", "sre-lead")
-CAROL = Operator("carol", "sre-lead")
+CAROL = Operator("carol", "carol")
 Env = tuple[ApprovalWorkflow, AuditLog]
 RVS = {"prod-eu/deployments/payments/payments-api": "101"}
 
@@ -64,10 +66,58 @@ def test_prod_scale_needs_one_other_person(env: Env) -> None:
 def test_requester_can_never_approve_own_request(env: Env) -> None:
     flow, audit = env
     plan, req = _request(flow)
-    with pytest.raises(SelfApprovalError, match="cannot approve their own request"):
-        flow.approve(req.id, Operator("alice", "sre-lead"))
+    with pytest.raises(SelfApprovalError, match=r"own request \(the same OS user \(alice\)"):
+        flow.approve(req.id, Operator("alice", "sre-lead"))  # alice with --as lead
+    with pytest.raises(SelfApprovalError, match="same Kubernetes identity"):
+        flow.approve(req.id, Operator("mallory", "admin"))  # another login, alice's creds
+    with pytest.raises(SelfApprovalError, match="same OS user"):
+        flow.approve(req.id, Operator("alice"))  # the cluster did not say who
     assert not flow.status(plan.digest(), RVS).satisfied
-    assert _actions(audit)[-1] == "approval.refused"
+    assert _actions(audit)[-3:] == ["approval.refused"] * 3
+    refused = list(audit.records(AuditFilter(actions=("approval.refused",))))[0]
+    assert refused.event.operator == Operator("alice", "sre-lead")  # the real OS user
+
+
+def test_demo_tells_people_apart_by_cluster_identity_only(tmp_path: Path) -> None:
+    flow, audit, db = approval_env(tmp_path)
+    flow.demo = True
+    try:
+        plan, req = _request(flow, plan_of(step(Verb.DELETE)))
+        with pytest.raises(SelfApprovalError, match="same Kubernetes identity"):
+            flow.approve(req.id, Operator("alice", "admin"))
+        with pytest.raises(SelfApprovalError, match="no Kubernetes identity"):
+            flow.approve(req.id, Operator("alice"))
+        flow.approve(req.id, Operator("alice", "sre-lead"))  # one machine, --as lead
+        with pytest.raises(DuplicateApproverError, match="distinct people"):
+            flow.approve(req.id, Operator("bob", "sre-lead"))  # lead's identity again
+        assert flow.approve(req.id, Operator("alice", "operator")).satisfied
+        assert audit.verify().ok
+    finally:
+        db.close()
+
+
+def test_two_approvals_from_one_os_user_never_count_twice(env: Env) -> None:
+    flow, _ = env
+    plan, req = _request(flow, plan_of(step(Verb.DELETE)))
+    flow.approve(req.id, Operator("root", "sre-lead"))
+    with pytest.raises(DuplicateApproverError, match=r"same OS user \(root\)"):
+        flow.approve(req.id, Operator("root", "operator"))
+    assert flow.status(plan.digest(), RVS).missing == 1
+
+
+def test_a_request_releases_only_its_requesters_run(env: Env) -> None:
+    flow, audit = env
+    plan, req = _request(flow)
+    flow.approve(req.id, BOB)
+    for other in (BOB, Operator("alice", "sre-lead"), Operator("mallory", "admin")):
+        status = flow.gate(plan, RVS, other)
+        assert not status.satisfied and "not yours" in status.reason
+        assert status.approvers == ()
+    mine = flow.gate(plan, RVS, ALICE)
+    assert mine.satisfied
+    assert approval_rows(mine) == [{"request_id": req.id, "decision": "approve",
+                                    "approver": "bob", "kube_identity": "sre-lead"}]
+    assert list(audit.records(AuditFilter()))[-1].event.approvals == tuple(approval_rows(mine))
 
 
 def test_edit_after_approval_voids_it(env: Env) -> None:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
 
 from kubechat_tui.config.settings import Settings
+from kubechat_tui.kube import fleet as fleet_module
 from kubechat_tui.kube import health
 from kubechat_tui.kube.errors import KubeconfigError
 from kubechat_tui.kube.fleet import Fleet
@@ -122,3 +125,31 @@ def test_broken_context_is_reported_not_raised(own_sim: SimServer, tmp_path: Pat
 def test_backoff_doubles_and_caps() -> None:
     assert [health.backoff(n) for n in (1, 2, 3, 4)] == [1.0, 2.0, 4.0, 8.0]
     assert health.backoff(30) == health.MAX_BACKOFF
+
+
+def test_health_checks_run_in_a_small_pool(fleet: Fleet, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Clusters are probed by a few workers, never all at once, and each one is probed."""
+    monkeypatch.setattr(fleet_module, "HEALTH_WORKERS", 2)
+    lock, in_flight, peak, probed = threading.Lock(), [0], [0], []
+    real_probe = health.probe
+
+    def probe(client: Any, production: bool) -> ClusterStatus:
+        with lock:
+            in_flight[0] += 1
+            peak[0] = max(peak[0], in_flight[0])
+            probed.append(client.name)
+        try:
+            time.sleep(0.03)
+            return real_probe(client, production)
+        finally:
+            with lock:
+                in_flight[0] -= 1
+
+    monkeypatch.setattr(health, "probe", probe)
+    fleet.start()
+    wait_for(lambda: all(s.health is Health.OK for s in fleet.statuses()))
+    assert peak[0] <= 2
+    assert sorted(probed[:4]) == sorted(fleet.cluster_names())  # each once, none skipped
+    fleet.close()
+    wait_for(lambda: not [t for t in threading.enumerate()
+                          if t.name.startswith("kubechat-health")])

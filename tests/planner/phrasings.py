@@ -2,6 +2,10 @@
 
 Expectation: "blocked" (refused), "unknown" (not understood: blocked with suggestions),
 "read" (only read-only steps), or the kubectl verb of the one change.
+
+COMPOUND holds compound, ambiguous and multi-line requests with an exact expectation each:
+the full plan (every kubectl line, per cluster, in order) or a phrase of the refusal.
+Planned with the current scope prod-eu and no live view.
 """
 
 from __future__ import annotations
@@ -203,4 +207,250 @@ _TARGETS = [("checkout-api", "ip-10-0-1-1", "prod"), ("ledger", "ip-10-0-2-2", "
 GENERATED = [(tpl.format(t=t, n=n, c=c), "destructive") for tpl in _DESTRUCTIVE
              for t, n, c in _TARGETS]
 
-TABLE = TRIAGE + CHANGES + REFUSED + GENERATED
+COMPOUND: list[tuple[str, str, tuple[str, ...] | str]] = [
+    ("describe pod x and delete namespace prod", "unknown", "names clusters here"),
+    ("describe pod x\nand delete namespace prod", "unknown", "names clusters here"),
+    ("logs of payments-api\nplease delete it", "unknown", "does not say which object to"),
+    ("delete pods -l app=payments-api in payments in prod-eu", "delete", (
+        "kubectl --context prod-eu get pods -n payments -l app=payments-api -o wide",
+        "kubectl --context prod-eu delete pods -n payments -l app=payments-api",
+    )),
+    ("delete deployment payments-api in payments in all clusters", "delete", (
+        "kubectl --context prod-eu describe deployments payments-api -n payments",
+        "kubectl --context prod-us describe deployments payments-api -n payments",
+        "kubectl --context staging describe deployments payments-api -n payments",
+        "kubectl --context canary describe deployments payments-api -n payments",
+        "kubectl --context prod-eu events -n payments --for=deployment/payments-api",
+        "kubectl --context prod-us events -n payments --for=deployment/payments-api",
+        "kubectl --context staging events -n payments --for=deployment/payments-api",
+        "kubectl --context canary events -n payments --for=deployment/payments-api",
+        "kubectl --context prod-eu rollout history deployments/payments-api -n payments",
+        "kubectl --context prod-us rollout history deployments/payments-api -n payments",
+        "kubectl --context staging rollout history deployments/payments-api -n payments",
+        "kubectl --context canary rollout history deployments/payments-api -n payments",
+        "kubectl --context prod-eu logs deployments/payments-api -n payments --all-containers "
+         "--tail=200",
+        "kubectl --context prod-us logs deployments/payments-api -n payments --all-containers "
+         "--tail=200",
+        "kubectl --context staging logs deployments/payments-api -n payments --all-containers "
+         "--tail=200",
+        "kubectl --context canary logs deployments/payments-api -n payments --all-containers "
+         "--tail=200",
+        "kubectl --context prod-eu delete deployments payments-api -n payments",
+        "kubectl --context prod-us delete deployments payments-api -n payments",
+        "kubectl --context staging delete deployments payments-api -n payments",
+        "kubectl --context canary delete deployments payments-api -n payments",
+    )),
+    ("describe pod web-1 and delete namespace prod", "unknown", "names clusters here"),
+    ("describe pod web-1\ndelete namespace prod", "unknown", "names clusters here"),
+    ("show logs of payments-api and restart it", "unknown", "does not say which object to"),
+    ("logs of payments-api. then restart it", "unknown", "does not say which object to"),
+    ("logs of deployment payments-api\nrestart it", "unknown", "does not say which object to"),
+    ("check events of payments-api, then scale it to 5", "unknown", "does not say which object to"),
+    ("describe deployment payments-api and delete it", "unknown", "does not say which object to"),
+    ("what is wrong with payments-api? delete it", "unknown", "does not say which object to"),
+    ("crashlooping pods in payments and delete them", "unknown", "does not say which object to"),
+    ("show pending pods and delete them", "unknown", "does not say which object to"),
+    ("get pods in payments\ndelete pod calc-app-pod", "delete", (
+        "kubectl --context prod-eu get pods -n payments -o wide",
+        "kubectl --context prod-eu describe pods calc-app-pod -n payments",
+        "kubectl --context prod-eu events -n payments --for=pod/calc-app-pod",
+        "kubectl --context prod-eu logs calc-app-pod -n payments --all-containers --tail=200",
+        "kubectl --context prod-eu delete pods calc-app-pod -n payments",
+    )),
+    ("describe pod calc-app-pod in payments and delete pod calc-app-pod", "delete", (
+        "kubectl --context prod-eu describe pods calc-app-pod -n payments",
+        "kubectl --context prod-eu events -n payments --for=pod/calc-app-pod",
+        "kubectl --context prod-eu logs calc-app-pod -n payments --all-containers --tail=200",
+        "kubectl --context prod-eu delete pods calc-app-pod -n payments",
+    )),
+    ("describe deployment web in payments and restart deployment web", "rollout restart", (
+        "kubectl --context prod-eu describe deployments web -n payments",
+        "kubectl --context prod-eu events -n payments --for=deployment/web",
+        "kubectl --context prod-eu rollout history deployments/web -n payments",
+        "kubectl --context prod-eu logs deployments/web -n payments --all-containers --tail=200",
+        "kubectl --context prod-eu rollout restart deployments/web -n payments",
+    )),
+    ("logs of payments-api in payments and restart deployment payments-api in checkout", "unknown",
+     "different scopes"),
+    ("show pods in staging and restart deployment web in canary", "unknown", "different scopes"),
+    ("delete pod web-1 and pod web-2", "unknown", "names 2 objects"),
+    ("delete pod web-1\ndelete pod web-2", "unknown", "could not tell which part"),
+    ("delete pod web-1 and delete pod web-2", "unknown", "could not tell which part"),
+    ("delete pod web-1 and restart deployment web", "unknown", "several changes"),
+    ("scale deployment web to 3 and then restart it", "unknown", "several changes"),
+    ("delete payments-api", "unknown", "never guesses what to delete"),
+    ("delete payments-api in payments", "unknown", "never guesses what to delete"),
+    ("remove calc-app-pod", "unknown", "never guesses what to delete"),
+    ("restart calc-app-pod in payments", "unknown", "looks like a pod name"),
+    ("scale service web to 3", "unknown", "applies to deployments, statefulsets and daemonsets"),
+    ("reboot node ip-10-0-3-7", "unknown", "applies to deployments, statefulsets and daemonsets"),
+    ("delete pods with label app=web in checkout", "delete", (
+        "kubectl --context prod-eu get pods -n checkout -l app=web -o wide",
+        "kubectl --context prod-eu delete pods -n checkout -l app=web",
+    )),
+    ("delete pods -l app in (a,b) in checkout", "unknown", "could not read the label selector"),
+    ("delete pods labelled app=payments-api in payments", "delete", (
+        "kubectl --context prod-eu get pods -n payments -l app=payments-api -o wide",
+        "kubectl --context prod-eu delete pods -n payments -l app=payments-api",
+    )),
+    ("delete all pods in namespace checkout", "delete", (
+        "kubectl --context prod-eu get pods -n checkout -o wide",
+        "kubectl --context prod-eu delete pods -n checkout --all",
+    )),
+    ("delete failed pods in the payments namespace", "delete", (
+        "kubectl --context prod-eu get pods -n payments --field-selector status.phase=Failed -o "
+         "wide",
+        "kubectl --context prod-eu delete pods -n payments --field-selector status.phase=Failed",
+    )),
+    ("delete pods -l app=web in namespace payments", "delete", (
+        "kubectl --context prod-eu get pods -n payments -l app=web -o wide",
+        "kubectl --context prod-eu delete pods -n payments -l app=web",
+    )),
+    ("delete -l app=web in payments", "unknown", "delete which kind of object"),
+    ("delete the payments-api pods in payments", "unknown", "never guesses what to delete"),
+    ("delete namespace staging", "unknown", "names clusters here"),
+    ("cordon and drain node worker-3 in staging", "drain", (
+        "kubectl --context staging describe nodes worker-3",
+        "kubectl --context staging events -A --for=node/worker-3",
+        "kubectl --context staging get pods -A --field-selector spec.nodeName=worker-3 -o wide",
+        "kubectl --context staging drain worker-3 --ignore-daemonsets --delete-emptydir-data "
+         "--timeout=300s",
+    )),
+    ("cordon node ip-10-0-3-7\nshow pods on node ip-10-0-3-7", "cordon", (
+        "kubectl --context prod-eu get pods -A --field-selector spec.nodeName=ip-10-0-3-7 -o wide",
+        "kubectl --context prod-eu describe nodes ip-10-0-3-7",
+        "kubectl --context prod-eu events -A --for=node/ip-10-0-3-7",
+        "kubectl --context prod-eu cordon ip-10-0-3-7",
+    )),
+    ("show pods on node ip-10-0-3-7 and cordon it", "unknown", "does not say which object to"),
+    ("delete pod web-1 in payments and show events", "delete", (
+        "kubectl --context prod-eu events -n payments",
+        "kubectl --context prod-eu describe pods web-1 -n payments",
+        "kubectl --context prod-eu events -n payments --for=pod/web-1",
+        "kubectl --context prod-eu logs web-1 -n payments --all-containers --tail=200",
+        "kubectl --context prod-eu delete pods web-1 -n payments",
+    )),
+    ("restart deployment payments-api\nin staging", "rollout restart", (
+        "kubectl --context staging describe deployments payments-api",
+        "kubectl --context staging events -A --for=deployment/payments-api",
+        "kubectl --context staging rollout history deployments/payments-api",
+        "kubectl --context staging logs deployments/payments-api --all-containers --tail=200",
+        "kubectl --context staging rollout restart deployments/payments-api",
+    )),
+    ("scale deployment payments-api\nto 4 in staging", "scale", (
+        "kubectl --context staging describe deployments payments-api",
+        "kubectl --context staging events -A --for=deployment/payments-api",
+        "kubectl --context staging rollout history deployments/payments-api",
+        "kubectl --context staging logs deployments/payments-api --all-containers --tail=200",
+        "kubectl --context staging scale deployments/payments-api --replicas=4",
+    )),
+    ("delete deployment payments-api in all clusters", "delete", (
+        "kubectl --context prod-eu describe deployments payments-api",
+        "kubectl --context prod-us describe deployments payments-api",
+        "kubectl --context staging describe deployments payments-api",
+        "kubectl --context canary describe deployments payments-api",
+        "kubectl --context prod-eu events -A --for=deployment/payments-api",
+        "kubectl --context prod-us events -A --for=deployment/payments-api",
+        "kubectl --context staging events -A --for=deployment/payments-api",
+        "kubectl --context canary events -A --for=deployment/payments-api",
+        "kubectl --context prod-eu rollout history deployments/payments-api",
+        "kubectl --context prod-us rollout history deployments/payments-api",
+        "kubectl --context staging rollout history deployments/payments-api",
+        "kubectl --context canary rollout history deployments/payments-api",
+        "kubectl --context prod-eu logs deployments/payments-api --all-containers --tail=200",
+        "kubectl --context prod-us logs deployments/payments-api --all-containers --tail=200",
+        "kubectl --context staging logs deployments/payments-api --all-containers --tail=200",
+        "kubectl --context canary logs deployments/payments-api --all-containers --tail=200",
+        "kubectl --context prod-eu delete deployments payments-api",
+        "kubectl --context prod-us delete deployments payments-api",
+        "kubectl --context staging delete deployments payments-api",
+        "kubectl --context canary delete deployments payments-api",
+    )),
+    ("drain node ip-10-0-3-7 in all clusters", "drain", (
+        "kubectl --context prod-eu describe nodes ip-10-0-3-7",
+        "kubectl --context prod-us describe nodes ip-10-0-3-7",
+        "kubectl --context staging describe nodes ip-10-0-3-7",
+        "kubectl --context canary describe nodes ip-10-0-3-7",
+        "kubectl --context prod-eu events -A --for=node/ip-10-0-3-7",
+        "kubectl --context prod-us events -A --for=node/ip-10-0-3-7",
+        "kubectl --context staging events -A --for=node/ip-10-0-3-7",
+        "kubectl --context canary events -A --for=node/ip-10-0-3-7",
+        "kubectl --context prod-eu get pods -A --field-selector spec.nodeName=ip-10-0-3-7 -o wide",
+        "kubectl --context prod-us get pods -A --field-selector spec.nodeName=ip-10-0-3-7 -o wide",
+        "kubectl --context staging get pods -A --field-selector spec.nodeName=ip-10-0-3-7 -o wide",
+        "kubectl --context canary get pods -A --field-selector spec.nodeName=ip-10-0-3-7 -o wide",
+        "kubectl --context prod-eu drain ip-10-0-3-7 --ignore-daemonsets --delete-emptydir-data "
+         "--timeout=300s",
+        "kubectl --context prod-us drain ip-10-0-3-7 --ignore-daemonsets --delete-emptydir-data "
+         "--timeout=300s",
+        "kubectl --context staging drain ip-10-0-3-7 --ignore-daemonsets --delete-emptydir-data "
+         "--timeout=300s",
+        "kubectl --context canary drain ip-10-0-3-7 --ignore-daemonsets --delete-emptydir-data "
+         "--timeout=300s",
+    )),
+    ("delete the pod named calc-app-pod in payments", "delete", (
+        "kubectl --context prod-eu describe pods calc-app-pod -n payments",
+        "kubectl --context prod-eu events -n payments --for=pod/calc-app-pod",
+        "kubectl --context prod-eu logs calc-app-pod -n payments --all-containers --tail=200",
+        "kubectl --context prod-eu delete pods calc-app-pod -n payments",
+    )),
+    ("logs of payments-api and delete pod payments-api-7788fcd8fc-6gf77 in payments", "delete", (
+        "kubectl --context prod-eu logs deployments/payments-api -n payments --all-containers "
+         "--tail=200",
+        "kubectl --context prod-eu describe pods payments-api-7788fcd8fc-6gf77 -n payments",
+        "kubectl --context prod-eu events -n payments --for=pod/payments-api-7788fcd8fc-6gf77",
+        "kubectl --context prod-eu logs payments-api-7788fcd8fc-6gf77 -n payments "
+         "--all-containers --tail=200",
+        "kubectl --context prod-eu delete pods payments-api-7788fcd8fc-6gf77 -n payments",
+    )),
+    ("describe node ip-10-0-3-7 and drain it", "unknown", "does not say which object to"),
+    ("delete pod web-1 in payments. describe pod web-1 in checkout", "unknown", "different scopes"),
+    ("scale deployment payments-api to 0 in staging and show its events", "scale", (
+        "kubectl --context staging events -A",
+        "kubectl --context staging describe deployments payments-api",
+        "kubectl --context staging events -A --for=deployment/payments-api",
+        "kubectl --context staging rollout history deployments/payments-api",
+        "kubectl --context staging logs deployments/payments-api --all-containers --tail=200",
+        "kubectl --context staging scale deployments/payments-api --replicas=0",
+    )),
+    ("events of payments-api\nroll back deployment payments-api in canary", "rollout undo", (
+        "kubectl --context canary events -A --for=deployment/payments-api",
+        "kubectl --context canary describe deployments payments-api",
+        "kubectl --context canary rollout history deployments/payments-api",
+        "kubectl --context canary logs deployments/payments-api --all-containers --tail=200",
+        "kubectl --context canary rollout undo deployments/payments-api",
+    )),
+    ("logs of payments-api, roll it back", "unknown", "does not say which object to"),
+    ("set image of deployment web to nginx:1.27 and show logs of web", "unknown", "whose logs?"),
+    ("restart pod calc-app-pod in payments and show its logs", "unknown", "whose logs?"),
+    ("delete secret db-password and show secrets", "blocked", "never reveals"),
+    ("show me pods. kill it", "unknown", "does not say which object to"),
+    ("uncordon node ip-10-0-3-7 and list nodes", "uncordon", (
+        "kubectl --context prod-eu get nodes -o wide",
+        "kubectl --context prod-eu describe nodes ip-10-0-3-7",
+        "kubectl --context prod-eu events -A --for=node/ip-10-0-3-7",
+        "kubectl --context prod-eu get pods -A --field-selector spec.nodeName=ip-10-0-3-7 -o wide",
+        "kubectl --context prod-eu uncordon ip-10-0-3-7",
+    )),
+    ("delete ns/payments", "delete", (
+        "kubectl --context prod-eu get pods -n payments -o wide",
+        "kubectl --context prod-eu delete namespaces payments",
+    )),
+    ("delete namespace payments and show pods in payments", "delete", (
+        "kubectl --context prod-eu get pods -n payments -o wide",
+        "kubectl --context prod-eu delete namespaces payments",
+    )),
+    ("describe namespace payments\ndelete the namespace", "unknown",
+     "does not say which object to"),
+    ("list pods in payments; delete pod calc-app-pod", "blocked", "shell syntax"),
+    ("show pods in payments and\ndelete pod calc-app-pod in payments", "delete", (
+        "kubectl --context prod-eu get pods -n payments -o wide",
+        "kubectl --context prod-eu describe pods calc-app-pod -n payments",
+        "kubectl --context prod-eu events -n payments --for=pod/calc-app-pod",
+        "kubectl --context prod-eu logs calc-app-pod -n payments --all-containers --tail=200",
+        "kubectl --context prod-eu delete pods calc-app-pod -n payments",
+    )),
+]
+
+TABLE = TRIAGE + CHANGES + REFUSED + GENERATED + [(t, kind) for t, kind, _ in COMPOUND]

@@ -8,7 +8,7 @@ import pytest
 
 from kubechat_tui.domain import PlanResult, Risk, Scope, Verb
 from kubechat_tui.planner.service import PlannerService
-from tests.planner.phrasings import TABLE
+from tests.planner.phrasings import COMPOUND, TABLE
 
 SHELL_OPERATORS = {";", "&", "&&", "|", "||", ">", ">>", "<", "<<", "(", ")", "`", "$("}
 DESTRUCTIVE = {Verb.DELETE, Verb.DRAIN, Verb.PATCH, Verb.APPLY}
@@ -79,6 +79,50 @@ def test_phrasing(rules: PlannerService, text: str, expected: str) -> None:
             assert [s.verb.value for s in changes] == [expected]
             assert not result.plan.steps[0].mutating or len(result.plan.steps) == 1 \
                 or changes[0].verb is Verb.CORDON
+
+
+@pytest.mark.parametrize(("text", "kind", "expected"), COMPOUND,
+                         ids=[t[:40] for t, _, _ in COMPOUND])
+def test_compound_and_ambiguous_requests(rules: PlannerService, text: str, kind: str,
+                                         expected: tuple[str, ...] | str) -> None:
+    """Exactly the expected plan (every kubectl line, per cluster), or refused saying why."""
+    result = rules.plan(text, CURRENT)
+    assert_safe(result)
+    if isinstance(expected, str):
+        assert result.blocked and result.plan is None
+        assert expected in (result.reason or ""), result.reason
+        return
+    assert not result.blocked and result.plan is not None, result.reason
+    assert [line for s in result.plan.steps for line in s.kubectl_lines()] == list(expected)
+
+
+def test_a_change_is_never_aimed_at_a_verb_or_a_cluster_set(rules: PlannerService) -> None:
+    """Regression: "describe pod x and delete namespace prod" planned `delete pods x -n delete`."""
+    for text in [t for t, _, _ in COMPOUND] + [t for t, _ in TABLE if "delete" in t]:
+        plan = rules.plan(text, CURRENT).plan
+        for step in plan.steps if plan else ():
+            assert step.namespace not in ("delete", "remove", "kill", "and", "please")
+            if step.verb is Verb.DELETE and step.resource == "namespaces":
+                assert step.name not in ("prod", "staging", "canary"), text
+
+
+def test_an_unclear_change_suggests_the_kind_and_name(rules: PlannerService) -> None:
+    result = rules.plan("logs of payments-api\nplease delete it", CURRENT)
+    assert result.blocked and result.suggestions[0] == "delete deployment payments-api"
+    result = rules.plan("delete payments-api in payments", CURRENT)
+    assert result.suggestions == ("delete deployment payments-api", "delete pod payments-api")
+
+
+def test_a_selector_is_never_read_as_an_object_name(rules: PlannerService) -> None:
+    for text in ("delete pods -l app=payments-api in payments in prod-eu",
+                 "delete pods with label app=payments-api in payments",
+                 "delete pods --selector=app=payments-api,tier!=db in payments"):
+        plan = rules.plan(text, CURRENT).plan
+        assert plan is not None, text
+        change = plan.steps[-1]
+        assert change.verb is Verb.DELETE and change.name is None, text
+        assert change.selector and change.selector.startswith("app=payments-api"), text
+        assert change.api_calls[0].query["labelSelector"] == change.selector
 
 
 def test_secret_exposure_is_refused_with_a_reason(rules: PlannerService) -> None:

@@ -192,3 +192,69 @@ def test_delete_by_phase_counts_only_matching_pods(settings: Settings) -> None:
     plan = live(settings).plan("delete failed pods in payments on prod-eu").plan
     assert plan is not None
     assert plan.steps[-1].affected == 2  # only the Failed pods, not every pod (7)
+
+
+class KindView(FakeView):
+    """payments-api is a deployment (and a service) in payments: no pod of that name."""
+
+    def count(self, cluster: str, resource: str, namespace: str | None,
+              label_selector: str | None = None, field_selector: str | None = None) -> int | None:
+        if cluster == "unreachable":
+            return None
+        if field_selector == "metadata.name=payments-api":
+            return 1 if resource in ("deployments", "services") else 0
+        return super().count(cluster, resource, namespace, label_selector, field_selector)
+
+
+def test_a_change_on_an_object_that_does_not_resolve_is_refused(settings: Settings) -> None:
+    result = live(settings, KindView()).plan("delete pod payments-api in payments on prod-eu")
+    assert result.blocked and result.plan is None
+    reason = result.reason or ""
+    assert "pods/payments-api does not exist in namespace payments on prod-eu" in reason
+    assert "payments-api is a deployment and a service there" in reason
+    assert "'delete deployment payments-api'" in reason
+    plan = live(settings, KindView()).plan("delete deployment payments-api in payments on "
+                                           "prod-eu").plan
+    assert plan is not None and plan.steps[-1].resource == "deployments"
+
+
+def test_a_silent_cluster_never_blocks_a_change_as_missing(settings: Settings) -> None:
+    view = KindView(clusters=["prod-eu", "unreachable"])
+    plan = live(settings, view).plan("delete pod payments-api in payments on unreachable").plan
+    assert plan is not None and plan.steps[-1].affected is None
+
+
+def test_destructive_changes_on_several_clusters_are_critical(rules: PlannerService) -> None:
+    one = rules.plan("scale deployment web-app to 0 in canary").plan
+    two = rules.plan("scale deployment web-app to 0 in canary and staging").plan
+    assert one is not None and two is not None
+    assert one.steps[-1].risk is Risk.HIGH
+    change = two.steps[-1]
+    assert change.clusters == ("canary", "staging") and change.risk is Risk.CRITICAL
+    assert change.requires_approval and "destructive on 2 clusters at once" in change.warnings
+    restart = rules.plan("restart deployment web-app in canary and staging").plan
+    assert restart is not None and restart.steps[-1].risk is Risk.MEDIUM  # not destructive
+
+
+def test_delete_in_all_clusters_is_planned_critical_with_approval(
+        rules: PlannerService) -> None:
+    result = rules.plan("delete deployment payments-api in payments in all clusters")
+    assert not result.blocked and result.plan is not None, result.reason
+    change = result.plan.steps[-1]
+    assert (change.verb, change.resource, change.name) == (Verb.DELETE, "deployments",
+                                                           "payments-api")
+    assert change.clusters == ("prod-eu", "prod-us", "staging", "canary")
+    assert change.risk is Risk.CRITICAL and change.requires_approval
+    assert "spans 4 clusters" in change.warnings
+    everything = rules.plan("delete everything in all clusters")
+    assert everything.blocked and "deleting everything" in (everything.reason or "")
+
+
+def test_delete_pods_in_a_namespace_never_deletes_the_namespace(rules: PlannerService) -> None:
+    for text in ("delete all pods in namespace checkout",
+                 "delete failed pods in the checkout namespace",
+                 "delete pods -l app=web in namespace checkout"):
+        plan = rules.plan(text).plan
+        assert plan is not None, text
+        change = plan.steps[-1]
+        assert change.resource == "pods" and change.namespace == "checkout", text

@@ -55,12 +55,20 @@ def test_restart_counts_pods_across_prod(service: PlannerService) -> None:
     assert "spans 2 clusters" in change.warnings
 
 
-def test_missing_object_is_reported(service: PlannerService) -> None:
-    plan = service.plan("restart deployment no-such-app in payments on prod-eu",
-                        Scope()).plan
+def test_a_change_on_a_missing_object_is_refused(service: PlannerService) -> None:
+    result = service.plan("restart deployment no-such-app in payments on prod-eu", Scope())
+    assert result.blocked and "deployments/no-such-app does not exist" in (result.reason or "")
+    wrong_kind = service.plan("delete pod payments-api in payments on prod-eu", Scope())
+    assert wrong_kind.blocked
+    assert "payments-api is a deployment" in (wrong_kind.reason or "")
+
+
+def test_a_selector_delete_counts_what_it_matches(service: PlannerService) -> None:
+    plan = service.plan("delete pods -l app=payments-api in payments in prod-eu", Scope()).plan
     assert plan is not None
-    assert "prod-eu: deployments/no-such-app not found" in plan.steps[-1].warnings
-    assert plan.steps[-1].affected == 0
+    change = plan.steps[-1]
+    assert change.selector == "app=payments-api" and change.name is None
+    assert change.affected is not None and change.affected > 0
 
 
 def test_drain_counts_pods_on_a_real_node(service: PlannerService) -> None:

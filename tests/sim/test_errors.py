@@ -22,19 +22,46 @@ def assert_status(status: int, body: Any, code: int, reason: str) -> dict[str, A
 
 
 @pytest.mark.parametrize("path", ["/api/v1/widgets", "/apis/apps/v1/namespaces/x/gizmos",
-                                  "/apis/nope.example.com/v1/things", "/api/v2/pods",
+                                  "/api/v2/pods", "/apis/apps/v9/deployments",
                                   "/api/v1/namespaces/payments/pods/x/exec-nope"])
 def test_unknown_resources(api: Api, path: str) -> None:
     body = assert_status(*api.json("GET", path), 404, "NotFound")
     assert body["message"] == "the server could not find the requested resource"
+    assert body["details"] == {}
 
 
-@pytest.mark.parametrize("selector", ["app in (a", "app notin ()", "=x", "app==a==b",
-                                      "a b", "app,", "-bad=x"])
-def test_malformed_label_selectors(api: Api, selector: str) -> None:
+@pytest.mark.parametrize("path", ["/apis/nope.example.com/v1/things", "/apis/nope.example.com",
+                                  "/foo", "/clusters/prod-eu/api"])
+def test_paths_outside_the_api_get_gos_plain_404(api: Api, path: str) -> None:
+    resp = api.request("GET", path)
+    assert resp.status == 404 and resp.data == b"404 page not found\n"
+    assert resp.headers["Content-Type"] == "text/plain; charset=utf-8"
+    assert resp.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_server_root_lists_paths(api: Api) -> None:
+    status, body = api.json("GET", "/")
+    assert status == 200 and {"/api", "/apis", "/version"} <= set(body["paths"])
+
+
+@pytest.mark.parametrize(("selector", "message"), [
+    ("app in (a", "unable to parse requirement: found '', expected: ',' or ')'"),
+    ("=x", "found '=', expected: !, identifier, or 'end of string'"),
+    ("app==a==b", "found '==', expected: ',' or 'end of string'"),
+    ("a b", "unable to parse requirement: found 'b', expected: in, notin, =, ==, !=, gt, lt"),
+    ("app,", "found '', expected: identifier after ','"),
+    ("x in a", "unable to parse requirement: found 'a' expected: '('"),
+    ("x>abc", "unable to parse requirement: values[0]: Invalid value: \"abc\": for 'Gt', "
+              "'Lt' operators, the value must be an integer"),
+    ("-bad=x", "unable to parse requirement: <nil>: Invalid value: \"-bad\": name part must "
+               "consist of alphanumeric characters, '-', '_' or '.', and must start and end "
+               "with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', "
+               "regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')"),
+])
+def test_malformed_label_selectors(api: Api, selector: str, message: str) -> None:
     body = assert_status(*api.json("GET", "/api/v1/pods", query={"labelSelector": selector}),
                          400, "BadRequest")
-    assert body["message"].startswith("unable to parse requirement")
+    assert body["message"] == message
 
 
 def test_unsupported_field_selector(api: Api) -> None:
@@ -93,9 +120,8 @@ def test_authentication_and_unknown_cluster(api: Api) -> None:
     other = api.pool.request("GET", url, headers={
         "Authorization": f"Bearer {api.server.token('staging', 'admin')}"})
     assert other.status == 401
-    missing = api.pool.request("GET", api.server.base_url + "/clusters/mars/api",
-                               headers={"Authorization": "Bearer x"})
-    assert missing.status == 404
+    control = api.pool.request("GET", api.server.control_url + "/_sim/faults/mars")
+    assert control.status == 404 and b"unknown cluster 'mars'" in control.data
 
 
 def test_method_not_allowed_and_bad_params(api: Api) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from kubechat_tui.sim import SimServer
 from tests.sim.wire import load
 
 KUBECTL = shutil.which("kubectl")
@@ -31,7 +33,10 @@ def test_get_pods_all_namespaces(kubeconfig: Path) -> None:
     out = kubectl(kubeconfig, "get", "pods", "-A").stdout
     header = out.splitlines()[0].split()
     assert header == ["NAMESPACE", "NAME", "READY", "STATUS", "RESTARTS", "AGE"]
-    assert "CrashLoopBackOff" in out and "OOMKilled" in out and "Pending" in out
+    assert "CrashLoopBackOff" in out and "Pending" in out
+    worker = kubectl(kubeconfig, "describe", "pods", "-n", "payments", "-l",
+                     "app=payments-worker").stdout
+    assert "Last State:     Terminated" in worker and "Reason:       OOMKilled" in worker
     canary = kubectl(kubeconfig, "get", "pods", "-A", context="canary").stdout
     assert "ImagePullBackOff" in canary
 
@@ -154,3 +159,34 @@ def test_top_reads_the_metrics_api(kubeconfig: Path) -> None:
     assert len(pods.splitlines()) == 4 and "orders-api-" in pods
     missing = kubectl(kubeconfig, "top", "pods", "-n", "orders", check=False)
     assert missing.returncode == 1 and "Metrics API not available" in missing.stderr
+
+
+def test_raw_paths_and_an_unreachable_cluster(kubeconfig: Path, server: SimServer) -> None:
+    raw = kubectl(kubeconfig, "get", "--raw", "/api/v1/namespaces/payments/pods?limit=1").stdout
+    assert json.loads(raw)["kind"] == "PodList"
+    server.faults("canary").set(unreachable=True)
+    try:
+        down = kubectl(kubeconfig, "get", "pods", "--request-timeout=5s", context="canary",
+                       check=False)
+    finally:
+        server.faults("canary").clear()
+    port = server.cluster_port("canary")
+    assert down.returncode == 1 and down.stderr.strip() == (
+        f"The connection to the server 127.0.0.1:{port} was refused - did you specify the "
+        "right host or port?")
+    assert kubectl(kubeconfig, "get", "ns", context="canary").returncode == 0
+
+
+def test_boolean_field_and_set_based_label_selectors(kubeconfig: Path) -> None:
+    nodes = kubectl(kubeconfig, "get", "nodes", "--no-headers", context="staging").stdout
+    schedulable = kubectl(kubeconfig, "get", "nodes", "--no-headers", "--field-selector",
+                          "spec.unschedulable=false", context="staging").stdout
+    assert schedulable == nodes and len(nodes.splitlines()) == 3
+    kubectl(kubeconfig, "label", "ns", "orders", "tier=3", context="staging")
+    found = kubectl(kubeconfig, "get", "ns", "-l", "tier>2", "-o", "name",
+                    context="staging").stdout
+    assert found.strip() == "namespace/orders"
+    bad = kubectl(kubeconfig, "get", "pods", "-l", "app in (a", context="staging", check=False)
+    assert bad.stderr.startswith("Error from server (BadRequest): ")
+    assert bad.stderr.strip().endswith(": unable to parse requirement: found '', expected: "
+                                       "',' or ')'")

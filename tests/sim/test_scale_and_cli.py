@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import signal
+import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 import orjson
@@ -44,32 +48,65 @@ def test_scale_scenario_starts_fast_and_lists_30k_pods_as_table() -> None:
 def test_sim_serve_runs_until_interrupted(tmp_path: Path) -> None:
     out = tmp_path / "kc.yaml"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "kubechat_tui", "sim", "serve", "--kubeconfig-out", str(out)],
+        [sys.executable, "-m", "kubechat_tui", "sim", "serve", "--kubeconfig-out", str(out),
+         "--fault", "canary:unreachable", "--fault", "*:latency=20"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1"})
     assert proc.stdout is not None
     first = proc.stdout.readline()
     second = proc.stdout.readline()
-    assert "4 clusters at https://127.0.0.1:" in first and str(out) in second
+    third = proc.stdout.readline()
+    assert "4 clusters: prod-eu https://127.0.0.1:" in first and str(out) in second
     config = yaml.safe_load(out.read_text())
     assert {c["name"] for c in config["contexts"]} >= {"prod-eu", "viewer@prod-eu",
                                                        "operator@canary", "lead@staging"}
+    servers = {c["name"]: c["cluster"]["server"] for c in config["clusters"]}
+    assert len(set(servers.values())) == 4 and all(
+        re.fullmatch(r"https://127\.0\.0\.1:\d+", url) for url in servers.values())
+    control = re.search(r"(http://127\.0\.0\.1:\d+)/_sim/faults", third)
+    assert control is not None
+    with urllib.request.urlopen(control.group(1) + "/_sim/faults", timeout=5) as answer:
+        faults = json.loads(answer.read())
+    assert faults["canary"]["unreachable"] and faults["prod-eu"]["latency_ms"] == 20
+    port = int(servers["canary"].rsplit(":", 1)[1])
+    with pytest.raises(ConnectionRefusedError):
+        socket.create_connection(("127.0.0.1", port), timeout=2)
     proc.send_signal(signal.SIGINT)
     stdout, stderr = proc.communicate(timeout=15)
     assert proc.returncode == 0, stderr
     assert "stopped" in stdout and "Traceback" not in stderr
 
 
-def test_sim_serve_rejects_bad_port() -> None:
-    result = subprocess.run([sys.executable, "-m", "kubechat_tui", "sim", "serve", "--port",
-                             "70000"], capture_output=True, text=True, timeout=30, check=False)
+@pytest.mark.parametrize(("args", "error"), [
+    (["--port", "70000"], "kubechat: error: --port must be between"),
+    (["--port", "65534"], "kubechat: error: --port: port 65534 leaves no room for 4 cluster"),
+    (["--fault", "mars:unreachable"], "kubechat: error: --fault 'mars:unreachable': unknown "
+                                      "cluster 'mars'"),
+    (["--fault", "canary:latency"], "kubechat: error: --fault 'canary:latency': latency needs"),
+])
+def test_sim_serve_rejects_bad_arguments(args: list[str], error: str) -> None:
+    result = subprocess.run([sys.executable, "-m", "kubechat_tui", "sim", "serve", *args],
+                            capture_output=True, text=True, timeout=30, check=False)
     assert result.returncode == 2
-    assert result.stderr.strip().startswith("kubechat: error: --port must be between")
+    assert result.stderr.strip().startswith(error)
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_sim_serve_help_documents_faults() -> None:
+    result = subprocess.run([sys.executable, "-m", "kubechat_tui", "sim", "serve", "--help"],
+                            capture_output=True, text=True, timeout=30, check=True)
+    for text in ("--fault CLUSTER:KIND[=VALUE]", "unreachable", "timeout", "flap-watches",
+                 "/_sim/faults/prod-us", "drop_watches"):
+        assert text in result.stdout
 
 
 def test_busy_port_is_a_clear_error(server: SimServer) -> None:
     with pytest.raises(RuntimeError, match="simulator failed to start"):
         SimServer(port=server.port).start()
+    taken = server.cluster_port("prod-eu")  # a cluster port of a fixed --port can be taken too
+    with pytest.raises(RuntimeError, match=rf"cannot listen on 127\.0\.0\.1:({taken - 1}|"
+                                           rf"{taken}): "):
+        SimServer(port=taken - 1).start()
     result = subprocess.run([sys.executable, "-m", "kubechat_tui", "sim", "serve", "--port",
                              str(server.port)], capture_output=True, text=True, timeout=30,
                             check=False)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import time
+from typing import Any
 
 import pytest
 
-from kubechat_tui.sim import paging
+from kubechat_tui.sim import kubelet, paging
 from kubechat_tui.sim.clock import human_duration
 from kubechat_tui.sim.controllers import ClusterControllers
 from kubechat_tui.sim.patching import merge_patch, strategic_merge
@@ -39,7 +40,7 @@ def test_label_selectors(selector: str, labels: dict[str, str], expected: bool) 
 def test_field_selector_parsing() -> None:
     parsed = parse_field_selector("status.phase!=Running,spec.nodeName==n1",
                                   ("status.phase", "spec.nodeName"))
-    assert parsed == (("status.phase", "!=", "Running"), ("spec.nodeName", "=", "n1"))
+    assert parsed == (("spec.nodeName", "=", "n1"), ("status.phase", "!=", "Running"))
     with pytest.raises(ApiError):
         parse_field_selector("nope=1", ("status.phase",))
 
@@ -72,13 +73,59 @@ def test_continue_token_round_trip() -> None:
     assert paging.decode(token) == (727, "payments/payments-api-x")
 
 
-def test_continue_token_expires_after_compaction() -> None:
+def test_compaction_is_one_rule_for_lists_and_watches() -> None:
     store = ClusterStore(history=3)
-    for i in range(5):
+    store.load("configmaps", {"metadata": {"name": "seed", "namespace": "x"}})
+    loaded = store.resource_version
+    assert store.compacted == loaded and store.too_old(loaded - 1)
+    for i in range(2):
         store.put("configmaps", {"metadata": {"name": f"c{i}", "namespace": "x"}})
-    assert store.compacted_past(101) and not store.compacted_past(store.resource_version)
-    with pytest.raises(TooOld):
-        store.changes_since(101)
+    # history not full yet: every version since the load can be listed and watched from
+    assert [o["metadata"]["name"] for o in store.objects_at("configmaps", loaded)] == ["seed"]
+    assert len(store.changes_since(loaded)) == 2
+    for i in range(2, 5):
+        store.put("configmaps", {"metadata": {"name": f"c{i}", "namespace": "x"}})
+    assert store.compacted == loaded + 2  # the two oldest changes fell out of the history
+    for read in (store.changes_since, lambda rv: store.objects_at("configmaps", rv)):
+        with pytest.raises(TooOld, match=rf"too old resource version: {loaded + 1} "
+                                         rf"\({loaded + 2}\)"):
+            read(loaded + 1)
+    assert [o["metadata"]["name"] for o in store.objects_at("configmaps", loaded + 2)] == [
+        "c0", "c1", "seed"]
+    store.compact()
+    assert store.too_old(store.resource_version - 1) and store.changes_since(
+        store.resource_version) == []
+
+
+def test_objects_at_rolls_back_changes_in_etcd_key_order() -> None:
+    store = ClusterStore()
+    for ns, name in (("pay", "a"), ("pay-x", "b"), ("pay", "c")):
+        store.load("pods", {"metadata": {"name": name, "namespace": ns, "labels": {}}})
+    before = store.resource_version
+    store.put("pods", {"metadata": {"name": "a", "namespace": "pay", "labels": {"v": "2"}}})
+    store.remove("pods", "pay", "c")
+    store.put("pods", {"metadata": {"name": "d", "namespace": "pay", "labels": {}}})
+    then = store.objects_at("pods", before)
+    assert [(o["metadata"]["namespace"], o["metadata"]["name"]) for o in then] == [
+        ("pay-x", "b"), ("pay", "a"), ("pay", "c")]  # "pay-x/b" < "pay/a" as etcd keys
+    assert then[1]["metadata"]["labels"] == {}
+    assert [o["metadata"]["name"] for o in store.objects_at("pods", before, "pay")] == [
+        "a", "c"]
+
+
+def test_crash_loop_follows_the_kubelet_backoff() -> None:
+    # a 2 s run, then 10 s, 20 s, 40 s, 80 s, 160 s and from then on 5 min between restarts
+    starts = [0, 12, 34, 76, 158, 320, 622, 924, 1226]
+    for count, start in enumerate(starts):
+        assert kubelet.restarts_since(0, start - 0.1) == max(0, count - 1)
+        assert kubelet.restarts_since(0, start) == count
+    loop = kubelet.cycle(0, 625, "crashloop")
+    assert (loop.start, loop.end, loop.backoff, loop.previous) == (622, 624, 300, (320, 322))
+    assert [loop.phase(t) for t in (623, 624.5, 626)] == ["running", "terminated", "waiting"]
+    oom = kubelet.cycle(0, 2 * 86400, "oomkilled")
+    assert oom.backoff == 300 and oom.end - oom.start == 40 and oom.restarts > 500
+    assert [kubelet.go_duration(s) for s in (10, 80, 160, 300)] == ["10s", "1m20s", "2m40s",
+                                                                    "5m0s"]
 
 
 @pytest.mark.parametrize(("seconds", "text"), [
@@ -90,7 +137,7 @@ def test_human_duration(seconds: int, text: str) -> None:
     assert human_duration(seconds) == text
 
 
-def test_crash_loops_keep_counting() -> None:
+def test_crash_loops_restart_on_the_backoff_schedule() -> None:
     prod_eu = build_incident(time.time())[0]
     loop = asyncio.new_event_loop()
     try:
@@ -98,20 +145,34 @@ def test_crash_loops_keep_counting() -> None:
         store = prod_eu.store
         pod = next(p for p in store.objects("pods", "payments")
                    if p["metadata"]["name"].startswith("payments-api"))
-        uid = pod["metadata"]["uid"]
+        ns, name, uid = "payments", pod["metadata"]["name"], pod["metadata"]["uid"]
 
-        def restarts() -> int:
-            current = next(p for p in store.objects("pods", "payments")
-                           if p["metadata"]["uid"] == uid)
-            return int(current["status"]["containerStatuses"][0]["restartCount"])
+        def api() -> Any:
+            current = store.get("pods", ns, name)
+            assert current is not None
+            return current["status"]["containerStatuses"][0]
 
         def backoffs() -> int:
-            return sum(int(e["count"]) for e in store.objects("events", "payments")
+            return sum(int(e["count"]) for e in store.objects("events", ns)
                        if e["reason"] == "BackOff" and e["involvedObject"]["uid"] == uid)
 
-        before = (restarts(), backoffs())
-        controllers.tick_crashes()
-        assert (restarts(), backoffs()) == (before[0] + 1, before[1] + 1)
+        before, counted = api(), backoffs()
+        assert "waiting" in before["state"]
+        started = prod_eu.started[uid]
+        restart = kubelet.cycle(started, time.time(), "crashloop")
+        next_start = restart.end + restart.backoff
+        controllers.tick_crashes(next_start - 1)
+        assert api() == before  # still backing off: nothing changes
+        controllers.tick_crashes(next_start + 0.5)
+        running = api()
+        assert running["restartCount"] == before["restartCount"] + 1
+        assert "running" in running["state"] and backoffs() == counted + 1
+        controllers.tick_crashes(next_start + 2.5)
+        assert api()["state"]["terminated"]["reason"] == "Error"
+        controllers.tick_crashes(next_start + 4)
+        waiting = api()["state"]["waiting"]
+        assert waiting["reason"] == "CrashLoopBackOff"
+        assert waiting["message"].startswith("back-off 5m0s restarting failed container=api ")
         controllers.close()
     finally:
         loop.close()

@@ -241,3 +241,34 @@ def test_byte_flip_in_the_file_itself_is_edited(work, signer: Signer) -> None:
     flip_in_file(db, marker, len(marker) - 3, 0x01)  # INC-17 -> INC-07: still valid JSON
     problem = verify(db, signer).problem
     assert problem is not None and (problem.seq, problem.kind) == (18, "edited"), problem
+
+
+def test_emptied_database_names_the_whole_signed_range(work, signer: Signer) -> None:
+    db = work()
+    conn = attacker(db)
+    conn.execute("DELETE FROM audit")
+    conn.execute("DELETE FROM audit_checkpoint")
+    conn.close()
+    problem = verify(db, signer).problem
+    assert problem is not None and (problem.seq, problem.kind) == (1, "truncated")
+    assert problem.detail.startswith(f"records 1..{RECORDS} are gone")
+
+
+def test_renumbered_last_record_is_a_gap_not_intact(work, signer: Signer) -> None:
+    """Links still agree; only the seq numbers give it away (the fast pass checks them)."""
+    db = work()
+    conn = attacker(db)
+    conn.execute("DELETE FROM audit_checkpoint WHERE seq = ?", (RECORDS,))
+    conn.execute("UPDATE audit SET seq = ? WHERE seq = ?", (RECORDS + 1, RECORDS))
+    conn.close()
+    problem = verify(db, signer).problem
+    assert problem is not None and (problem.seq, problem.kind) == (RECORDS, "missing"), problem
+
+
+def test_a_column_stored_as_text_is_edited(work, signer: Signer) -> None:
+    db = work()
+    conn = attacker(db)
+    conn.execute("UPDATE audit SET body = CAST(body AS TEXT) WHERE seq = 17")
+    conn.close()
+    problem = verify(db, signer).problem
+    assert problem is not None and (problem.seq, problem.kind) == (17, "edited"), problem

@@ -71,3 +71,16 @@ def test_failed_write_rolls_back(tmp_path: Path) -> None:
     with db.read() as conn:
         assert conn.execute("SELECT count(*) FROM audit_signing_key").fetchone()[0] == 0
     db.close()
+
+
+def test_readers_never_create_a_database(tmp_path: Path) -> None:
+    from kubechat_tui.store.errors import MissingDatabaseError
+
+    path = tmp_path / "sub" / "k.db"
+    with pytest.raises(MissingDatabaseError, match="no audit database"):
+        open_database(path, create=False)
+    assert not path.parent.exists()
+    open_database(path).close()
+    db = open_database(path, create=False)  # an existing one opens normally
+    assert db.schema_version == len(migrations.discover())
+    db.close()

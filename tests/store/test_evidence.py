@@ -111,3 +111,54 @@ def test_export_refuses_a_non_empty_directory(log: AuditLog, tmp_path: Path) -> 
     with pytest.raises(EvidenceError, match="not empty"):
         export_evidence(log, out, AuditFilter(), "json")
     assert (out / "keep.txt").read_text() == "mine"
+
+
+def test_export_refuses_a_broken_chain_and_writes_nothing(log: AuditLog, tmp_path: Path) -> None:
+    from kubechat_tui.store.errors import ChainBrokenError
+    from tests.store.helpers import attacker
+
+    attacker(log.db.path).execute("DELETE FROM audit WHERE seq = 7")
+    checkpoints = log.verify().checkpoints
+    out = tmp_path / "new" / "evidence"
+    with pytest.raises(ChainBrokenError, match="seq 7: missing") as caught:
+        export_evidence(log, out, AuditFilter(), "json")
+    assert "nothing exported" in str(caught.value)
+    assert not (tmp_path / "new").exists()
+    assert log.verify().checkpoints == checkpoints
+
+
+def test_export_with_nothing_matching_writes_nothing(log: AuditLog, tmp_path: Path) -> None:
+    from kubechat_tui.store.evidence_export import NothingMatchedError
+
+    checkpoints = log.verify().checkpoints
+    with pytest.raises(NothingMatchedError, match="no records match the filters"):
+        export_evidence(log, tmp_path / "e", AuditFilter(clusters=("nosuch",)), "json")
+    assert not (tmp_path / "e").exists()
+    assert log.verify().checkpoints == checkpoints
+
+
+def test_failed_write_removes_files_and_created_dirs(
+    log: AuditLog, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kubechat_tui.store import evidence_export
+
+    real_open = open
+    opened: list[str] = []
+
+    def failing_open(path, mode="r", *args, **kwargs):
+        opened.append(Path(path).name)
+        if len(opened) == 3:
+            raise OSError(28, "No space left on device")
+        return real_open(path, mode, *args, **kwargs)
+
+    monkeypatch.setattr(evidence_export, "open", failing_open, raising=False)
+    out = tmp_path / "a" / "b"
+    with pytest.raises(EvidenceError, match="no space left on the device"):
+        export_evidence(log, out, AuditFilter(), "json")
+    assert len(opened) == 3 and not (tmp_path / "a").exists()
+
+
+def test_export_creates_missing_parent_directories(log: AuditLog, tmp_path: Path) -> None:
+    out = tmp_path / "x" / "y" / "z"
+    export_evidence(log, out, AuditFilter(), "csv")
+    assert verify_evidence(out).ok

@@ -1,7 +1,8 @@
 """A separate writer process for the concurrency and crash tests.
 
-Usage: python -m tests.store.writer_proc DATA_DIR TAG COUNT CHECKPOINT_EVERY
-(COUNT 0 = append until killed). Prints "ready" once the log is open.
+Usage: python -m tests.store.writer_proc DATA_DIR TAG COUNT CHECKPOINT_EVERY [--wait]
+(COUNT 0 = append until killed). Prints "ready" once the log is open; with ``--wait`` it
+then blocks until a line arrives on stdin (the start barrier shared by several writers).
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ def main(argv: list[str]) -> int:
     db = open_database(data_dir / "kubechat.db")
     log = AuditLog(db, load_signer(data_dir, backend="file"), checkpoint_every=every)
     print("ready", flush=True)
+    if "--wait" in argv[4:]:
+        sys.stdin.readline()
     i = 0
     while count == 0 or i < count:
         log.append(AuditEvent(action="execution.step", operator=Operator(tag, tag),

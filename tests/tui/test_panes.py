@@ -86,7 +86,7 @@ async def test_chat_thread_and_history(make_console: Factory) -> None:
         thread = app.screen.query_one(ChatPane).thread
         texts = [rich_text(child.render()) for child in thread.children]
         assert any("why is payments down" in t for t in texts)
-        assert any("planner not wired yet" in t for t in texts)
+        assert any("no planner in this console" in t for t in texts)
         await pilot.press("up")
         assert chat_input.value == "show events"
         await pilot.press("up")
@@ -180,10 +180,11 @@ async def test_chat_plans_with_the_rule_planner(make_console: Factory) -> None:
         await wait_for(pilot, lambda: bool(thread.query(PlanView)), what="plan view")
         plan = thread.query_one(PlanView).plan
         assert plan.steps and any(step.mutating for step in plan.steps)
-        thread.query_one(PlanView).focus()
+        await wait_for(pilot, lambda: thread.query_one(PlanView).has_focus,
+                       what="the new plan to take the keys")
         await pilot.press("enter")
-        await wait_for(pilot, lambda: "execution is not wired yet" in rich_text(
-            thread.children[-1].render()), what="submit notice")
+        await wait_for(pilot, lambda: "not available in this console (no engine)" in
+                       rich_text(thread.children[-1].render()), what="submit notice")
 
 
 async def test_zoom_maximizes_the_focused_pane(make_console: Factory) -> None:

@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
@@ -25,6 +25,7 @@ from kubechat_tui.engine.approval_status import ApprovalStatus
 from kubechat_tui.engine.approvals import ApprovalError, ApprovalWorkflow
 from kubechat_tui.store.approvals import ApprovalRequest, Decision
 from kubechat_tui.store.audit_model import Operator
+from kubechat_tui.tui.bindings import APPROVALS_BINDINGS
 
 RISK_STYLE = {"low": "green", "medium": "yellow", "high": "dark_orange", "critical": "bold red"}
 STATE_STYLE = {"pending": "yellow", "approved": "green", "rejected": "red", "void": "dim",
@@ -89,13 +90,7 @@ def _who(operator: Operator) -> str:
 class ApprovalsScreen(Screen[None]):
     """List on the left, the selected request on the right, a comment box below."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("a", "decide('approve')", "Approve", id="approvals.approve"),
-        Binding("x", "decide('reject')", "Reject", id="approvals.reject"),
-        Binding("c", "comment", "Comment", id="approvals.comment"),
-        Binding("r", "refresh", "Refresh", id="approvals.refresh"),
-        Binding("escape", "close", "Back", id="approvals.close"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = list(APPROVALS_BINDINGS)
     DEFAULT_CSS = """
     ApprovalsScreen #approvals-body { height: 1fr; }
     ApprovalsScreen #approvals-list { width: 60%; }

@@ -3,21 +3,25 @@
     app.push_screen(AuditScreen(audit_log))      # audit_log: store.audit.AuditLog
 
 Every store call runs in a thread worker. The table keeps the newest ``MAX_ROWS``
-matching records and polls for new ones every ``POLL_SECONDS``. Filters: clusters, users
-and action types (comma-separated) and a start time (ISO 8601 or 15m/2h/7d); enter applies.
+matching records and polls for new ones every ``POLL_SECONDS``. The status line shows the
+result of the last full verification and when it ran; the chain is verified again when
+the tail brings new records and every ``VERIFY_SECONDS`` (one verification at a time), so
+tampering shows up while the screen is open. Filters: clusters, users and action types
+(comma-separated) and a start time (ISO 8601 or 15m/2h/7d); enter applies.
 Keys: `v` verify the chain, `f` edit filters, `r` reload, escape close.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 import orjson
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.coordinate import Coordinate
 from textual.screen import Screen
@@ -26,9 +30,11 @@ from textual.widgets import DataTable, Footer, Input, Static
 from kubechat_tui.store.audit import AuditLog
 from kubechat_tui.store.audit_model import AuditFilter, AuditRecord, parse_time
 from kubechat_tui.store.audit_verify import VerifyResult
+from kubechat_tui.tui.bindings import AUDIT_BINDINGS
 
 MAX_ROWS = 1000
 POLL_SECONDS = 1.0
+VERIFY_SECONDS = 30.0
 FILTER_FIELDS = ("cluster", "user", "action", "since")
 OUTCOME_STYLE = {"succeeded": "green", "failed": "bold red", "refused": "red", "denied": "red",
                  "pending": "yellow"}
@@ -45,11 +51,12 @@ def build_filter(values: dict[str, str]) -> AuditFilter:
                        since=parse_time(since) if since else None)
 
 
-def status_text(result: VerifyResult) -> Text:
-    """One line: intact (green) or the first problem (red), with the key in use."""
+def status_text(result: VerifyResult, at: datetime | None = None) -> Text:
+    """One line: intact (green) or the first problem (red), the key in use, when checked."""
+    when = f"{at.astimezone(UTC):%H:%M:%S} UTC  " if at else ""
     if result.problem is not None:
-        return Text(f"TAMPERED  {result.problem}", "bold red")
-    text = Text(f"chain intact: {result.records} records, last signed seq "
+        return Text(f"{when}TAMPERED  {result.problem}", "bold red")
+    text = Text(f"{when}chain intact: {result.records} records, last signed seq "
                 f"{result.last_signed_seq}", "green")
     text.append(f"   key: {result.key_source}", "dim")
     if result.warnings:
@@ -70,12 +77,7 @@ def record_row(record: AuditRecord) -> tuple[Any, ...]:
 class AuditScreen(Screen[None]):
     """Filters on top, records in the middle, the selected record and the chain status below."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("v", "verify", "Verify", id="audit.verify"),
-        Binding("f", "filters", "Filters", id="audit.filters"),
-        Binding("r", "reload", "Reload", id="audit.reload"),
-        Binding("escape", "close", "Back", id="audit.close"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = list(AUDIT_BINDINGS)
     DEFAULT_CSS = """
     AuditScreen #audit-filters { height: 3; }
     AuditScreen #audit-filters Input { width: 1fr; }
@@ -92,6 +94,7 @@ class AuditScreen(Screen[None]):
         self.last_seq = 0
         self.generation = 0  # bumped on reload; stale tail results are dropped
         self.tailing = False  # a tail read is in flight
+        self.verifying = False  # a verification is in flight
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -112,6 +115,7 @@ class AuditScreen(Screen[None]):
         self.action_reload()
         self.action_verify()
         self.set_interval(POLL_SECONDS, self.tail)
+        self.set_interval(VERIFY_SECONDS, self.reverify)
 
     def action_reload(self) -> None:
         """Reload the newest matching records."""
@@ -121,7 +125,14 @@ class AuditScreen(Screen[None]):
     def action_verify(self) -> None:
         """Verify the whole chain in a worker."""
         self.query_one("#audit-status", Static).update("verifying the audit chain...")
+        self.verifying = True
         self.verify()
+
+    def reverify(self) -> None:
+        """Verify again in the background, keeping the last status until the new one is in."""
+        if not self.verifying:
+            self.verifying = True
+            self.verify()
 
     def action_filters(self) -> None:
         """Move to the first filter input."""
@@ -159,13 +170,15 @@ class AuditScreen(Screen[None]):
         if records:
             self.app.call_from_thread(self.show_records, records, generation, False)
 
-    @work(thread=True, exclusive=True, group="audit-verify")
+    @work(thread=True, group="audit-verify")
     def verify(self) -> None:
         """Verify the chain off the UI thread."""
         try:
-            text = status_text(self.audit.verify())
+            text = status_text(self.audit.verify(), datetime.now(UTC))
         except Exception as exc:
             text = Text(f"cannot verify: {exc}", "bold red")
+        finally:
+            self.verifying = False
         self.app.call_from_thread(self.show_status, text)
 
     def show_records(self, records: list[AuditRecord], generation: int, replace: bool) -> None:
@@ -178,12 +191,15 @@ class AuditScreen(Screen[None]):
             self.records.clear()
             self.last_seq = 0
         follow = table.row_count == 0 or table.cursor_row >= table.row_count - 1
+        before = self.last_seq
         for record in records:
             if record.seq <= self.last_seq:
                 continue
             table.add_row(*record_row(record), key=str(record.seq))
             self.records[record.seq] = record
             self.last_seq = record.seq
+        if not replace and self.last_seq > before:
+            self.reverify()  # the chain moved: check it again
         while len(self.records) > MAX_ROWS:
             oldest = min(self.records)
             del self.records[oldest]

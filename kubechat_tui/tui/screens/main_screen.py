@@ -23,8 +23,8 @@ from kubechat_tui.tui.messages import (
     InventoryChanged,
 )
 from kubechat_tui.tui.scope import ScopeError, ViewScope
-from kubechat_tui.tui.screens.chatting import ChattingScreen
 from kubechat_tui.tui.screens.help_screen import HelpScreen
+from kubechat_tui.tui.screens.operating import OperatingScreen
 from kubechat_tui.tui.widgets.chat_pane import ChatPane
 from kubechat_tui.tui.widgets.command_line import CommandLine
 from kubechat_tui.tui.widgets.context_banner import ContextBanner
@@ -39,8 +39,9 @@ BANNER_DELAY = 0.2
 HEALTH_START_DELAY = 1.0  # health checks start at the first rows, or after this long
 
 
-class MainScreen(ChattingScreen):
-    """Layout, scope, inventory and keys; detail/logs and chat come from the base layers."""
+class MainScreen(OperatingScreen):
+    """Layout, scope, inventory and keys; detail/logs, chat and the engine come from the
+    base layers."""
 
     BINDINGS: ClassVar[list[BindingType]] = list(SCREEN_BINDINGS)
 
@@ -93,6 +94,7 @@ class MainScreen(ChattingScreen):
         if self.feed.generation == 0:
             self.feed.switch(self.scope)
         self.set_timer(HEALTH_START_DELAY, self.kubechat.start_fleet)
+        self.check_planner()
 
     def _status_from_thread(self, status: ClusterStatus) -> None:
         self.post_message(ClusterStatusChanged(status))
@@ -204,6 +206,12 @@ class MainScreen(ChattingScreen):
             self._update_status()
         elif verb == "theme":
             self.kubechat.use_theme(arg)
+        elif verb == "approvals":
+            self.action_approvals()
+        elif verb == "audit":
+            self.action_audit()
+        elif verb == "rollback":
+            self.rollback(arg)
         elif verb == "help":
             self.action_help()
         elif verb == "quit":

@@ -1,9 +1,11 @@
 """The plan preview: steps with their rollback, RBAC and policy verdicts, dry-run diffs,
-approval state; `y` executes (the explicit confirmation), `r` previews the rollback of
-what ran, `ctrl+s` archives the (edited) summary on the incident timeline.
+approval state; `y` executes (the explicit confirmation), `p` checks again (after an
+approval, say), `r` previews the rollback of what ran, `ctrl+s` archives the (edited)
+summary on the incident timeline, escape leaves: a preview left without executing is
+audited as cancelled, and a summary not archived yet is archived as edited.
 
-The screen never touches a cluster or the database itself: a thread worker calls the
-engine pipeline and hands the result back with `call_from_thread`.
+The screen never touches a cluster or the database itself: thread workers call the
+engine pipeline and hand the results back with `call_from_thread`.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from rich.table import Table
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static, TextArea
@@ -25,6 +27,7 @@ from kubechat_tui.domain import Plan, Risk
 from kubechat_tui.engine.execute import Progress
 from kubechat_tui.engine.pipeline import Prepared, RunOptions, RunResult
 from kubechat_tui.engine.preview_text import progress_line
+from kubechat_tui.tui.bindings import PREVIEW_BINDINGS
 
 RISK_STYLE = {Risk.LOW: "green", Risk.MEDIUM: "yellow", Risk.HIGH: "bold red",
               Risk.CRITICAL: "bold white on red"}
@@ -38,6 +41,7 @@ class PipelineLike(Protocol):
     def prepare(self, plan: Plan, options: RunOptions | None = None) -> Prepared: ...
     def execute(self, prep: Prepared, confirmed: bool) -> RunResult: ...
     def archive_summary(self, result: RunResult, text: str, annotation: str = "") -> None: ...
+    def cancel(self, prep: Prepared, reason: str = "closed without executing") -> None: ...
 
 
 def steps_table(prep: Prepared) -> Table:
@@ -107,12 +111,7 @@ def diff_renderable(prep: Prepared) -> RenderableType:
 class PreviewScreen(Screen[RunResult | None]):
     """Preview a plan, confirm, watch it run, edit the summary, roll it back."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("y", "confirm", "Execute", id="preview.confirm"),
-        Binding("r", "rollback", "Rollback", id="preview.rollback"),
-        Binding("ctrl+s", "archive", "Archive summary", id="preview.archive"),
-        Binding("escape", "close", "Close", id="preview.close"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = list(PREVIEW_BINDINGS)
     DEFAULT_CSS = """
     PreviewScreen #preview-header { height: auto; padding: 0 1; background: $boost; }
     PreviewScreen #preview-body { height: 1fr; }
@@ -127,10 +126,11 @@ class PreviewScreen(Screen[RunResult | None]):
                  options: RunOptions | None = None) -> None:
         super().__init__()
         self.pipeline = pipeline
-        self.plan = plan
+        self.plan = plan  # as submitted: every check starts from it, so approvals match
         self.options = options or RunOptions()
         self.prepared: Prepared | None = None
         self.result: RunResult | None = None
+        self.archived = False
         self.progress: list[str] = []
         self.busy = False
 
@@ -149,13 +149,16 @@ class PreviewScreen(Screen[RunResult | None]):
 
     def on_mount(self) -> None:
         self.busy = True
-        self._prepare()
+        self._prepare(None)
 
     # -- workers (threads) -----------------------------------------------------------
     @work(thread=True, exclusive=True, group="engine")
-    def _prepare(self) -> None:
+    def _prepare(self, superseded: Prepared | None) -> None:
+        options = replace(self.options, on_stage=self._stage_from_thread)
         try:
-            prep = self.pipeline.prepare(self.plan, self.options)
+            if superseded is not None:
+                self.pipeline.cancel(superseded, "superseded: checked again")
+            prep = self.pipeline.prepare(self.plan, options)
         except Exception as exc:  # shown on the status line, never a traceback
             self.app.call_from_thread(self._show_error, exc)
             return
@@ -177,15 +180,31 @@ class PreviewScreen(Screen[RunResult | None]):
         except Exception as exc:  # shown on the status line, never a traceback
             self.app.call_from_thread(self._show_error, exc)
             return
-        self.app.call_from_thread(self._status, "summary archived on the incident timeline",
-                                  "green")
+        self.app.call_from_thread(self._archived)
+
+    @work(thread=True, exclusive=True, group="engine")
+    def _leave(self, prep: Prepared | None, summary: str | None) -> None:
+        """Audit the cancellation or archive the summary, then close (whatever happens)."""
+        try:
+            if prep is not None:
+                why = ("closed while waiting for approval; the request stays open"
+                       if prep.status == "awaiting_approval" else "closed without executing")
+                self.pipeline.cancel(prep, why)
+            if summary is not None and self.result is not None:
+                self.pipeline.archive_summary(self.result, summary)
+        except Exception as exc:  # the user still leaves; the toast says what was lost
+            self.app.call_from_thread(self.app.notify, f"not recorded: {exc}".splitlines()[0],
+                                      severity="error")
+        self.app.call_from_thread(self.dismiss, self.result)
+
+    def _stage_from_thread(self, what: str) -> None:
+        self.app.call_from_thread(self._status, f"checking: {what}…", "yellow")
 
     # -- rendering (UI thread) -------------------------------------------------------
     def show_prepared(self, prep: Prepared) -> None:
         """Render the preview of a prepared plan."""
         self.busy = False
         self.prepared = prep
-        self.plan = prep.plan
         header = Text(f"Plan {prep.plan.digest()[:12]}: {prep.plan.input}", "bold")
         header.append("   risk ")
         header.append(prep.plan.risk.value, RISK_STYLE[prep.plan.risk])
@@ -195,8 +214,11 @@ class PreviewScreen(Screen[RunResult | None]):
         self.query_one("#preview-checks", Static).update(checks_text(prep))
         self.query_one("#preview-diff-text", Static).update(diff_renderable(prep))
         hint = {"needs_confirmation": "press y to execute these changes, escape to cancel",
-                "awaiting_approval": "ask another person to approve it (approvals screen "
-                                     "or `kubechat approvals approve ID`), then preview again"}
+                "awaiting_approval": "ask another person to approve it (:approvals in their "
+                                     "kubechat, or `kubechat approvals approve ID`), then "
+                                     "press p to check again",
+                "denied": "see the remediation above; escape to close",
+                "failed": "press p to check again, escape to close"}
         message = prep.message + (f" — {hint[prep.status]}" if prep.status in hint else "")
         self._status(f"{prep.status}: {message}", STATUS_STYLE.get(prep.status, ""))
 
@@ -217,7 +239,8 @@ class PreviewScreen(Screen[RunResult | None]):
             editor = self.query_one("#preview-summary", TextArea)
             editor.text = result.summary.text
             editor.add_class("shown")
-            editor.border_title = "summary — edit, then ctrl+s to archive"
+            editor.border_title = ("summary — tab to edit, ctrl+s (or escape) archives it on "
+                                   "the incident timeline")
 
     def _status(self, text: str, style: str = "") -> None:
         self.query_one("#preview-status", Static).update(Text(text, style))
@@ -225,6 +248,10 @@ class PreviewScreen(Screen[RunResult | None]):
     def _show_error(self, exc: Exception) -> None:
         self.busy = False
         self._status(f"error: {exc}".splitlines()[0], "bold red")
+
+    def _archived(self) -> None:
+        self.archived = True
+        self._status("summary archived on the incident timeline", "green")
 
     # -- actions ---------------------------------------------------------------------
     def action_confirm(self) -> None:
@@ -243,13 +270,31 @@ class PreviewScreen(Screen[RunResult | None]):
     def _progress_from_thread(self, event: Progress) -> None:
         self.app.call_from_thread(self.on_progress, event)
 
+    def action_recheck(self) -> None:
+        """Run every check again (after an approval, a fix, or drift); this preview's
+        execution id is audited as superseded."""
+        if self.busy or self.result is not None:
+            return
+        self.busy = True
+        self._status("checking again: RBAC, policy, dry run…", "yellow")
+        superseded, self.prepared = self.prepared, None
+        self._prepare(superseded)
+
     def action_rollback(self) -> None:
         """Preview the generated rollback of what just ran (through the same pipeline)."""
         if self.busy or self.result is None or self.result.rollback is None:
             self._status("nothing to roll back yet", "yellow")
             return
         options = RunOptions(rollback_of=self.result.execution_id)
-        self.app.push_screen(PreviewScreen(self.pipeline, self.result.rollback, options))
+        self.app.push_screen(PreviewScreen(self.pipeline, self.result.rollback, options),
+                             self._rollback_closed)
+
+    def _rollback_closed(self, result: RunResult | None) -> None:
+        if result is None:
+            self._status("rollback not executed", "yellow")
+        else:
+            self._status(f"rollback {result.execution_id}: {result.status}: {result.message}",
+                         STATUS_STYLE.get(result.status, ""))
 
     def action_archive(self) -> None:
         """Archive the summary as edited."""
@@ -259,5 +304,15 @@ class PreviewScreen(Screen[RunResult | None]):
 
     def action_close(self) -> None:
         """Leave the preview (the run's result goes back to whoever opened it)."""
-        if not self.busy:
+        if self.busy:
+            self._status("still working: wait for this step to finish", "yellow")
+            return
+        unexecuted = self.prepared if self.result is None else None
+        summary = None
+        if self.result is not None and self.result.summary is not None and not self.archived:
+            summary = self.query_one("#preview-summary", TextArea).text
+        if unexecuted is None and summary is None:
             self.dismiss(self.result)
+            return
+        self.busy = True
+        self._leave(unexecuted, summary)

@@ -66,6 +66,12 @@ class ChatPane(Vertical):
         yield VerticalScroll(id="chat-thread")
         yield ChatInput(id="chat-input")
 
+    def show_planner(self, label: str, healthy: bool) -> None:
+        """The planner in use, in the pane's title (`chat · planner: rules`)."""
+        title = Text("chat · ")
+        title.append(label, "green" if healthy else "bold yellow")
+        self.border_title = title
+
     @property
     def thread(self) -> VerticalScroll:
         """The message list."""

@@ -1,0 +1,115 @@
+"""The screen layer that acts: a submitted plan opens the guarded preview, `:rollback`
+previews an execution's generated undo, and the approvals and audit screens open, all on
+the session's engine (opened on first use, in a worker).
+
+The engine modules import in seconds, so they are imported off the UI thread when the
+engine first opens (`KubechatApp.with_engine`), never at console start.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual import work
+
+from kubechat_tui.domain import Plan
+from kubechat_tui.tui.commands import CommandError
+from kubechat_tui.tui.screens.chatting import ChattingScreen
+from kubechat_tui.tui.widgets.chat_pane import ChatPane
+from kubechat_tui.tui.widgets.plan_view import PlanView
+from kubechat_tui.tui.widgets.status_bar import StatusBar
+
+if TYPE_CHECKING:
+    from kubechat_tui.engine.pipeline import RunResult
+    from kubechat_tui.engine.wiring import EngineHandle
+
+
+class OperatingScreen(ChattingScreen):
+    """Plans go to the engine here; its results come back to the chat."""
+
+    def on_plan_view_submit_requested(self, message: PlanView.SubmitRequested) -> None:
+        message.stop()
+        plan = message.plan
+        chat = self.query_one(ChatPane)
+        if not plan.mutating:
+            chat.add_message("system", f"plan {plan.digest()[:12]} only reads: nothing to "
+                             "execute (the table, detail and log panes show this data; c "
+                             "copies the kubectl lines)")
+            return
+        chat.add_message(
+            "system", f"plan {plan.digest()[:12]}: checking RBAC, policy and a dry run…")
+        self.kubechat.with_engine(lambda handle: self.show_preview(handle, plan),
+                                  self._cannot_execute)
+
+    def show_preview(self, handle: EngineHandle, plan: Plan,
+                     rollback_of: str | None = None) -> None:
+        """Push the preview of `plan`; its result comes back to the chat."""
+        from kubechat_tui.engine.pipeline import RunOptions
+        from kubechat_tui.tui.screens.preview_screen import PreviewScreen
+
+        self.app.push_screen(PreviewScreen(handle.pipeline, plan,
+                                           RunOptions(rollback_of=rollback_of)),
+                             self._preview_closed)
+
+    def _preview_closed(self, result: RunResult | None) -> None:
+        chat = self.query_one(ChatPane)
+        if result is None:
+            chat.add_message("system", "preview closed: nothing was executed")
+            return
+        text = f"{result.execution_id}: {result.status}: {result.message}"
+        if result.rollback is not None:
+            self.kubechat.last_execution = result.execution_id
+            text += f" — undo with :rollback {result.execution_id}"
+        chat.add_message("system", text)
+
+    def _cannot_execute(self, line: str) -> None:
+        self.query_one(ChatPane).add_message("system", f"cannot execute: {line}")
+        self.query_one(StatusBar).show_error(line)
+
+    def _engine_failed(self, line: str) -> None:
+        self.query_one(StatusBar).show_error(line)
+
+    # --- :rollback, :approvals, :audit ------------------------------------------------
+
+    def rollback(self, execution_id: str) -> None:
+        """Preview the stored rollback of an execution (default: the last one run here)."""
+        wanted = execution_id.strip() or self.kubechat.last_execution
+        if not wanted:
+            raise CommandError(":rollback needs an execution id (nothing ran in this "
+                               "console yet; see :audit)")
+        self.kubechat.with_engine(lambda handle: self._load_rollback(handle, wanted),
+                                  self._engine_failed)
+
+    @work(thread=True, exclusive=True, group="rollback-load")
+    def _load_rollback(self, handle: EngineHandle, execution_id: str) -> None:
+        """Worker: read the rollback plan stored with the execution."""
+        from kubechat_tui.engine.rollback import RollbackError, load_rollback
+
+        try:
+            plan = load_rollback(handle.pipeline.timeline, execution_id)
+        except RollbackError as exc:
+            self.app.call_from_thread(self._engine_failed, str(exc))
+            return
+        except Exception as exc:  # a locked store: one line, the console stays up
+            self.app.call_from_thread(self._engine_failed, f"cannot read the timeline: {exc}")
+            return
+        self.app.call_from_thread(self.show_preview, handle, plan, execution_id)
+
+    def action_approvals(self) -> None:
+        """Open the approvals screen (requests from everyone on this database)."""
+        def show(handle: EngineHandle) -> None:
+            from kubechat_tui.tui.screens.approvals_screen import ApprovalsScreen
+
+            pipeline = handle.pipeline
+            self.app.push_screen(ApprovalsScreen(pipeline.approvals, pipeline.operator))
+
+        self.kubechat.with_engine(show, self._engine_failed)
+
+    def action_audit(self) -> None:
+        """Open the audit screen (live tail of the chain, filters, verification)."""
+        def show(handle: EngineHandle) -> None:
+            from kubechat_tui.tui.screens.audit_screen import AuditScreen
+
+            self.app.push_screen(AuditScreen(handle.audit))
+
+        self.kubechat.with_engine(show, self._engine_failed)
