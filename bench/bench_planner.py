@@ -1,10 +1,12 @@
 """Planner latency: offline rule planning, re-scoring, and the LLM path (cold and warm)
-against a loopback stub speaking the Ollama API. Run: .venv/bin/python bench/bench_planner.py
+against a loopback stub speaking the Ollama and OpenAI APIs.
+Run: .venv/bin/python bench/bench_planner.py
 """
 
 from __future__ import annotations
 
 import json
+import os
 import statistics
 import sys
 import time
@@ -60,7 +62,8 @@ def main() -> None:
         lambda: rules.rescore(plan, {change: {"replicas": next(counter) % 50}}), 300))
 
     live_planning(texts=["scale payments-api in prod-eu to 5", "restart payments-api in prod",
-                         "crashlooping pods in prod", "delete pod calc-app-pod in payments"])
+                         "crashlooping pods in prod", "delete failed pods in payments",
+                         "logs of payments-api in payments and restart deployment payments-api"])
 
     stub = LLMStub()
     stub.start()
@@ -71,17 +74,28 @@ def main() -> None:
              "params": {"replicas": 5}}]})
         llm = PlannerService(Settings(cluster_sets=SETS, ai=AISettings(
             provider="ollama", model="ollama/llama3.1", api_base=stub.base_url)), None)
-        text = "scale payments-api in payments on prod-eu to 5"
-        stub.script(Scripted(reply))
-        cold = timings(lambda: llm.plan(text, SCOPE), 1)
-        report("LLM path cold (imports litellm)", cold)
-        stub.script(*[Scripted(reply)] * 30)
-        warm = timings(lambda: llm.plan(text, SCOPE), 30)
-        report("LLM path warm (stub, no model time)", warm)
+        report("LLM path cold (imports litellm)", llm_timings(llm, stub, reply, 1))
+        report("LLM path warm, Ollama API (stub)", llm_timings(llm, stub, reply, 30))
+        os.environ["KUBECHAT_BENCH_KEY"] = "sk-bench-0123456789abcdef"
+        openai = PlannerService(Settings(cluster_sets=SETS, ai=AISettings(
+            provider="openai", model="gpt-4o-mini", api_base=stub.base_url + "/v1",
+            api_key_env="KUBECHAT_BENCH_KEY")), None)
+        report("LLM path warm, OpenAI API (stub)", llm_timings(openai, stub, reply, 30))
         planners = {q["path"] for q in stub.requests}
         print(f"LLM requests served by the stub: {len(stub.requests)} via {sorted(planners)}")
     finally:
         stub.stop()
+
+
+def llm_timings(service: PlannerService, stub: LLMStub, reply: str, runs: int) -> list[float]:
+    """Milliseconds of `runs` LLM plans, each checked to come from the model (no fallback)."""
+    text = "scale payments-api in payments on prod-eu to 5"
+    stub.script(*[Scripted(reply)] * runs)
+    planners: list[str] = []
+    samples = timings(lambda: planners.append(service.plan(text, SCOPE).planner), runs)
+    if any(not p.startswith("llm:") for p in planners):
+        raise SystemExit(f"the LLM path fell back to the rules ({planners}): no numbers")
+    return samples
 
 
 def live_planning(texts: list[str]) -> None:

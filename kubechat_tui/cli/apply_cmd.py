@@ -168,7 +168,12 @@ def _run(session: Any, args: argparse.Namespace, plan: Any, rollback_of: str | N
         else:
             out(result_text(result))
             if result.rollback is not None:
-                out(f"\nroll back with: kubechat rollback {result.execution_id}")
+                demo = "--demo " if args.demo else ""
+                out(f"\nroll back with: kubechat {demo}rollback {result.execution_id}")
+                if session.demo is not None:  # this command's own simulator stops with it
+                    out("(the demo fleet of this command stops when it exits; to roll back "
+                        "from another command, keep `kubechat --demo` open and run both "
+                        "while it runs)")
         return STATUS_EXIT[result.status]
     finally:
         handle.close()

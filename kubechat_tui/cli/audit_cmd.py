@@ -8,8 +8,8 @@
 - ``verify-export DIR``: check a package offline
 
 These commands never create a database: a missing one is one line and exit 1 (only the
-console creates it). Filters: an ``--action`` outside the vocabulary (action types this
-log recorded plus those kubechat writes) is a usage error, exit 2; a ``--cluster`` or
+console creates it). Filters: an ``--action`` outside the vocabulary (``ACTION_TYPES``,
+plus any type this log holds) is a usage error, exit 2; a ``--cluster`` or
 ``--user`` that matches nothing is simply an empty result: ``log`` prints "no records match
 the filters" on stderr, nothing on stdout (table or JSON), and exits 0, while ``export``
 says so and exits 1 without writing a package (an empty package would prove nothing).
@@ -37,9 +37,6 @@ if TYPE_CHECKING:  # the store, boto3 and friends load only when a command runs
 
 DB_FILE = "kubechat.db"
 NO_MATCH = "no records match the filters"
-# Action types kubechat's approval workflow writes (the pipeline's own are engine.trail's).
-APPROVAL_ACTIONS = ("approval.requested", "approval.approved", "approval.rejected",
-                    "approval.executed", "approval.refused", "policy.loaded")
 
 
 def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentParser) -> None:
@@ -157,7 +154,7 @@ def _open_log(args: argparse.Namespace, settings: Settings, *, signing: bool) ->
 
 
 def _filters(args: argparse.Namespace, log: AuditLog) -> AuditFilter:
-    from kubechat_tui.store.audit_model import AuditFilter, parse_time
+    from kubechat_tui.store.audit_model import ACTION_TYPES, AuditFilter, parse_time
 
     try:
         since = parse_time(args.since) if args.since else None
@@ -166,30 +163,15 @@ def _filters(args: argparse.Namespace, log: AuditLog) -> AuditFilter:
         raise UsageError(str(exc)) from None
     if since and until and since > until:
         raise UsageError(f"--since {args.since} is after --until {args.until}")
-    recorded = log.actions()
-    unknown = [a for a in args.actions if a not in recorded]
+    vocabulary = ACTION_TYPES.union(log.actions())
+    unknown = [a for a in args.actions if a not in vocabulary]
     if unknown:
-        vocabulary = sorted({*recorded, *_written_actions()})
-        unknown = [a for a in unknown if a not in vocabulary]
-        if unknown:
-            raise UsageError(f"unknown action type {unknown[0]!r} "
-                             f"(action types: {', '.join(vocabulary)})")
+        raise UsageError(f"unknown action type {unknown[0]!r} "
+                         f"(action types: {', '.join(sorted(vocabulary))})")
     return AuditFilter(
         clusters=tuple(args.cluster), users=tuple(args.user), actions=tuple(args.actions),
         since=since, until=until,
     )
-
-
-def _written_actions() -> set[str]:
-    """Every action type kubechat writes (loaded only when a filter names an unrecorded one)."""
-    import re
-
-    from kubechat_tui.engine import trail
-
-    dotted = re.compile(r"^[a-z_]+\.[a-z_]+$")
-    stages = {value for name, value in vars(trail).items()
-              if name.isupper() and isinstance(value, str) and dotted.match(value)}
-    return stages | set(APPROVAL_ACTIONS)
 
 
 def _verify(args: argparse.Namespace) -> int:

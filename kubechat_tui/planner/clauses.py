@@ -19,14 +19,15 @@ _SPLIT = re.compile(r"(?<=[a-z0-9'\")\]])[.!?]+\s+|[;,]\s+"
 _LEADING = re.compile(r"^(?:(?:and|then|also|after that|afterwards)\b[\s,]*)+", re.IGNORECASE)
 # Words that name nothing: verbs, pronouns, filler. A fragment made only of these
 # ("cordon", "show", "please delete it") has no target or scope of its own.
-_NAMES_NOTHING = frozenset("""
+_NOTHING_WORDS = """
 show list get display find see view check look at describe inspect scale restart rollout
 roll back rollback undo revert set update change delete remove kill destroy nuke wipe purge
 terminate evict erase drop clean up cordon uncordon drain evacuate patch apply create bounce
 recycle redeploy reboot then also and please kindly now just a an the it them this that
 these those me us can could would you i want to need go ahead first again too as well same
 one ones so let's lets its their
-""".split())
+"""
+_NAMES_NOTHING = frozenset(_NOTHING_WORDS.split())
 PRONOUNS = frozenset({"it", "them", "this", "that", "these", "those", "same", "its", "their"})
 
 

@@ -24,6 +24,7 @@ from kubechat_tui.planner.rule_planner import RulePlanner
 
 Mode = Literal["auto", "rules", "llm"]
 RETRY_AFTER_FAILURE = 60.0
+PROBE_TIMEOUT = 2.0  # a refused connection answers at once; this bounds a silent host
 
 
 class PlannerService:
@@ -67,7 +68,8 @@ class PlannerService:
         if self._cooling_down():
             return _fell_back(first, f"AI provider failed recently ({self._last_failure})",
                               f"llm provider {model} failed recently ({self._last_failure})")
-        down = unavailable(self.settings.ai)
+        down = unavailable(self.settings.ai,
+                           timeout=min(PROBE_TIMEOUT, self.settings.ai.timeout_seconds))
         if down is not None:
             self._failed_at, self._last_failure = time.monotonic(), down
             return _fell_back(first, f"AI provider unavailable ({down})",

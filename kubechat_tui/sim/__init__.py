@@ -6,10 +6,12 @@
     server.requests("prod-eu")                      # what each cluster was asked
     server.stop()
 
-One HTTPS server on 127.0.0.1 serves every cluster under /clusters/<name> (TLS with a
-throwaway CA embedded in the kubeconfig: kubectl sends bearer tokens only over TLS).
-Scenarios are data files in `scenarios/`; the layers are: app (routing, auth, RBAC) ->
-reads / writes / watch / subresources / logs / execs / metrics -> store + controllers.
+Each cluster has its own HTTPS port on 127.0.0.1 (`https://127.0.0.1:PORT`, TLS with a
+throwaway CA embedded in the kubeconfig: kubectl sends bearer tokens only over TLS), so an
+unreachable cluster really refuses connections; a plain-HTTP control endpoint
+(`control_url`, see control.py) sets faults at runtime. Scenarios are data files in
+`scenarios/`; the layers are: app (faults, auth, RBAC) -> reads / writes / watch /
+subresources / logs / execs / metrics -> store + controllers.
 Nothing here is shared with kubechat's client side (kube/, engine/, planner/).
 """
 

@@ -27,7 +27,13 @@ from kubechat_tui.sim.clock import now
 from kubechat_tui.sim.journal import RequestRecord
 from kubechat_tui.sim.responses import FLOW_KEY, USER_KEY
 from kubechat_tui.sim.routing import Target, parse_path
-from kubechat_tui.sim.status import ApiError, forbidden, method_not_allowed, unauthorized
+from kubechat_tui.sim.status import (
+    ApiError,
+    forbidden,
+    method_not_allowed,
+    page_not_found,
+    unauthorized,
+)
 
 if TYPE_CHECKING:
     from kubechat_tui.sim.fleet import SimFleet
@@ -177,7 +183,7 @@ class SimApp:
         if doc == "openapi":
             spec = openapi.document(target.name) if target.name else openapi.root()
             if spec is None:
-                raise ApiError(404, "NotFound", "404 page not found", plain=True)
+                raise page_not_found()
             return Reply(200, spec)
         if doc == "version":
             return Reply(200, discovery.VERSION)

@@ -169,7 +169,7 @@ class ClusterControllers:
         new_dep = clone(dep)
         new_dep["metadata"].setdefault("annotations", {})[workloads.REVISION] = (
             current["metadata"]["annotations"][workloads.REVISION])
-        status = workloads.deployment_status(dep, current, rss, now())
+        status = workloads.deployment_status(dep, current, rss, now(), progressed=now())
         old_status = dep.get("status") or {}
         if _status_core(status) == _status_core(old_status):
             status["conditions"] = old_status.get("conditions", status["conditions"])

@@ -208,8 +208,10 @@ class SimServer:
             fleet.faults[name].bind(functools.partial(self._apply, name))
 
     def _apply(self, cluster: str, state: FaultState, drop: bool) -> None:
-        """Make the cluster's port and watches follow its fault settings (any thread)."""
-        self._on_loop(self._reconcile(cluster, drop))
+        """Make the cluster's port and watches follow its fault settings (any thread; a
+        stopped server has no port to change)."""
+        if self._loop is not None and self._loop.is_running():
+            self._on_loop(self._reconcile(cluster, drop))
 
     async def _reconcile(self, cluster: str, drop: bool) -> None:
         fleet = self._started_fleet()

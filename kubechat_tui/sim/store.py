@@ -50,25 +50,13 @@ class TooOld(Exception):
         super().__init__(f"too old resource version: {requested} ({oldest})")
 
 
-class _Encodings:
-    """Per-object JSON cache keyed by identity; entries hold the object so ids stay unique."""
+Cache = dict[int, tuple[Obj, bytes]]  # id(obj) -> (obj, JSON); holding obj keeps ids unique
 
-    def __init__(self, encode: Callable[[Obj], bytes]) -> None:
-        self._encode = encode
-        self._cache: dict[int, tuple[Obj, bytes]] = {}
 
-    def get(self, obj: Obj) -> bytes:
-        entry = self._cache.get(id(obj))
-        if entry is None or entry[0] is not obj:
-            entry = (obj, self._encode(obj))
-            self._cache[id(obj)] = entry
-        return entry[1]
-
-    def forget(self, obj: Obj | None) -> None:
-        if obj is not None:
-            entry = self._cache.get(id(obj))
-            if entry is not None and entry[0] is obj:
-                del self._cache[id(obj)]
+def _cached(cache: Cache, obj: Obj, encode: Callable[[Obj], bytes]) -> bytes:
+    data = encode(obj)
+    cache[id(obj)] = (obj, data)
+    return data
 
 
 def _item(obj: Obj) -> bytes:
@@ -92,7 +80,9 @@ class ClusterStore:
     def __init__(self, history: int = 4000, first_rv: int = 100) -> None:
         self._objects: dict[str, dict[Ident, Obj]] = {}
         self._sorted: dict[str, list[Obj]] = {}
-        self._caches = [_Encodings(orjson.dumps), _Encodings(_item), _Encodings(_partial)]
+        self._encoded: Cache = {}
+        self._items: Cache = {}
+        self._partials: Cache = {}
         self._rv = first_rv
         self._compacted = first_rv
         self._limit = history
@@ -154,19 +144,29 @@ class ClusterStore:
 
     def encoded(self, obj: Obj) -> bytes:
         """The object's JSON, cached while it is unchanged."""
-        return self._caches[0].get(obj)
+        entry = self._encoded.get(id(obj))
+        return entry[1] if entry is not None and entry[0] is obj else _cached(
+            self._encoded, obj, orjson.dumps)
 
     def encoded_item(self, obj: Obj) -> bytes:
         """The object's JSON as a list item (no kind/apiVersion), cached while unchanged."""
-        return self._caches[1].get(obj)
+        entry = self._items.get(id(obj))
+        return entry[1] if entry is not None and entry[0] is obj else _cached(
+            self._items, obj, _item)
 
     def encoded_partial(self, obj: Obj) -> bytes:
         """The object's PartialObjectMetadata JSON, cached while unchanged."""
-        return self._caches[2].get(obj)
+        entry = self._partials.get(id(obj))
+        return entry[1] if entry is not None and entry[0] is obj else _cached(
+            self._partials, obj, _partial)
 
     def _forget(self, obj: Obj | None) -> None:
-        for cache in self._caches:
-            cache.forget(obj)
+        if obj is None:
+            return
+        for cache in (self._encoded, self._items, self._partials):
+            entry = cache.get(id(obj))
+            if entry is not None and entry[0] is obj:
+                del cache[id(obj)]
 
     def load(self, key: str, obj: Obj) -> None:
         """Insert as given, without an event (scenario loading; callers normalize first);
@@ -178,7 +178,10 @@ class ClusterStore:
             meta["resourceVersion"] = str(self.next_rv())
         self._objects.setdefault(key, {})[(meta.get("namespace", ""), meta["name"])] = obj
         self._sorted.pop(key, None)
-        self.compact()
+        if self._history:
+            self.compact()  # loading after live changes: the history no longer adds up
+        else:
+            self._compacted = self._rv
 
     def put(self, key: str, obj: Obj) -> Obj:
         """Create or replace, stamping a new resourceVersion; notifies listeners."""

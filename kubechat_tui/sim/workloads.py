@@ -133,8 +133,10 @@ def replicaset_status(rs: Obj, pods: list[Obj]) -> dict[str, Any]:
     return status
 
 
-def deployment_status(dep: Obj, current: Obj | None, rss: list[Obj], now: float) -> dict[str, Any]:
-    """Deployment status and conditions from its ReplicaSets."""
+def deployment_status(dep: Obj, current: Obj | None, rss: list[Obj], now: float,
+                      progressed: float | None = None) -> dict[str, Any]:
+    """Deployment status and conditions from its ReplicaSets; the progress deadline counts
+    from the last progress (default: when the current ReplicaSet was created)."""
     want = dep["spec"].get("replicas", 1)
     total = sum(r.get("status", {}).get("replicas", 0) for r in rss)
     ready = sum(r.get("status", {}).get("readyReplicas", 0) for r in rss)
@@ -144,7 +146,8 @@ def deployment_status(dep: Obj, current: Obj | None, rss: list[Obj], now: float)
     created = dep["metadata"].get("creationTimestamp", at)
     available = ready >= want - int(want * 0.25)
     rs_name = current["metadata"]["name"] if current else ""
-    rolled = parse(current["metadata"].get("creationTimestamp")) if current else None
+    rolled = progressed if progressed is not None else (
+        parse(current["metadata"].get("creationTimestamp")) if current else None)
     deadline = dep["spec"].get("progressDeadlineSeconds", 600)
     if ready < want and rolled is not None and now - rolled > deadline:
         progressing = {"type": "Progressing", "status": "False", "lastUpdateTime": at,

@@ -26,6 +26,9 @@ check of ``audit_seal`` (from the newest signed checkpoint to the head) and rais
 ``ChainBrokenError`` naming the first bad seq (found by a full verify) instead. A periodic
 checkpoint refused inside ``append`` does not fail the append (the record is committed and
 worth keeping); it is logged, kept in ``log.problem`` and raised again at ``close()``.
+Record 1 is refused (``StoreError``) when the anchor file or the checkpoint marker holds a
+checkpoint of this path signed by this key: the database was deleted and recreated, and a
+new chain must not quietly replace the lost one.
 """
 
 from __future__ import annotations
@@ -97,6 +100,8 @@ class AuditLog:
             raise SigningKeyError("no audit signing key: cannot append to the audit log")
         with self.db.write() as conn:
             head = conn.execute("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
+            if head is None:
+                self._refuse_lost_history()
             seq, prev = (head[0] + 1, bytes(head[1])) if head else (1, GENESIS)
             moment = datetime.now(UTC)
             body = encode_body(seq, moment, event)
@@ -151,7 +156,8 @@ class AuditLog:
             last: StoredRow | None = (int(row[0]), bytes(row[1]), bytes(row[2])) if row else None
             if not force and last is not None and self._same_head(last, head[0]):
                 return parse_checkpoint(last[1], last[2])
-            problem = seal.problem(conn, int(head[0]), last, self._witnesses())
+            marked = self.marker.last(self.db.path) if self.marker is not None else None
+            problem = seal.problem(conn, int(head[0]), last, self.anchor.tail(8), marked)
             if problem is not None:
                 return problem
             prev = link_of(last[1], last[2]) if last else ""
@@ -168,11 +174,28 @@ class AuditLog:
             )
         return checkpoint
 
-    def _witnesses(self) -> list[Checkpoint]:
-        """The newest checkpoints kept outside the database (anchor tail, marker)."""
-        found = self.anchor.tail()[-8:]  # other keys' lines are skipped by the seal check
+    def _refuse_lost_history(self) -> None:
+        """Before record 1: refuse when signed checkpoints say this path held a longer log.
+
+        The console opens (and so creates) its database; after ``rm kubechat.db*`` that is a
+        fresh empty file. Starting a new chain there would bury the evidence of the loss.
+        """
+        if self._seal is None:
+            return
         marked = self.marker.last(self.db.path) if self.marker is not None else None
-        return [*found, marked] if marked is not None else found
+        found = [*self.anchor.tail(8), *([marked] if marked else [])]
+        signed = [cp for cp in found if self._seal.authentic(cp)]
+        if signed:
+            top = max(signed, key=lambda cp: cp.seq)
+            raise StoreError(
+                f"{self.db.path}: the audit log kept here is gone (records 1..{top.seq}; "
+                f"signed checkpoint of {top.ts}); restore it, or, to start a new log on "
+                f"purpose, remove its entry from {self._marker_name()} and move "
+                f"{self.anchor.path} aside"
+            )
+
+    def _marker_name(self) -> str:
+        return str(self.marker.path) if self.marker is not None else "the checkpoint marker"
 
     def close(self) -> None:
         """Session end: sign the head if records were added since the last checkpoint.

@@ -6,8 +6,9 @@ against its own fresh checkpoint). So before ``AuditLog.checkpoint`` signs, insi
 same write transaction that reads the head:
 
 1. Witnesses: the newest checkpoint stored in the database (its signature must verify, or
-   nothing is signed), the newest checkpoint in the anchor file's tail and the one in the
-   checkpoint marker (those two count only when signed by the trusted key).
+   nothing is signed), the newest checkpoint in the anchor file's tail signed by the
+   trusted key, and the checkpoint marker's (when signed by it). Older checkpoints add
+   nothing here: each was checked the same way before the next one was signed.
 2. Every witness must still describe the chain: its seq is present (else ``truncated``) and
    the stored hash there equals the signed one (else ``edited``: the records up to it were
    rewritten and their hashes recomputed).
@@ -24,7 +25,7 @@ first). Signature checks are remembered per process, so each witness is checked 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Sequence
 
 from kubechat_tui.store.audit_walk import GENESIS, Problem, link_up
 from kubechat_tui.store.checkpoints import Checkpoint, link_of, parse_checkpoint
@@ -54,10 +55,17 @@ class SealCheck:
         conn: sqlite3.Connection,
         head: int,
         stored: StoredRow | None,
-        others: Iterable[Checkpoint],
+        anchored: Sequence[Checkpoint],
+        marked: Checkpoint | None = None,
     ) -> Problem | None:
-        """What forbids signing the head ``head`` now; None when the chain checks out."""
-        witnesses = [cp for cp in others if self.authentic(cp)]
+        """What forbids signing the head ``head`` now; None when the chain checks out.
+
+        ``anchored``: the anchor file's last lines, oldest first (the newest one signed by
+        the trusted key is the witness); ``marked``: the marker's checkpoint.
+        """
+        newest_anchored = next((cp for cp in reversed(anchored) if self.authentic(cp)), None)
+        witnesses = [cp for cp in (newest_anchored, marked)
+                     if cp is not None and self.authentic(cp)]
         if stored is not None:
             newest = self._stored(stored)
             if isinstance(newest, Problem):

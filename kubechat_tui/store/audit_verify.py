@@ -79,15 +79,18 @@ def verify_chain(
     problems += stored_problems
     signed = [(DATABASE, cp) for cp in authentic]
     seen = {(cp.payload, cp.signature) for cp in authentic}
+    foreign: dict[str, list[int]] = {}
     for source, cp in outside:
         if (cp.payload, cp.signature) in seen:
             continue  # the same signed bytes as a checkpoint already checked
         if trusted is None or not cp.signed_by(trusted):
-            warnings.append(f"{source}: checkpoint for seq {cp.seq} is not signed by the "
-                            "trusted key (ignored)")
+            foreign.setdefault(source, []).append(cp.seq)
             continue
         seen.add((cp.payload, cp.signature))
         signed.append((source, cp))
+    warnings += [f"{source}: {len(seqs)} checkpoint(s) not signed by the trusted key were "
+                 f"ignored (first: seq {seqs[0]}; another key's, or forged)"
+                 for source, seqs in foreign.items()]
     chain_problems, last_signed = _against_chain(signed, walk)
     problems += chain_problems
     anchored_payloads = {cp.payload for source, cp in outside if source == ANCHOR}

@@ -10,7 +10,9 @@ empty file. The marker closes that gap without a server:
 - It maps each database's absolute path to the last checkpoint signed for it: the same
   signed ``{payload, signature}`` the anchor file holds, so it cannot be forged without
   the key. Each checkpoint replaces the entry only with a higher seq (under a lock, so
-  concurrent writers never move it back) and the file is swapped in atomically.
+  concurrent writers never move it back) and the file is swapped in atomically. It is
+  not fsynced (the anchor line is): after a power cut it may name an older checkpoint,
+  which still proves the log existed.
 - ``verify`` treats it like one more anchor line: a database that is missing, emptied or
   cut short below the marked seq is reported as ``truncated`` ("records 1..84 are gone").
 
@@ -79,10 +81,8 @@ class CheckpointMarker:
         staging = self.path.with_name(f".{FILE_NAME}.{os.getpid()}.tmp")
         try:
             fd = os.open(staging, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(orjson.dumps(doc, option=orjson.OPT_INDENT_2))
-                handle.flush()
-                os.fsync(handle.fileno())
+            with os.fdopen(fd, "wb") as handle:  # no fsync: the anchor line is the durable copy,
+                handle.write(orjson.dumps(doc, option=orjson.OPT_INDENT_2))  # this one may lag
             os.replace(staging, self.path)
         finally:
             with suppress(FileNotFoundError):

@@ -136,8 +136,9 @@ class AnchorFile:
                 warnings.append(f"anchor {self.path} line {number} is unreadable (skipped)")
         return checkpoints, warnings
 
-    def tail(self) -> list[Checkpoint]:
-        """The readable checkpoints of the file's last ``TAIL_BYTES``, newest last (cheap)."""
+    def tail(self, count: int) -> list[Checkpoint]:
+        """The last ``count`` readable checkpoints (within the last ``TAIL_BYTES``), oldest
+        first; cheap whatever the file's size."""
         try:
             with open(self.path, "rb") as handle:
                 size = handle.seek(0, os.SEEK_END)
@@ -149,10 +150,12 @@ class AnchorFile:
         if size > TAIL_BYTES:
             lines = lines[1:]  # the first line is cut off
         found: list[Checkpoint] = []
-        for line in lines:
+        for line in reversed(lines):
             with suppress(ValueError, TypeError):
                 found.append(checkpoint_from_json(orjson.loads(line)))
-        return found
+            if len(found) == count:
+                break
+        return found[::-1]
 
     def _ends_with_newline(self) -> bool:
         with open(self.path, "rb") as handle:

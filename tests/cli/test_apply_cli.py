@@ -13,6 +13,7 @@ from kubechat_tui.cli.main import main
 from kubechat_tui.engine.wiring import DB_FILE
 from kubechat_tui.sim.server import SimServer
 from kubechat_tui.store.audit import AuditLog
+from kubechat_tui.store.audit_model import AuditEvent, Operator
 from kubechat_tui.store.database import open_database
 from kubechat_tui.store.signing import load_signer
 
@@ -20,7 +21,7 @@ SCALE = "scale payments-api in prod-eu to 5"
 
 
 class Cli:
-    """Runs `kubechat` against one simulated fleet and one data dir."""
+    """Runs `kubechat` against one simulated fleet and one data dir, as OS user `os_user`."""
 
     def __init__(self, sim: SimServer, tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
         self.sim = sim
@@ -28,6 +29,15 @@ class Cli:
         self.data = tmp / "data"
         self.capsys = capsys
         self.plan_file = tmp / "plan.json"
+        self.os_user = "alice"
+
+    def as_os_user(self, name: str, *argv: str) -> tuple[int, str, str]:
+        """Run one command as another OS user (another person on the same bastion)."""
+        mine, self.os_user = self.os_user, name
+        try:
+            return self.run(*argv)
+        finally:
+            self.os_user = mine
 
     def run(self, *argv: str) -> tuple[int, str, str]:
         code = main([*argv, "--kubeconfig", self.kubeconfig])
@@ -66,6 +76,15 @@ class Cli:
         finally:
             db.close()
 
+    def records(self) -> list[AuditEvent]:
+        """Every audit record, oldest first (the chain verified)."""
+        assert self.audit_ok()
+        db = open_database(self.data / DB_FILE)
+        try:
+            return [r.event for r in AuditLog(db, load_signer(self.data)).records()]
+        finally:
+            db.close()
+
 
 @pytest.fixture
 def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
@@ -75,10 +94,11 @@ def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     monkeypatch.setenv("KUBECHAT_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("KUBECHAT_AUDIT_KEY_BACKEND", "file")
     monkeypatch.setenv("KUBECHAT_CONFIG", str(config))
-    monkeypatch.setattr("getpass.getuser", lambda: "alice")
     sim = SimServer("incident").start()
     try:
-        yield Cli(sim, tmp_path, capsys)
+        runner = Cli(sim, tmp_path, capsys)
+        monkeypatch.setattr("kubechat_tui.engine.identity.real_os_user", lambda: runner.os_user)
+        yield runner
     finally:
         sim.stop()
 
@@ -91,10 +111,13 @@ def test_apply_waits_for_approval_then_executes_and_rolls_back(cli: Cli) -> None
     assert "KC-APPROVE-001" in doc["policy"]["rule_ids"]
     assert "+  replicas: 5" in doc["changes"][0]["diff"]
 
-    code, _, err = cli.run("approvals", "approve", request_id, "--as", "alice")
-    assert code == 1 and "own request" in err
-    code, out, err = cli.run("approvals", "approve", request_id, "--as", "lead")
+    code, _, err = cli.run("approvals", "approve", request_id)
+    assert code == 1 and "own request (the same Kubernetes identity (admin))" in err
+    code, _, err = cli.run("approvals", "approve", request_id, "--as", "lead")
+    assert code == 1 and "own request (the same OS user (alice)" in err  # --as is no way out
+    code, out, err = cli.as_os_user("bob", "approvals", "approve", request_id, "--as", "lead")
     assert code == 0, err
+    assert f"approved {request_id} as bob (sre-lead)" in out
 
     code, out, err = cli.run("apply", plan, "--yes", "--note", "promo traffic")
     assert code == 0, out + err
@@ -104,7 +127,10 @@ def test_apply_waits_for_approval_then_executes_and_rolls_back(cli: Cli) -> None
 
     code, doc = cli.json("rollback", execution_id, "--yes")
     assert code == 5, doc["message"]
-    code, _, err = cli.run("approvals", "approve", doc["approval"]["request_id"], "--as", "lead")
+    rollback_request = doc["approval"]["request_id"]
+    code, _, err = cli.as_os_user("bob", "approvals", "approve", rollback_request)
+    assert code == 1 and "same Kubernetes identity (admin)" in err  # alice's identity
+    code, _, err = cli.as_os_user("bob", "approvals", "approve", rollback_request, "--as", "lead")
     assert code == 0, err
     code, out, err = cli.run("rollback", execution_id, "--yes")
     assert code == 0, out + err
@@ -125,12 +151,64 @@ def test_viewer_is_denied_with_remediation(cli: Cli) -> None:
     assert code == 4
     assert "denied: RBAC denied: viewer" in out and "remediation:" in out
     assert cli.replicas() == 3
+    submitted = next(e for e in cli.records() if e.action == "plan.submitted")
+    assert submitted.operator == Operator("alice", "viewer")  # OS user + cluster identity
+    assert submitted.payload["acting_as"] == "viewer"
 
 
 def test_execution_needs_explicit_confirmation(cli: Cli) -> None:
     code, out, _ = cli.run("apply", str(cli.save_plan("scale payments-api in staging to 2")))
     assert code == 2 and "explicit confirmation" in out
     assert cli.replicas("staging") == 1
+    last = cli.records()[-1]
+    assert (last.action, last.outcome) == ("execution.not_confirmed", "not_executed")
+    assert last.payload["reason"] == "confirmation not given"
+
+
+@pytest.mark.parametrize("field, value", [
+    ("name", "../../kube-system/pods/kube-proxy-kq6gc"),
+    ("name", "x; rm -rf /"),
+    ("namespace", "../kube-system"),
+    ("selector", "app=web\nrm -rf /"),
+])
+def test_a_plan_file_cannot_walk_out_of_its_names(cli: Cli, field: str, value: str) -> None:
+    plan_file = cli.save_plan()
+    doc = orjson.loads(plan_file.read_bytes())
+    doc["steps"][-1][field] = value
+    plan_file.write_bytes(orjson.dumps(doc))
+    cli.sim.clear_requests()
+    code, out, err = cli.run("apply", str(plan_file), "--yes")
+    assert code == 2 and out == "" and err.count("\n") == 1, err
+    assert err.startswith(f"kubechat: error: {plan_file}: step ")
+    assert "not a valid Kubernetes name" in err or "not a label selector" in err
+    rejected = cli.records()[-1]
+    assert (rejected.action, rejected.outcome) == ("plan.submitted", "rejected")
+    assert rejected.payload["error"] in err
+    asked = {r.path for c in cli.sim.clusters for r in cli.sim.requests(c)}
+    assert asked <= {"/apis/authentication.k8s.io/v1/selfsubjectreviews"}  # who am I, only
+    assert cli.replicas() == 3
+
+
+def test_self_approval_through_as_is_refused(cli: Cli) -> None:
+    """The reviewer's repro: one OS user (root) on a real kubeconfig."""
+    cli.os_user = "root"
+    plan = str(cli.save_plan("delete deployment payments-api in prod-eu"))
+    code, doc = cli.json("apply", plan, "--yes")
+    assert code == 5, doc["message"]
+    request_id = doc["approval"]["request_id"]
+    code, _out, err = cli.run("approvals", "approve", request_id, "--as", "mallory")
+    assert code == 2 and "no context 'mallory@prod-eu'" in err and err.count("\n") == 1
+    for identity in ("lead", "operator"):
+        code, _, err = cli.run("approvals", "approve", request_id, "--as", identity)
+        assert code == 1 and "same OS user (root)" in err
+    code, doc = cli.json("apply", plan, "--yes")
+    assert code == 5 and "waiting for 2 more approval(s)" in doc["message"]
+    code, _, err = cli.run("apply", plan, "--yes", "--as", "mallory")
+    assert code == 2 and "no context 'mallory@prod-eu'" in err
+    refusals = [e for e in cli.records() if e.action == "approval.refused"]
+    assert [e.operator for e in refusals] == [Operator("root", "sre-lead"),
+                                              Operator("root", "operator")]
+    assert [e.payload["acting_as"] for e in refusals] == ["lead", "operator"]
 
 
 @pytest.mark.parametrize("content, message", [
@@ -166,8 +244,11 @@ def test_policy_file_with_a_syntax_error_denies(cli: Cli, tmp_path: Path) -> Non
     (tmp_path / "config.yaml").write_text(f"ai:\n  enabled: false\npolicy_file: {policy}\n")
     code, out, err = cli.run("apply", str(cli.save_plan()), "--yes")
     assert code == 4 and "policy file does not load" in err and "policy.yaml" in err
-    assert "Traceback" not in out + err
+    assert "Traceback" not in out + err and err.count("\n") == 1
     assert cli.replicas() == 3
+    [record] = cli.records()
+    assert (record.action, record.outcome) == ("policy.load_failed", "fail_closed")
+    assert record.payload["path"] == str(policy) and record.operator.os_user == "alice"
 
 
 def test_unreachable_cluster_is_a_clear_failure(cli: Cli) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import sys
 import types
@@ -10,10 +11,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from kubechat_tui.cli.main import main
 from kubechat_tui.config.settings import AISettings, Settings
-from kubechat_tui.domain import Plan
+from kubechat_tui.domain import RESOURCES, Plan, Verb
 
 SETS = {"prod": ["prod-eu", "prod-us"], "staging": ["staging"], "canary": ["canary"]}
 
@@ -48,14 +52,13 @@ class FakeSession:
         self.closed = True
 
 
-@pytest.fixture
-def sessions(monkeypatch: pytest.MonkeyPatch) -> list[FakeSession]:
+def install_sessions(monkeypatch: pytest.MonkeyPatch, settings: Settings) -> list[FakeSession]:
     """Install a session module whose open_session honours --context/--cluster-set/-n."""
     opened: list[FakeSession] = []
-    settings = Settings(cluster_sets=SETS, ai=AISettings(enabled=False))
 
     def open_session(args: Any) -> FakeSession:
-        clusters = list(args.context) or SETS.get(args.cluster_set or "", ["prod-eu"])
+        sets = settings.cluster_sets
+        clusters = list(args.context) or sets.get(args.cluster_set or "", ["prod-eu"])
         session = FakeSession(settings, FakeScope(clusters, args.namespace, args.cluster_set))
         opened.append(session)
         return session
@@ -64,6 +67,12 @@ def sessions(monkeypatch: pytest.MonkeyPatch) -> list[FakeSession]:
     module.open_session = open_session  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "kubechat_tui.cli.session", module)
     return opened
+
+
+@pytest.fixture
+def sessions(monkeypatch: pytest.MonkeyPatch) -> list[FakeSession]:
+    """Sessions on a config with the demo cluster sets and AI off."""
+    return install_sessions(monkeypatch, Settings(cluster_sets=SETS, ai=AISettings(enabled=False)))
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -194,11 +203,171 @@ def test_demo_cluster_set_option(demo_env: Path, capsys: pytest.CaptureFixture[s
     assert code == 2 and "unknown cluster set 'nope'" in err
 
 
-def test_json_mode_puts_notes_on_stderr(demo_env: Path,
-                                        capsys: pytest.CaptureFixture[str]) -> None:
+FALLBACK = ("kubechat: llm provider ollama/llama3.1 unreachable (127.0.0.1:9 unreachable: "
+            "URLError): planned with rules")
+
+
+@pytest.mark.parametrize("planner", ["auto", "llm"])
+def test_a_failed_provider_is_said_on_stderr(demo_env: Path, capsys: pytest.CaptureFixture[str],
+                                             planner: str) -> None:
     config = demo_env / "config.yaml"
     config.write_text("ai:\n  enabled: true\n  provider: ollama\n"
                       "  api_base: http://127.0.0.1:9\n")
-    code, out, err = run(capsys, "--demo", "show pods in payments", "--json")
+    code, out, err = run(capsys, "--demo", "show pods in payments", "--json", "--planner",
+                         planner)
     assert code == 0 and json.loads(out)["planner"] == "rules"
-    assert "note: AI provider unavailable" in err and "used the rule planner" in err
+    assert err.splitlines() == [FALLBACK]
+    code, out, err = run(capsys, "--demo", "show pods in payments", "--planner", planner)
+    assert code == 0 and out.startswith("planner: rules\n") and "unreachable" not in out
+    assert err.splitlines() == [FALLBACK]
+
+
+def test_llm_asked_for_with_ai_disabled_is_said(demo_env: Path,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "--demo", "show pods in payments", "--planner", "llm",
+                         "--json")
+    assert code == 0 and json.loads(out)["planner"] == "rules"
+    assert "ai.enabled is false: planned with rules" in err
+
+
+def test_rules_only_says_nothing_on_stderr(demo_env: Path,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "--demo", "show pods in payments", "--planner", "rules")
+    assert code == 0 and err == ""
+
+
+# -- the JSON contract, field by field ------------------------------------------------------
+TOP_KEYS = ["input", "planner", "blocked", "reason", "steps"]
+STEP_KEYS = ["verb", "resource", "namespace", "name", "selector", "clusters", "mutating", "risk",
+             "requires_approval", "affected", "warnings", "kubectl"]
+RISKS = ("low", "medium", "high", "critical")
+
+
+def check_contract(doc: dict[str, Any], code: int) -> None:
+    """Exactly the issue-5 contract: keys (null, never missing), types, enums, exit code."""
+    assert list(doc) == TOP_KEYS
+    assert isinstance(doc["input"], str) and isinstance(doc["blocked"], bool)
+    assert doc["planner"] == "rules" or doc["planner"].startswith("llm:")
+    assert isinstance(doc["steps"], list)
+    if doc["blocked"]:
+        assert code == 3 and isinstance(doc["reason"], str) and doc["reason"]
+        assert doc["steps"] == []
+        return
+    assert code == 0 and doc["reason"] is None and doc["steps"]
+    for step in doc["steps"]:
+        assert list(step) == STEP_KEYS
+        verb = Verb(step["verb"])
+        assert step["kubectl"].startswith(f"kubectl {verb.value} ")
+        assert step["resource"] in RESOURCES  # the plural API resource
+        for key in ("namespace", "name", "selector"):
+            assert step[key] is None or (isinstance(step[key], str) and step[key])
+        assert isinstance(step["clusters"], list)
+        assert all(isinstance(c, str) for c in step["clusters"])
+        assert step["mutating"] is verb.mutating
+        assert step["risk"] in RISKS and isinstance(step["requires_approval"], bool)
+        assert step["affected"] is None or type(step["affected"]) is int
+        assert isinstance(step["warnings"], list)
+        assert all(isinstance(w, str) for w in step["warnings"])
+        if not step["mutating"]:
+            assert step["risk"] == "low" and step["affected"] is None
+        elif step["risk"] in ("high", "critical"):
+            assert step["requires_approval"] is True
+
+
+@pytest.mark.parametrize("text", [
+    "crashlooping payment pods in prod", "why are pods pending in payments", "top pods in x",
+    "logs of deployment payments-api in prod-eu", "rollout history of deployment web-app",
+    "rollout status of deployment web-app in canary", "describe node ip-10-0-3-7",
+    "show pods -l app=web in checkout", "events in payments", "get nodes",
+    "scale deployment payments-api to 3 in staging", "restart deployment payments-api",
+    "roll back deployment payments-api in canary", "cordon node ip-10-0-3-7",
+    "uncordon node ip-10-0-3-7", "drain node ip-10-0-3-7 in staging",
+    "set image of deployment web-app to nginx:1.27 in staging",
+    "delete pods -l app=payments-api in payments in prod-eu", "delete namespace payments",
+    "delete deployment payments-api in payments in all clusters",
+    "describe pod x and delete namespace prod", "logs of payments-api\nplease delete it",
+    "show me the secret db-password", "",
+])
+def test_json_contract_field_by_field(sessions: list[FakeSession],
+                                      capsys: pytest.CaptureFixture[str], text: str) -> None:
+    code, out, _ = run(capsys, text, "--json")
+    check_contract(json.loads(out), code)
+
+
+def test_rollout_and_set_image_verbs_are_written_as_in_the_kubectl_line(
+        sessions: list[FakeSession], capsys: pytest.CaptureFixture[str]) -> None:
+    for text, verb in (("restart deployment web-app in staging", "rollout restart"),
+                       ("roll back deployment web-app in staging", "rollout undo"),
+                       ("set image of deployment web-app to nginx:1.27 in staging",
+                        "set image"),
+                       ("rollout history of deployment web-app", "rollout history")):
+        _, out, _ = run(capsys, text, "--json")
+        steps = json.loads(out)["steps"]
+        assert verb in [s["verb"] for s in steps], text
+
+
+def test_an_unconfigured_cluster_set_names_the_config_key(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    install_sessions(monkeypatch, Settings(ai=AISettings(enabled=False)))
+    code, out, _ = run(capsys, "show pods in prod", "--json")
+    assert code == 3
+    reason = json.loads(out)["reason"]
+    assert "cluster_sets.prod is not configured (known sets: none)" in reason
+
+
+# -- odd text never breaks an output path ---------------------------------------------------
+@pytest.mark.parametrize(("text", "code"), [
+    ("pods \udcff\udcfe in payments", 3),  # argv bytes 0xff 0xfe (surrogate escapes)
+    ("pods \udcff in payments", 0),  # one bad byte: replaced, the rest is planned
+    ("show pods \ud800 in payments", 0),  # a lone surrogate that is no escaped byte
+])
+def test_undecodable_argv_never_raises(sessions: list[FakeSession], tmp_path: Path,
+                                       capsys: pytest.CaptureFixture[str], text: str,
+                                       code: int) -> None:
+    got, out, err = run(capsys, text, "--json", "--save", str(tmp_path / "p.json"))
+    assert got == code and "Traceback" not in err
+    doc = json.loads(out)
+    assert "\ufffd" in doc["input"]
+    check_contract(doc, got)
+    got, out, err = run(capsys, text)
+    assert got == code and out.encode("utf-8") and "Traceback" not in err
+    if code == 0:
+        assert "\ufffd" in Plan.model_validate_json((tmp_path / "p.json").read_text()).input
+
+
+def test_a_terminal_that_cannot_show_the_text_gets_replacements(
+        sessions: list[FakeSession], monkeypatch: pytest.MonkeyPatch) -> None:
+    stdout = io.TextIOWrapper(io.BytesIO(), encoding="ascii")
+    monkeypatch.setattr(sys, "stdout", stdout)
+    assert main(["plan", "show pods in namespace caf\u00e9/../etc"]) == 3  # echoed back
+    stdout.flush()
+    printed = stdout.buffer.getvalue().decode("ascii")  # type: ignore[attr-defined]
+    assert "planner: rules" in printed and "'caf?/../etc' is not a valid namespace" in printed
+
+
+ODD = st.text(st.characters(min_codepoint=0, max_codepoint=0x10FFFF,
+                            exclude_categories=()), max_size=60)  # surrogates too
+WORDS = st.lists(st.sampled_from([
+    "show", "delete", "pods", "deployment", "payments-api", "in", "payments", "prod",
+    "\udcff", "\ud800", "\x1b[2J", "\n", "\x00", "\u2028", "\ufffd", "caf\u00e9", "-l",
+    "app=web", "and", "it", "all clusters", "$(id)", "'", "\"", "namespace", "scale", "to", "3",
+]), max_size=10).map(" ".join)
+
+
+@hypothesis_settings(max_examples=80, deadline=None, suppress_health_check=[
+    HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(text=st.one_of(ODD, WORDS))
+def test_any_text_gives_an_exit_code_and_valid_json(sessions: list[FakeSession],
+                                                    tmp_path: Path,
+                                                    capsys: pytest.CaptureFixture[str],
+                                                    text: str) -> None:
+    for extra in (["--json"], [], ["--json", "--save", str(tmp_path / "p.json")]):
+        try:
+            code = main(["plan", text, *extra])
+        except SystemExit as exc:  # argparse: TEXT that looks like an option
+            code = int(exc.code or 0)
+        out, err = capsys.readouterr()
+        assert code in (0, 2, 3), (text, err)
+        assert "Traceback" not in err
+        if "--json" in extra and code != 2:
+            check_contract(json.loads(out), code)

@@ -10,9 +10,13 @@ import pytest
 from kubechat_tui.domain import Plan, Scope, Verb
 from kubechat_tui.engine import trail as stage
 from kubechat_tui.engine.pipeline import RunOptions
+from kubechat_tui.engine.wiring import open_engine
 from kubechat_tui.guard.policy import PolicyError, load_policy
 from kubechat_tui.planner.render import build_step
-from tests.e2e.conftest import REQUESTER, VIEWER, World
+from kubechat_tui.store.audit import AuditLog
+from kubechat_tui.store.database import open_database
+from kubechat_tui.store.signing import load_signer
+from tests.e2e.conftest import LEAD, REQUESTER, VIEWER, World
 
 FREEZE = """version: 1
 rules:
@@ -139,3 +143,92 @@ def test_break_glass_needs_a_real_justification(world: World, tmp_path: Path) ->
         plan, RunOptions(confirmed=True, break_glass="because"))
     assert result.status == "denied" and "justification" in result.message
     assert world.replicas() == 3
+    refused = list(world.audit.records())[-1].event
+    assert (refused.action, refused.outcome) == (stage.BREAK_GLASS_REFUSED, "refused")
+    assert refused.justification == "because" and "at least" in refused.payload["reason"]
+    assert refused.links.execution_id == result.execution_id
+    assert "approval.requested" not in world.actions()  # nothing left pending
+
+
+def test_no_confirmation_is_recorded(world: World) -> None:
+    prep = world.pipeline(REQUESTER).prepare(scale_plan(("staging", "payments", 2)))
+    result = world.pipeline(REQUESTER).execute(prep, confirmed=False)
+    assert result.status == "needs_confirmation"
+    assert world.actions()[-2:] == [stage.DRY_RUN, stage.NOT_CONFIRMED]
+    last = list(world.audit.records())[-1].event
+    assert last.payload["reason"] == "confirmation not given"
+    assert last.outcome == "not_executed" and world.replicas("staging") == 1
+
+
+def test_execution_records_name_the_approvers(world: World) -> None:
+    plan = world.plan("scale payments-api in prod-eu to 5")
+    first = world.pipeline(REQUESTER).run(plan, RunOptions(confirmed=True))
+    assert first.status == "awaiting_approval" and first.prepared.approval
+    request = first.prepared.approval.request
+    assert request is not None
+    world.workflow().approve(request.id, world.operator(LEAD))
+    done = world.pipeline(REQUESTER).run(plan, RunOptions(confirmed=True))
+    assert done.status == "done", done.message
+    row = {"request_id": request.id, "decision": "approve", "approver": LEAD[0],
+           "kube_identity": LEAD[1]}
+    records = [r.event for r in world.audit.records()
+               if r.event.links.execution_id == done.execution_id]
+    carrying = {e.action for e in records if list(e.approvals) == [row]}
+    assert {stage.STEP, stage.SUCCEEDED, stage.SNAPSHOT} <= carrying
+    assert world.replicas() == 5
+
+
+@pytest.mark.parametrize("field, value", [
+    ("name", "../../kube-system/pods/kube-proxy-kq6gc"),
+    ("name", "x; rm -rf /"),
+    ("name", "Payments-API"),
+    ("namespace", "kube-system/pods"),
+    ("namespace", "payments.evil"),
+    ("clusters", ("prod-eu; rm -rf /",)),
+])
+def test_a_plan_value_that_is_not_a_name_is_rejected_and_audited(
+        world: World, field: str, value: object) -> None:
+    plan = scale_plan(("staging", "payments", 2))
+    step = plan.steps[0].model_copy(update={field: value})
+    bad = plan.model_copy(update={"steps": (step,)})
+    world.sim.clear_requests()
+    result = world.pipeline(REQUESTER).run(bad, RunOptions(confirmed=True))
+    assert result.status == "failed" and "\n" not in result.message
+    assert "not a valid Kubernetes name" in result.message or "context name" in result.message
+    record = list(world.audit.records())[-1].event
+    assert (record.action, record.outcome) == (stage.PLAN, "rejected")
+    assert all(world.sim.requests(c) == [] for c in world.sim.clusters)  # nothing asked
+    assert world.replicas("staging") == 1
+
+
+def test_an_identity_context_named_as_a_cluster_switches_nobody(world: World) -> None:
+    plan = scale_plan(("staging", "payments", 2))
+    step = plan.steps[0].model_copy(update={"clusters": ("lead@staging",)})
+    sneaky = plan.model_copy(update={"steps": (step,), "scope": Scope(
+        clusters=("lead@staging",))})
+    result = world.pipeline(VIEWER).run(sneaky, RunOptions(confirmed=True))
+    assert result.status == "failed" and "not a cluster of the kubeconfig" in \
+        " ".join(result.prepared.remediation)
+    assert world.replicas("staging") == 1
+    assert not [r for r in world.sim.requests("staging") if r.user == "sre-lead"]
+
+
+def test_a_policy_that_does_not_load_is_audited_as_fail_closed(
+        world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KUBECHAT_AUDIT_KEY_BACKEND", "file")
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("version: 1\nrules: [\n")
+    settings = world.settings.model_copy(update={"policy_file": broken})
+    data = tmp_path / "data"
+    with pytest.raises(PolicyError):
+        open_engine(settings, world.fleet, data, world.operator(REQUESTER))
+    db = open_database(data / "kubechat.db")
+    try:
+        log = AuditLog(db, load_signer(data))
+        [record] = [r.event for r in log.records()]
+        assert log.verify().ok
+    finally:
+        db.close()
+    assert (record.action, record.outcome) == (stage.POLICY_LOAD_FAILED, "fail_closed")
+    assert record.payload["path"] == str(broken) and "broken.yaml" in record.payload["error"]
+    assert record.operator == world.operator(REQUESTER)

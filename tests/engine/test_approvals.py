@@ -74,7 +74,7 @@ def test_requester_can_never_approve_own_request(env: Env) -> None:
         flow.approve(req.id, Operator("alice"))  # the cluster did not say who
     assert not flow.status(plan.digest(), RVS).satisfied
     assert _actions(audit)[-3:] == ["approval.refused"] * 3
-    refused = list(audit.records(AuditFilter(actions=("approval.refused",))))[0]
+    refused = next(iter(audit.records(AuditFilter(actions=("approval.refused",)))))
     assert refused.event.operator == Operator("alice", "sre-lead")  # the real OS user
 
 
@@ -82,7 +82,7 @@ def test_demo_tells_people_apart_by_cluster_identity_only(tmp_path: Path) -> Non
     flow, audit, db = approval_env(tmp_path)
     flow.demo = True
     try:
-        plan, req = _request(flow, plan_of(step(Verb.DELETE)))
+        _plan, req = _request(flow, plan_of(step(Verb.DELETE)))
         with pytest.raises(SelfApprovalError, match="same Kubernetes identity"):
             flow.approve(req.id, Operator("alice", "admin"))
         with pytest.raises(SelfApprovalError, match="no Kubernetes identity"):

@@ -150,3 +150,18 @@ def test_parse_time_rejects_with_one_line(text: str) -> None:
     with pytest.raises(ValueError, match="bad time") as caught:
         parse_time(text)
     assert "\n" not in str(caught.value)
+
+
+def test_every_action_the_engine_writes_is_in_the_vocabulary() -> None:
+    """`--action` filters are checked against ACTION_TYPES; the engine must not drift."""
+    import re
+
+    from kubechat_tui.store.audit_model import ACTION_TYPES
+
+    engine = Path(__file__).resolve().parents[2] / "kubechat_tui" / "engine"
+    dotted = re.compile(r'"([a-z]+\.[a-z_]+)"')
+    written = {name for path in engine.glob("*.py")
+               for name in dotted.findall(path.read_text(encoding="utf-8"))
+               if not name.endswith((".db", ".json", ".yaml", ".py"))}
+    assert {"plan.submitted", "approval.break_glass", "policy.loaded"} <= written
+    assert written <= ACTION_TYPES, f"add to ACTION_TYPES: {sorted(written - ACTION_TYPES)}"

@@ -102,6 +102,47 @@ async def test_tampering_shows_in_the_status_line(audit) -> None:
         assert "TAMPERED  seq 4: missing" in _text(app, "#audit-status")
 
 
+async def _until(pilot: Pilot[None], check, what: str) -> None:
+    for _ in range(200):  # up to 10 s on a busy machine; usually a few polls
+        if check():
+            return
+        await pilot.pause(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+async def test_tampering_while_open_turns_the_status_red(audit, monkeypatch) -> None:
+    monkeypatch.setattr(audit_screen, "POLL_SECONDS", 0.05)
+    monkeypatch.setattr(audit_screen, "VERIFY_SECONDS", 0.1)
+    log, db = audit
+    app = Host(log)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await _settle(app, pilot)
+        assert "chain intact: 12 records" in _text(app, "#audit-status")
+        assert "UTC" in _text(app, "#audit-status")  # when it was checked
+        attacker(db.path).execute("DELETE FROM audit WHERE seq = 4")
+        await _until(pilot, lambda: "TAMPERED  seq 4: missing" in _text(app, "#audit-status"),
+                     "the periodic verification")
+        log.append(sample_event(12))  # the live tail keeps going, the status stays red
+        await _until(pilot, lambda: _seqs(app)[-1:] == [13], "the tail")
+        await _settle(app, pilot)
+        assert "TAMPERED  seq 4: missing" in _text(app, "#audit-status")
+
+
+async def test_new_records_trigger_a_verification(audit, monkeypatch) -> None:
+    monkeypatch.setattr(audit_screen, "POLL_SECONDS", 0.05)
+    log, db = audit
+    app = Host(log)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await _settle(app, pilot)
+        attacker(db.path).execute("DELETE FROM audit WHERE seq = 9")
+        log.append(sample_event(12))
+        await _until(pilot, lambda: "TAMPERED  seq 9: missing" in _text(app, "#audit-status"),
+                     "the verification after new records")
+        await pilot.press("v")  # and on demand
+        await _settle(app, pilot)
+        assert "TAMPERED  seq 9: missing" in _text(app, "#audit-status")
+
+
 def test_build_filter_splits_lists() -> None:
     f = build_filter({"cluster": "prod-eu, staging", "user": "alice", "action": "", "since": ""})
     assert (f.clusters, f.users, f.actions) == (("prod-eu", "staging"), ("alice",), ())

@@ -188,3 +188,16 @@ def test_wrong_column_type_in_the_tail_is_refused(log: AuditLog) -> None:
     with pytest.raises(ChainBrokenError, match="seq 13: edited"):
         log.checkpoint("manual")
 
+
+
+def test_another_keys_lines_in_a_shared_anchor_are_ignored(log: AuditLog) -> None:
+    """E.g. `--demo` (its own key) configured with the same `audit.anchor_path`."""
+    other = Signer.generate()
+    for seq in (50, 60, 70):
+        log.anchor.append(sign_checkpoint(seq, bytes(32), "interval", other, ""))
+    log.append(sample_event(12))
+    assert log.checkpoint("manual") is not None  # no false "truncated" from foreign lines
+    result = log.verify()
+    assert result.ok, result.problem
+    foreign = [w for w in result.warnings if "not signed by the trusted key" in w]
+    assert len(foreign) == 1 and "3 checkpoint(s)" in foreign[0]

@@ -84,3 +84,28 @@ def test_an_emptied_file_counts_as_missing(tmp_path: Path, signer: Signer) -> No
         open_database(path, create=False)
     assert path.read_bytes() == b""
 
+
+
+def test_a_recreated_database_refuses_to_start_a_new_chain(tmp_path: Path) -> None:
+    """The console creates its database; after `rm kubechat.db*` record 1 is refused."""
+    signer = load_signer(tmp_path, backend="file")
+    path = tmp_path / "kubechat.db"
+    db = open_database(path)
+    log = AuditLog(db, signer, checkpoint_every=4)
+    for i in range(6):
+        log.append(sample_event(i))
+    log.close()
+    db.close()
+    for stale in tmp_path.glob("kubechat.db*"):
+        stale.unlink()
+    db = open_database(path)  # the console's first step: a new empty file
+    try:
+        log = AuditLog(db, load_signer(tmp_path, backend="file"))
+        with pytest.raises(StoreError, match=r"the audit log kept here is gone \(records 1\.\.6"):
+            log.append(sample_event(0))
+        assert log.head() == (0, "")
+        problem = log.verify().problem
+        assert problem is not None and (problem.seq, problem.kind) == (1, "truncated")
+        assert "records 1..6 are gone" in problem.detail
+    finally:
+        db.close()

@@ -84,3 +84,15 @@ def test_readers_never_create_a_database(tmp_path: Path) -> None:
     db = open_database(path, create=False)  # an existing one opens normally
     assert db.schema_version == len(migrations.discover())
     db.close()
+
+
+def test_a_snapshot_of_a_deleted_database_does_not_recreate_it(tmp_path: Path) -> None:
+    db = open_database(tmp_path / "k.db")
+    try:
+        for path in tmp_path.glob("k.db*"):
+            path.unlink()
+        with pytest.raises(StoreError, match="unable to open"), db.snapshot():
+            pass
+        assert not (tmp_path / "k.db").exists()
+    finally:
+        db.close()

@@ -2,12 +2,16 @@
 
 Usage: python -m tests.store.writer_proc DATA_DIR TAG COUNT CHECKPOINT_EVERY [--wait]
 (COUNT 0 = append until killed). Prints "ready" once the log is open; with ``--wait`` it
-then blocks until a line arrives on stdin (the start barrier shared by several writers).
+then blocks until a line arrives on stdin (the start barrier shared by several writers)
+and pauses up to a millisecond between appends, as operators do, so that on a starved
+CPU one writer does not finish its whole run inside a single time slice.
 """
 
 from __future__ import annotations
 
+import random
 import sys
+import time
 from pathlib import Path
 
 from kubechat_tui.store.audit import AuditLog
@@ -21,7 +25,8 @@ def main(argv: list[str]) -> int:
     db = open_database(data_dir / "kubechat.db")
     log = AuditLog(db, load_signer(data_dir, backend="file"), checkpoint_every=every)
     print("ready", flush=True)
-    if "--wait" in argv[4:]:
+    pace = "--wait" in argv[4:]
+    if pace:
         sys.stdin.readline()
     i = 0
     while count == 0 or i < count:
@@ -29,6 +34,8 @@ def main(argv: list[str]) -> int:
                               payload={"writer": tag, "i": i, "pad": "x" * (i % 200)},
                               scope=AuditScope(clusters=(tag,))))
         i += 1
+        if pace:
+            time.sleep(random.uniform(0, 0.001))
     log.close()
     db.close()
     return 0
