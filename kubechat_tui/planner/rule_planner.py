@@ -10,7 +10,8 @@ from kubechat_tui.domain import PlanResult, Scope
 from kubechat_tui.kube.lookup import ClusterView
 from kubechat_tui.planner.assemble import assemble
 from kubechat_tui.planner.drafts import NotPlanned, Unplannable
-from kubechat_tui.planner.rules import SUGGESTIONS, RuleDrafter
+from kubechat_tui.planner.refusals import SUGGESTIONS
+from kubechat_tui.planner.rules import RuleDrafter
 from kubechat_tui.planner.scope import ResolvedScope, ScopeError, resolve_scope
 from kubechat_tui.planner.text import InputError, clean_request, printable, shell_syntax
 

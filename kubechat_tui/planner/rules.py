@@ -7,11 +7,12 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from kubechat_tui.config.settings import Settings
-from kubechat_tui.domain import RESOURCES, ParamValue, Scope, Verb
+from kubechat_tui.domain import ParamValue, Verb
 from kubechat_tui.domain.resources import WORKLOAD_RESOURCES, resolve_resource
 from kubechat_tui.kube.lookup import ClusterView
 from kubechat_tui.planner.changes import ChangeDrafter
 from kubechat_tui.planner.clauses import has_pronoun, split_clauses
+from kubechat_tui.planner.compound import compound_drafts
 from kubechat_tui.planner.drafts import (
     IMAGES_COLUMNS,
     RESTART_SORT,
@@ -21,41 +22,16 @@ from kubechat_tui.planner.drafts import (
     NotPlanned,
     target_diagnostics,
 )
-from kubechat_tui.planner.intents import (
-    DESTRUCTIVE_ALL,
-    SECRET_READ,
-    UNSUPPORTED,
-    Change,
-    Intent,
-    Read,
-    Symptom,
-    detect,
-)
-from kubechat_tui.planner.scope import ResolvedScope, ScopeError, namespace_for, resolve_scope
+from kubechat_tui.planner.intents import Change, Intent, Read, Symptom, detect
+from kubechat_tui.planner.refusals import refuse_unsafe, unclear_change
+from kubechat_tui.planner.scope import ResolvedScope, namespace_for
 from kubechat_tui.planner.targets import POD_NAME, Target, find_target, named_objects
 
-SUGGESTIONS = (
-    "show crashlooping pods in prod",
-    "why are pods pending in payments",
-    "logs of deployment payments-api in prod-eu",
-    "scale deployment payments-api in prod-eu to 5",
-    "restart deployment payments-api in staging",
-    "roll back deployment payments-api in canary",
-    "drain node ip-10-0-3-7",
-)
 _STATUS_FILTERS = {
     Symptom.CRASHLOOP: "CrashLoopBackOff",
     Symptom.OOM: "OOMKilled",
     Symptom.IMAGE_PULL: "ImagePullBackOff,ErrImagePull",
     Symptom.NOT_READY: "NotReady",
-}
-_EXAMPLES = {
-    Change.SCALE: "scale {kind} {name} to 3",
-    Change.SET_IMAGE: "set image of {kind} {name} to IMAGE:TAG",
-    Change.UNDO: "roll back {kind} {name}",
-    Change.CORDON: "cordon node NODE",
-    Change.UNCORDON: "uncordon node NODE",
-    Change.DRAIN: "drain node NODE",
 }
 _EVENT_REASONS = {
     Symptom.CRASHLOOP: "BackOff",
@@ -98,7 +74,7 @@ class RuleDrafter:
                     raise
                 raise unclear_change(text, []) from None
         else:
-            drafts = self._compound(clauses, scope)
+            drafts = compound_drafts(clauses, scope, self.settings, self.view, self._clause)
         if not drafts:
             raise NotPlanned("I did not understand what to look at or change")
         grep_targets = {(d.resource, d.name) for d in drafts
@@ -132,48 +108,6 @@ class RuleDrafter:
         if intent.changes:
             drafts.extend(self.changes.drafts(intent.changes[0], target, text, low, scope))
         return drafts
-
-    def _compound(self, clauses: list[str], scope: ResolvedScope) -> list[Draft]:
-        """Reads of every clause, then the one change, which must stand on its own."""
-        parts = [(clause, detect(clause.lower())) for clause in clauses]
-        changing = [clause for clause, intent in parts if intent.changes]
-        if len(changing) != 1:
-            where = "; ".join(repr(c) for c in changing) or "no single part"
-            raise NotPlanned(f"could not tell which part of the request is the change ({where})"
-                             "; ask for one change at a time, on its own")
-        self._one_scope(clauses)
-        drafts: list[Draft] = []
-        for clause, intent in parts:
-            if not intent.changes:
-                refuse_unsafe(clause.lower(), intent)  # "delete secret x and show secrets"
-                drafts += self._clause(clause, intent, scope, compound=True)
-        change = changing[0]
-        try:
-            drafts += self._clause(change, detect(change.lower()), scope, compound=True)
-        except NoTarget:
-            raise unclear_change(change, drafts) from None
-        return drafts
-
-    def _one_scope(self, clauses: list[str]) -> None:
-        """Refuse clauses that name different clusters or namespaces."""
-        known = self.view.cluster_names() if self.view is not None else ()
-        clusters: set[tuple[str, ...]] = set()
-        namespaces: set[str] = set()
-        for clause in clauses:
-            try:
-                own = resolve_scope(clause, self.settings, Scope(), known)
-            except ScopeError:
-                continue
-            if own.from_text:
-                clusters.add(own.clusters)
-            if own.namespace or own.all_namespaces:
-                namespaces.add(own.namespace or "(all namespaces)")
-        if len(clusters) > 1 or len(namespaces) > 1:
-            named = sorted({", ".join(c) for c in clusters}) if len(clusters) > 1 \
-                else sorted(namespaces)
-            raise NotPlanned(f"the parts of this request name different scopes "
-                             f"({' / '.join(named)}); ask for the change on its own, with "
-                             "its scope")
 
     # -- diagnostics -------------------------------------------------------------------
     def _diagnostics(self, intent: Intent, target: Target, low: str) -> list[Draft]:
@@ -293,45 +227,6 @@ class RuleDrafter:
             params["name_contains"] = target.qualifier
         return [Draft(Verb.GET, resource, name if named_resource == resource else None, sel,
                       params, f"list {resource}")]
-
-def unclear_change(clause: str, reads: list[Draft]) -> NotPlanned:
-    """Why a change clause of a compound request is not planned, with what to ask instead."""
-    change = detect(clause.lower()).changes[0]
-    named = next((d for d in reads if d.name), None)
-    listed = next((d.resource for d in reads if d.resource != "events"), None)
-    resource = named.resource if named else (listed or _noun(clause.lower()) or "deployments")
-    kind = RESOURCES[resource].kind.lower()
-    name = named.name if named and named.name else "NAME"
-    example = _EXAMPLES.get(change, "{change} {kind} {name}").format(
-        change=change.value, kind=kind, name=name)
-    refers = " ('it' and the like are never resolved to an object to change)" \
-        if has_pronoun(clause) else ""
-    return NotPlanned(f"{clause!r} does not say which object to {change.value}{refers}; ask "
-                      f"for the change on its own with the object's kind and name, e.g. "
-                      f"{example!r}", suggestions=(example, *SUGGESTIONS[:3]))
-
-
-def refuse_unsafe(low: str, intent: Intent) -> None:
-    """Raise NotPlanned(blocked) for secret exposure, exec/shell and delete-everything."""
-    if SECRET_READ.search(low) and intent.changes != [Change.DELETE]:
-        raise NotPlanned("refused: kubechat never reveals or exports Secret values or "
-                         "credentials; use your secret manager's audited access instead",
-                         blocked=True)
-    if UNSUPPORTED.search(low):
-        raise NotPlanned("refused: exec, shells, port-forwards and proxies are not plan "
-                         "steps; kubechat plans get/describe/logs/events and guarded changes",
-                         blocked=True)
-    if Change.DELETE in intent.changes and DESTRUCTIVE_ALL.search(low):
-        raise NotPlanned("refused: deleting everything (all resources, a whole cluster) is "
-                         "not something kubechat plans; name the objects to delete",
-                         blocked=True)
-
-
-def _noun(low: str) -> str | None:
-    """The first resource the text mentions ("pods"), else None."""
-    info = next((resolve_resource(w) for w in re.findall(r"[a-z]+", low)
-                 if resolve_resource(w) is not None), None)
-    return info.plural if info else None
 
 
 def _noun_only(low: str) -> bool:

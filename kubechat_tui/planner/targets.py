@@ -88,7 +88,7 @@ def find_target(text: str, low: str, ignore: set[str]) -> Target:
         target.name = _bare_name(names, ignore)
     if target.name and target.resource is None and POD_NAME.search(target.name):
         target.resource = "pods"
-    target.noun = _noun(names)
+    target.noun = noun_in(names)
     target.qualifier = _qualifier(names, target, ignore)
     return target
 
@@ -140,7 +140,8 @@ def is_image_like(token: str, low: str) -> bool:
     return bool(re.search(rf"{re.escape(token)}[:@]", low)) and is_image(token)
 
 
-def _noun(low: str) -> str | None:
+def noun_in(low: str) -> str | None:
+    """The first resource the text mentions ("pods"); Secrets never count."""
     for word in re.findall(r"[a-z]+", low):
         info = resolve_resource(word)
         if info and word not in ("secret", "secrets"):

@@ -38,14 +38,17 @@ def missing_database(
     anchored, _ = AnchorFile(anchor_path).read()
     marked = marker.last(db_path)
     found = [(ANCHOR, cp) for cp in anchored] + ([(MARKER, marked)] if marked else [])
+    found.sort(key=lambda item: item[1].seq, reverse=True)
     trusted = signer.trusted if signer is not None else None
-    signed = [(s, cp) for s, cp in found if trusted is not None and cp.signed_by(trusted)]
-    evidence = signed or ([] if trusted is not None else found)
-    if not evidence:
+    if trusted is not None:  # the newest checkpoint this key signed (one check, usually)
+        evidence = next((item for item in found if item[1].signed_by(trusted)), None)
+    else:
+        evidence = found[0] if found else None
+    if evidence is None:
         return MissingDatabaseError(db_path, f"{reason} (no signed checkpoint says one existed "
                                              "here; the console creates it on first use)")
-    source, top = max(evidence, key=lambda item: item[1].seq)
-    note = "" if signed else ", not verified: no signing key found"
+    source, top = evidence
+    note = "" if trusted is not None else ", not verified: no signing key found"
     problem = Problem(1, "truncated", _detail(db_path, reason, source, top, note))
     result = VerifyResult(
         records=0, head_seq=0, head_hash="", checkpoints=0, last_signed_seq=0,
