@@ -245,3 +245,17 @@ def test_follow_client_leaving_ends_the_stream_quietly(
         time.sleep(0.1)
     assert [r.status for r in server.requests("prod-eu") if r.path == path] == [200]
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info]
+
+
+def test_scaling_an_old_rollout_is_progress_not_a_missed_deadline(api: Api) -> None:
+    path = "/apis/apps/v1/namespaces/checkout/deployments/checkout-web"
+    api.json("PATCH", path, body={"spec": {"replicas": 5}},
+             headers={"Content-Type": "application/merge-patch+json"})
+    seen = set()
+    deadline = time.monotonic() + 8
+    while "NewReplicaSetAvailable" not in seen:
+        assert time.monotonic() < deadline, seen
+        conditions = api.json("GET", path)[1]["status"]["conditions"]
+        seen.add(next(c["reason"] for c in conditions if c["type"] == "Progressing"))
+        time.sleep(0.1)
+    assert "ProgressDeadlineExceeded" not in seen

@@ -122,10 +122,19 @@ class ResourceTable(ScrollView, can_focus=True):
             self.cursor = self._find(previous, fallback)
         self.cursor = max(0, min(self.cursor, len(view) - 1))
         self._measure()
-        self.virtual_size = Size(sum(self._widths) + GAP * len(self._widths), len(view) + 1)
+        self._resize(Size(sum(self._widths) + GAP * len(self._widths), len(view) + 1))
         self._scroll_cursor_into_view()
         self.refresh()
         self._schedule_selected()
+
+    def _resize(self, size: Size) -> None:
+        """Set the scrollable size without re-laying out the screen: assigning
+        `virtual_size` re-lays out every widget (~10-100 ms with this screen), and rows
+        arrive up to 10 times a second while lists load. The table's own region does not
+        change; a scrollbar that appears or goes away still asks for a layout itself."""
+        if size != self.virtual_size:
+            self.set_reactive(ResourceTable.virtual_size, size)
+            self._scroll_update(size)
 
     def _find(self, row: Row, default: int) -> int:
         """The view index of the object `row` shows (matched by key columns)."""
