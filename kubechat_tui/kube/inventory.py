@@ -1,11 +1,12 @@
 """An aggregated, live table of one resource kind across the selected clusters.
 
 A bounded pool of loader threads (`list_workers`) lists the clusters in selection order, so
-the first clusters' rows arrive early instead of every cluster finishing late together; the
-first wave asks for a small first page, for a quick first paint. Once a cluster is listed,
-its own thread watches it (mostly blocked on the socket). Pages are parsed in those threads,
-never on the UI thread. `on_change` is called from them after each page or watch batch;
-`rows()` is a cheap snapshot.
+the first clusters' rows arrive early instead of every cluster finishing late together. The
+first cluster's first page goes alone (the other loaders wait for it, or for a short grace),
+and the first wave asks for a small first page: a quick first paint, and the first cluster's
+rows on top. Once a cluster is listed, its own thread watches it (mostly blocked on the
+socket). Pages are parsed in those threads, never on the UI thread. `on_change` is called
+from them after each page or watch batch; `rows()` is a cheap snapshot.
 """
 
 from __future__ import annotations
@@ -22,9 +23,10 @@ from kubechat_tui.kube.feed import ClusterFeed, FeedSpec
 from kubechat_tui.kube.kinds import KINDS, Row, collection_path, reader_for
 from kubechat_tui.kube.types import LoadProgress, ResourceKind
 
-__all__ = ["FIRST_PAGE", "KINDS", "Inventory"]
+__all__ = ["FIRST_PAGE", "FIRST_PAGE_GRACE", "KINDS", "Inventory"]
 
 FIRST_PAGE = 100  # rows in the first page of the first wave of lists
+FIRST_PAGE_GRACE = 0.25  # seconds the other loaders wait for the first cluster's first page
 
 
 class Inventory:
@@ -41,6 +43,7 @@ class Inventory:
         self.workers = max(1, min(settings.list_workers, len(self.clusters)))
         self._lock = threading.Lock()
         self._stop = threading.Event()
+        self._opened = threading.Event()  # the first page (or error) of any cluster came in
         self._gate = threading.Semaphore(self.workers)
         self._snapshot: list[Row] | None = None
         self._on_change: Callable[[], None] = _ignore
@@ -82,6 +85,7 @@ class Inventory:
         """Stop every feed without waiting (safe on the UI thread): open watches are cut,
         a page in flight finishes in the background and the rest of its list is skipped."""
         self._stop.set()
+        self._opened.set()
         for feed in self._feeds:
             feed.interrupt()
 
@@ -100,9 +104,11 @@ class Inventory:
 
     def _load(self, number: int) -> None:
         """A loader: start the next loader, then list queued clusters in order, handing
-        each to its own watch thread."""
+        each to its own watch thread. All but the first wait for the first page."""
         if number + 1 < self.workers:
             self._spawn(self._load, (number + 1,), f"kubechat-{self.kind.name}-loader-{number + 1}")
+        if number > 0:
+            self._opened.wait(FIRST_PAGE_GRACE)
         while not self._stop.is_set():
             try:
                 feed, first_page = self._pending.get_nowait()
@@ -122,6 +128,7 @@ class Inventory:
         thread.start()
 
     def _changed(self) -> None:
+        self._opened.set()
         with self._lock:
             self._snapshot = None
         if not self._stop.is_set():

@@ -31,6 +31,7 @@ class RecordingFleet:
         self.settings = fleet.settings
         self.delay = delay
         self.lists: list[tuple[str, int, bool]] = []  # (cluster, limit, has continue token)
+        self.events: list[tuple[str, str]] = []  # ("start" | "end", cluster), in order
         self.in_flight = 0
         self.peak = 0
         self.lock = threading.Lock()
@@ -53,6 +54,7 @@ class RecordingClient:
         owner, query = self.owner, kwargs.get("query") or {}
         with owner.lock:
             owner.lists.append((self.real.name, int(query["limit"]), "continue" in query))
+            owner.events.append(("start", self.real.name))
             owner.in_flight += 1
             owner.peak = max(owner.peak, owner.in_flight)
         try:
@@ -62,11 +64,13 @@ class RecordingClient:
         finally:
             with owner.lock:
                 owner.in_flight -= 1
+                owner.events.append(("end", self.real.name))
 
 
 @pytest.fixture
 def small_pages(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(inventory_module, "FIRST_PAGE", FIRST_PAGE)
+    monkeypatch.setattr(inventory_module, "FIRST_PAGE_GRACE", 30.0)  # never runs out here
 
 
 def fleet_with(sim_kubeconfig: Path, workers: int) -> Iterator[Fleet]:
@@ -132,6 +136,33 @@ def test_the_first_wave_asks_for_a_small_first_page(two_loaders: Fleet) -> None:
         assert all(limit == PAGE for _, limit, more in recording.lists if more)
         by_cluster = [c for c, _, _ in recording.lists]
         assert by_cluster.count("prod-eu") == 3  # 4 + 15 + 1 rows
+    finally:
+        finish(inventory)
+
+
+@pytest.mark.usefixtures("small_pages")
+def test_the_first_clusters_first_page_comes_before_any_other_request(
+        two_loaders: Fleet) -> None:
+    recording = RecordingFleet(two_loaders, delay=0.03)
+    inventory = load(recording, list(PODS))
+    try:
+        first_request_done = recording.events.index(("end", "prod-eu"))
+        assert recording.events[:first_request_done + 1] == [("start", "prod-eu"),
+                                                             ("end", "prod-eu")]
+        assert [r[0] for r in inventory.rows()][:FIRST_PAGE] == ["prod-eu"] * FIRST_PAGE
+    finally:
+        finish(inventory)
+
+
+def test_the_others_wait_only_a_moment_for_a_slow_first_cluster(
+        two_loaders: Fleet, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(inventory_module, "FIRST_PAGE_GRACE", 0.05)
+    recording = RecordingFleet(two_loaders, delay=1.0)  # every request takes a second
+    inventory = Inventory(recording, KINDS["pods"], ["prod-eu", "staging"])
+    inventory.start(lambda: None)
+    try:
+        wait_for(lambda: len(recording.events) >= 2)
+        assert recording.events[:2] == [("start", "prod-eu"), ("start", "staging")]
     finally:
         finish(inventory)
 

@@ -1,0 +1,74 @@
+"""The resource table on its own: rows that keep arriving scroll without re-laying out
+the screen, and the scroll range always matches the rows."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from textual.app import App, ComposeResult
+
+from kubechat_tui.tui.widgets.resource_table import ResourceTable
+
+COLUMNS = ("CLUSTER", "NAMESPACE", "NAME", "STATUS", "AGE")
+
+
+def rows(count: int) -> list[tuple[str, ...]]:
+    return [("c1", "ns", f"pod-{i:05d}", "Running", "2026-11-25T12:00:00Z")
+            for i in range(count)]
+
+
+class LayoutCountingTable(ResourceTable):
+    """Counts the refreshes that ask for a new layout of the screen."""
+
+    layouts = 0
+
+    def refresh(self, *regions: Any, layout: bool = False, **kwargs: Any) -> Any:
+        if layout:
+            self.layouts += 1
+        return super().refresh(*regions, layout=layout, **kwargs)
+
+
+class TableApp(App[None]):
+    def compose(self) -> ComposeResult:
+        yield LayoutCountingTable(lambda: datetime(2026, 11, 25, 13, tzinfo=UTC))
+
+
+async def test_arriving_rows_scroll_without_a_new_layout() -> None:
+    app = TableApp()
+    async with app.run_test(size=(80, 12)) as pilot:
+        table = app.query_one(LayoutCountingTable)
+        table.set_kind(COLUMNS, frozenset({"AGE"}))
+        table.set_rows(rows(3))
+        await pilot.pause()
+        assert not table.show_vertical_scrollbar
+        table.set_rows(rows(100))  # more rows than fit: the scrollbar appears
+        await pilot.pause()
+        assert table.show_vertical_scrollbar
+        before = table.layouts
+        for count in (1_000, 5_000, 30_000):  # pages keep arriving
+            table.set_rows(rows(count))
+            await pilot.pause()
+            assert table.virtual_size.height == count + 1  # header line + rows
+            assert table.vertical_scrollbar.window_virtual_size == count + 1
+        assert table.layouts == before
+        await pilot.press("G")
+        await pilot.pause()
+        assert table.cursor == 29_999
+        assert table.scroll_y == table.max_scroll_y > 0
+
+
+async def test_fewer_rows_clamp_the_scroll_and_hide_the_scrollbar() -> None:
+    app = TableApp()
+    async with app.run_test(size=(80, 12)) as pilot:
+        table = app.query_one(LayoutCountingTable)
+        table.set_kind(COLUMNS, frozenset({"AGE"}))
+        table.set_rows(rows(500))
+        await pilot.pause()
+        await pilot.press("G")
+        await pilot.pause()
+        table.set_filter("pod-0000")  # 10 rows match: all fit
+        await pilot.pause()
+        assert table.row_count == 10
+        assert table.scroll_y == 0 and table.max_scroll_y == 0
+        assert not table.show_vertical_scrollbar
