@@ -157,7 +157,7 @@ def test_the_first_clusters_first_page_comes_before_any_other_request(
 def test_the_others_wait_only_a_moment_for_a_slow_first_cluster(
         two_loaders: Fleet, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(inventory_module, "FIRST_PAGE_GRACE", 0.05)
-    recording = RecordingFleet(two_loaders, delay=1.0)  # every request takes a second
+    recording = RecordingFleet(two_loaders, delay=0.5)  # every request takes half a second
     inventory = Inventory(recording, KINDS["pods"], ["prod-eu", "staging"])
     inventory.start(lambda: None)
     try:
