@@ -107,6 +107,8 @@ def run_serve(args: argparse.Namespace) -> int:
         raise UsageError(f"cannot write kubeconfig {target}: {exc.strerror or exc}") from None
     for cluster, settings in faults:
         server.faults(cluster).set(**settings)
+    done = threading.Event()  # SIGTERM handled before the kubeconfig is announced
+    previous = signal.signal(signal.SIGTERM, lambda *_: done.set())
     print(f"kubechat sim: scenario {args.scenario}, {_where(server)}", flush=True)
     print(f"kubeconfig: {path}  (try: KUBECONFIG={path} kubectl get pods -A)", flush=True)
     print(f"fault control: {server.control_url}/_sim/faults/<cluster>  "
@@ -115,8 +117,6 @@ def run_serve(args: argparse.Namespace) -> int:
         print(f"fault on {cluster}: {', '.join(f'{k}={v}' for k, v in settings.items())}",
               flush=True)
     print("press Ctrl-C to stop", flush=True)
-    done = threading.Event()
-    previous = signal.signal(signal.SIGTERM, lambda *_: done.set())
     try:
         while not done.wait(0.5):
             pass

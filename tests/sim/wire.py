@@ -1,4 +1,5 @@
-"""Read the captured kube-apiserver exchanges in /work/shared/k8s-wire-samples."""
+"""Read the captured kube-apiserver exchanges (tests/sim/wire_samples: a copy of the
+workplace's shared/k8s-wire-samples, kept in the repo so a clean checkout tests against them)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "k8s-wire-samples"
+SAMPLES = Path(__file__).resolve().parent / "wire_samples"
 
 
 @dataclass
