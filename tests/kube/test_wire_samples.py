@@ -10,7 +10,7 @@ import pytest
 
 from kubechat_tui.kube.kinds import KINDS, TableReader, reader_for, resource_version
 
-SAMPLES = Path("/work/shared/k8s-wire-samples")
+SAMPLES = Path(__file__).resolve().parents[1] / "sim" / "wire_samples"  # captured copies
 
 
 def body(name: str) -> dict[str, Any]:
