@@ -5,8 +5,10 @@ the first clusters' rows arrive early instead of every cluster finishing late to
 first cluster's first page goes alone (the other loaders wait for it, or for a short grace),
 and the first wave asks for a small first page: a quick first paint, and the first cluster's
 rows on top. Once a cluster is listed, its own thread watches it (mostly blocked on the
-socket). Pages are parsed in those threads, never on the UI thread. `on_change` is called
-from them after each page or watch batch; `rows()` is a cheap snapshot.
+socket); those threads are started by one starter thread, because starting a thread blocks
+the starter until the new thread gets the GIL (tens of ms while pages are parsed), which
+would idle the loaders. Pages are parsed in the loaders, never on the UI thread.
+`on_change` is called after each page or watch batch; `rows()` is a cheap snapshot.
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ __all__ = ["FIRST_PAGE", "FIRST_PAGE_GRACE", "KINDS", "Inventory"]
 
 FIRST_PAGE = 100  # rows in the first page of the first wave of lists
 FIRST_PAGE_GRACE = 0.25  # seconds the other loaders wait for the first cluster's first page
+
+Listed = tuple[ClusterFeed, str | None, float]  # a listed cluster: version to watch from, retry
 
 
 class Inventory:
@@ -55,12 +59,14 @@ class Inventory:
             for cluster in self.clusters
         ]
         self._pending: queue.SimpleQueue[tuple[ClusterFeed, int | None]] = queue.SimpleQueue()
+        self._listed: queue.SimpleQueue[Listed | None] = queue.SimpleQueue()
+        self._loaders = self.workers  # loaders still listing
         self._threads: list[threading.Thread] = []
 
     def start(self, on_change: Callable[[], None]) -> None:
         """Start listing (then watching) every cluster; returns at once. Only the first
-        loader is started here: starting a thread waits for it to take the GIL, slow on a
-        busy UI thread, so each loader starts the next one."""
+        loader is started here (a thread start waits for the GIL, slow on a busy UI
+        thread): each loader starts the next one, the last one the watch starter."""
         self._on_change = on_change
         for index, feed in enumerate(self._feeds):
             self._pending.put((feed, FIRST_PAGE if index < self.workers else None))
@@ -86,6 +92,7 @@ class Inventory:
         a page in flight finishes in the background and the rest of its list is skipped."""
         self._stop.set()
         self._opened.set()
+        self._listed.put(None)
         for feed in self._feeds:
             feed.interrupt()
 
@@ -103,21 +110,35 @@ class Inventory:
             alive[0].join(remaining)
 
     def _load(self, number: int) -> None:
-        """A loader: start the next loader, then list queued clusters in order, handing
-        each to its own watch thread. All but the first wait for the first page."""
+        """A loader: start the next loader (or the watch starter), then list queued
+        clusters in order and queue each for its watch. All but the first wait for the
+        first page."""
+        name = self.kind.name
         if number + 1 < self.workers:
-            self._spawn(self._load, (number + 1,), f"kubechat-{self.kind.name}-loader-{number + 1}")
+            self._spawn(self._load, (number + 1,), f"kubechat-{name}-loader-{number + 1}")
+        else:
+            self._spawn(self._start_watches, (), f"kubechat-{name}-watch-starter")
         if number > 0:
             self._opened.wait(FIRST_PAGE_GRACE)
         while not self._stop.is_set():
             try:
                 feed, first_page = self._pending.get_nowait()
             except queue.Empty:
-                return
+                break
             version, retry_in = feed.load(first_page)
             if version is not None or retry_in > 0:
-                self._spawn(feed.run, (version, retry_in),
-                            f"kubechat-{self.kind.name}-{feed.cluster}")
+                self._listed.put((feed, version, retry_in))
+        with self._lock:
+            self._loaders -= 1
+            last = self._loaders == 0
+        if last:
+            self._listed.put(None)
+
+    def _start_watches(self) -> None:
+        """The watch starter: one thread per listed cluster, until every loader is done."""
+        while (item := self._listed.get()) is not None:
+            feed, version, retry_in = item
+            self._spawn(feed.run, (version, retry_in), f"kubechat-{self.kind.name}-{feed.cluster}")
 
     def _spawn(self, target: Callable[..., None], args: tuple[Any, ...], name: str) -> None:
         thread = threading.Thread(target=target, args=args, daemon=True, name=name)

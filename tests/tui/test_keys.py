@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
+
 from kubechat_tui.config.settings import Settings
 from kubechat_tui.tui.app import KubechatApp
 from kubechat_tui.tui.bindings import binding_ids
@@ -124,7 +126,10 @@ async def test_filter_narrows_and_escape_clears(make_console: Factory) -> None:
         assert table.row_count == total
 
 
-async def test_cycle_and_jump_cluster_sets_flash_the_banner(make_console: Factory) -> None:
+async def test_cycle_and_jump_cluster_sets_flash_the_banner(
+        make_console: Factory, monkeypatch: pytest.MonkeyPatch) -> None:
+    # a flash long enough to outlast a key press on a loaded CI machine
+    monkeypatch.setattr("kubechat_tui.tui.widgets.context_banner.FLASH_SECONDS", 30.0)
     app = make_console()
     async with app.run_test(size=SIZE) as pilot:
         screen = main_screen(pilot)
