@@ -27,7 +27,8 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Sequence
 
-from kubechat_tui.store.audit_walk import GENESIS, Problem, link_up
+from kubechat_tui.store.audit_links import GENESIS, link_up
+from kubechat_tui.store.audit_walk import Problem
 from kubechat_tui.store.checkpoints import Checkpoint, link_of, parse_checkpoint
 from kubechat_tui.store.signing import TrustedKey
 

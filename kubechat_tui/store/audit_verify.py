@@ -19,7 +19,8 @@ import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from kubechat_tui.store.audit_walk import GENESIS, Problem, Walk, walk_chain
+from kubechat_tui.store.audit_links import GENESIS
+from kubechat_tui.store.audit_walk import Problem, Walk, walk_chain
 from kubechat_tui.store.checkpoints import Checkpoint, link_of, parse_checkpoint
 from kubechat_tui.store.signing import TrustedKey
 

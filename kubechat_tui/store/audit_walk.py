@@ -1,17 +1,8 @@
-"""Recompute the audit hash chain: a fast pass, and a slow one that names what is wrong.
+"""The diagnostic walk: when the fast check fails, name the first bad record and why.
 
-Per record ``hash = sha256(prev || sha256(body))`` and ``prev`` must equal the previous
-record's hash (32 zero bytes before seq 1).
-
-``link_up(conn, after, prev)`` is the hot loop behind every verification: it streams
-``(prev, body, hash)`` in seq order and does nothing per record but two sha256 digests
-(from copies of a ready hashlib context, which skips OpenSSL 3's per-call digest lookup)
-and two comparisons: no seq column, no per-row bookkeeping. Seq contiguity is checked
-once at the end from ``min(seq)`` and ``max(seq)``, two separate queries that SQLite
-answers from the rowid b-tree (together in one query they scan the table). It answers
-only "sound or not". ``walk_chain`` runs it and, only when it fails, repeats the
-walk the slow way to name the first bad record and why (``edited``, ``missing``,
-``reordered``).
+``walk_chain`` runs ``audit_links.chain_head`` (the fast, possibly multi-core check that
+answers only "sound or not") and, only when it fails, repeats the walk the slow way to
+name the first bad record and why (``edited``, ``missing``, ``reordered``).
 """
 
 from __future__ import annotations
@@ -23,7 +14,7 @@ from dataclasses import dataclass, field
 
 import orjson
 
-GENESIS = bytes(32)
+from kubechat_tui.store.audit_links import GENESIS, chain_head
 
 
 @dataclass(frozen=True)
@@ -49,43 +40,9 @@ class Walk:
     problem: Problem | None = None
 
 
-def link_up(conn: sqlite3.Connection, after: int = 0, prev: bytes = GENESIS) -> int | None:
-    """The head seq when records ``after+1..`` are contiguous and link up from ``prev``.
-
-    None at the first irregularity (broken link, hash mismatch, gap, column of the wrong
-    type, unreadable page); the caller then runs the diagnostic walk.
-    """
-    fresh = hashlib.sha256().copy  # copying a ready context skips OpenSSL's digest lookup
-    count = 0
-    try:
-        rows = conn.execute(
-            "SELECT prev, body, hash FROM audit WHERE seq > ? ORDER BY seq", (after,)
-        )
-        for count, (link, body, digest) in enumerate(rows, 1):  # noqa: B007 - read below
-            if link != prev:
-                return None
-            inner = fresh()
-            inner.update(body)
-            outer = fresh()
-            outer.update(link)
-            outer.update(inner.digest())
-            if outer.digest() != digest:
-                return None
-            prev = digest
-        # two queries: SQLite answers a lone min() or max() from the b-tree edge, both at
-        # once by scanning the range
-        low = conn.execute("SELECT min(seq) FROM audit WHERE seq > ?", (after,)).fetchone()[0]
-        high = conn.execute("SELECT max(seq) FROM audit").fetchone()[0]
-    except (TypeError, sqlite3.DatabaseError):
-        return None
-    if count and (low != after + 1 or high != after + count):
-        return None  # unique increasing seqs spanning exactly `count` values: no gap
-    return after + count
-
-
 def walk_chain(conn: sqlite3.Connection, wanted: set[int]) -> Walk:
     """Check every record; ``hashes`` holds the chain hash at each ``wanted`` seq reached."""
-    head = link_up(conn)
+    head = chain_head(conn)
     if head is None:
         return _diagnostic_walk(conn, wanted)
     walk = Walk(verified_to=head, max_seq=head)

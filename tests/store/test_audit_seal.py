@@ -143,7 +143,7 @@ def test_damage_below_the_newest_checkpoint_is_left_to_the_full_verify(log: Audi
             shared.set_trace_callback(None)
     assert _checkpoint_seqs(log.db)[-1] == 17 and log.problem is None
     walks = [c for c in calls if c.startswith("SELECT prev, body, hash FROM audit WHERE seq >")]
-    assert walks == ["SELECT prev, body, hash FROM audit WHERE seq > 12 ORDER BY seq"]
+    assert walks == ["SELECT prev, body, hash FROM audit WHERE seq > 12 AND seq <= 17 ORDER BY seq"]
     problem = log.verify().problem
     assert problem is not None and (problem.seq, problem.kind) == (3, "edited")
 
