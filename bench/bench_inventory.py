@@ -16,10 +16,7 @@ run includes that build (its numbers are printed separately).
 from __future__ import annotations
 
 import argparse
-import socket
 import statistics
-import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -36,40 +33,12 @@ from kubechat_tui.kube.gcpause import gc_paused
 from kubechat_tui.kube.inventory import KINDS, Inventory
 from kubechat_tui.kube.types import Health
 
+from sim_process import start_sim, stop_sim
+
 FIRST = "first cluster's rows"
 GOALS = {FIRST: 0.3, "all rows": 1.5}
 Run = tuple[float, float, float, int]  # first rows, first cluster, all rows (s); row count
 RSS_GOAL_MB = 300
-
-
-def free_port() -> int:
-    """A free TCP port on 127.0.0.1."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def start_sim(kubeconfig: Path) -> subprocess.Popen[bytes]:
-    """`kubechat sim serve --scenario scale` in a subprocess; returns once it listens."""
-    port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "kubechat_tui", "sim", "serve", "--scenario", "scale",
-         "--port", str(port), "--kubeconfig-out", str(kubeconfig)],
-        stdout=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit(f"simulator exited with {proc.returncode}")
-        if kubeconfig.exists():
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                return proc
-            except OSError:
-                pass
-        time.sleep(0.05)
-    proc.kill()
-    raise SystemExit("simulator did not start within 60 s")
 
 
 def one_run(fleet: Fleet, kind: str) -> Run:
@@ -159,7 +128,7 @@ def main() -> None:
     inventory_module.FIRST_PAGE = args.first_page
     with tempfile.TemporaryDirectory() as tmp:
         kubeconfig = Path(tmp) / "kubeconfig"
-        sim = start_sim(kubeconfig)
+        sim, _ = start_sim(kubeconfig)
         try:
             fleet = Fleet.from_kubeconfig(settings, str(kubeconfig))
             print(f"clusters {len(fleet.cluster_names())}, page size {args.page_size} (first "
@@ -185,8 +154,7 @@ def main() -> None:
                   f"{'  ok' if rss <= RSS_GOAL_MB else f'  MISSED goal {RSS_GOAL_MB} MB'}")
             fleet.close()
         finally:
-            sim.terminate()
-            sim.wait(timeout=10)
+            stop_sim(sim)
 
 
 if __name__ == "__main__":

@@ -11,8 +11,6 @@ import argparse
 import asyncio
 import base64
 import ssl
-import subprocess
-import sys
 import tempfile
 import time
 from dataclasses import dataclass
@@ -21,6 +19,8 @@ from pathlib import Path
 import aiohttp
 import orjson
 import yaml
+
+from sim_process import start_sim, stop_sim
 
 ACCEPT = {
     "json": "application/json",
@@ -87,19 +87,6 @@ async def run(target: Target, mode: str, limit: int, concurrency: int
     return sum(r[0] for r in results), sum(r[1] for r in results), elapsed
 
 
-def start_server(kubeconfig: Path) -> tuple[subprocess.Popen[str], float]:
-    """Launch `kubechat sim serve --scenario scale`; returns it once it is listening."""
-    began = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "kubechat_tui", "sim", "serve", "--scenario",
-                             "scale", "--kubeconfig-out", str(kubeconfig)],
-                            stdout=subprocess.PIPE, text=True)
-    assert proc.stdout is not None
-    while "kubeconfig:" not in proc.stdout.readline():
-        if proc.poll() is not None:
-            raise SystemExit("the simulator exited during startup")
-    return proc, time.perf_counter() - began
-
-
 def main() -> None:
     """Start the scale scenario and print list throughput."""
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
@@ -108,7 +95,7 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=4, help="parallel connections")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        proc, startup = start_server(Path(tmp) / "kubeconfig")
+        proc, startup = start_sim(Path(tmp) / "kubeconfig")
         try:
             target = read_kubeconfig(Path(tmp) / "kubeconfig")
             print(f"scale scenario: {len(target.urls)} clusters, process start to listening "
@@ -123,8 +110,7 @@ def main() -> None:
                     print(f"{mode:<16}{pods:>8}{size:>14,}{secs:>9.2f}{pods / secs:>10,.0f}"
                           f"{size / secs / 1e6:>8.1f}")
         finally:
-            proc.terminate()
-            proc.wait(timeout=15)
+            stop_sim(proc)
 
 
 if __name__ == "__main__":

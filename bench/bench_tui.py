@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import socket
 import statistics
 import subprocess
 import sys
@@ -49,6 +48,8 @@ from kubechat_tui.tui.app import KubechatApp, initial_scope
 from kubechat_tui.tui.screens.main_screen import MainScreen
 from kubechat_tui.tui.widgets.resource_table import ResourceTable
 
+from sim_process import start_sim, stop_sim
+
 SIZE = (160, 48)
 FILTER_TEXT = "ns:search svc-0"
 # (label, unit, goal or None); times are seconds since the kubeconfig was opened.
@@ -67,36 +68,6 @@ METRICS: dict[str, tuple[str, str, float | None]] = {
     "filter": ("filter keystroke median", "ms", 100),
     "filter_p95": ("filter keystroke p95", "ms", 100),
 }
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def start_sim(kubeconfig: Path) -> subprocess.Popen[bytes]:
-    """`kubechat sim serve --scenario scale` in a subprocess; returns once it listens."""
-    kubeconfig.unlink(missing_ok=True)
-    port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "kubechat_tui", "sim", "serve", "--scenario", "scale",
-         "--port", str(port), "--kubeconfig-out", str(kubeconfig)],
-        stdout=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit(f"simulator exited with {proc.returncode}")
-        if kubeconfig.exists():
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                return proc
-            except OSError:
-                pass
-        time.sleep(0.05)
-    proc.kill()
-    raise SystemExit("simulator did not start within 60 s")
 
 
 class Marks:
@@ -292,14 +263,14 @@ def main() -> None:
     runs: list[dict[str, float]] = []
     with tempfile.TemporaryDirectory() as tmp:
         kubeconfig = Path(tmp) / "kubeconfig"
-        sim: subprocess.Popen[bytes] | None = None
+        sim: subprocess.Popen[str] | None = None
         try:
             for number in range(1, args.runs + 1):
                 if sim is None or args.cold:
                     if sim is not None:
-                        sim.terminate()
-                        sim.wait(timeout=10)
-                    sim = start_sim(kubeconfig)
+                        stop_sim(sim)
+                        kubeconfig.unlink()
+                    sim, _ = start_sim(kubeconfig)
                     if not args.cold:
                         print(f"sim warm-up {warm_up(kubeconfig):.3f} s (not in the numbers)")
                 metrics = one_process(kubeconfig, args.presses)
@@ -310,8 +281,7 @@ def main() -> None:
                       flush=True)
         finally:
             if sim is not None:
-                sim.terminate()
-                sim.wait(timeout=10)
+                stop_sim(sim)
     report(runs)
 
 

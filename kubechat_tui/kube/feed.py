@@ -1,9 +1,10 @@
 """One cluster's share of an inventory: paginated list, then a resumable watch.
 
-Lists are read in pages (`limit` + `continue`), parsed with orjson and reduced to row tuples
-at once (the page's bytes are dropped). The watch resumes from the last resourceVersion,
-follows BOOKMARKs, re-lists on 410 Gone (keeping the old rows on screen until the new list
-is complete), and reconnects with backoff when the cluster drops or fails.
+Lists are read in pages (`limit` + `continue`), parsed lazily (`pages`: simdjson) and
+reduced to row tuples at once (the page's bytes are dropped); watch events are parsed with
+orjson. The watch resumes from the last resourceVersion, follows BOOKMARKs, re-lists on 410
+Gone (keeping the old rows on screen until the new list is complete), and reconnects with
+backoff when the cluster drops or fails.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from kubechat_tui.kube.client import ClusterClient, discard
 from kubechat_tui.kube.errors import ApiError, KubeconfigError
 from kubechat_tui.kube.gcpause import gc_paused
 from kubechat_tui.kube.kinds import EventReader, Key, Row, TableReader, resource_version
+from kubechat_tui.kube.pages import api_error, position, read_page
 from kubechat_tui.kube.types import LoadProgress
 
 WATCH_SECONDS = 240
@@ -116,11 +118,10 @@ class ClusterFeed:
                     token, fresh = None, {}
                     continue
                 with gc_paused():
-                    doc = _document(self.cluster, status, body)
-                    del body
+                    doc = read_page(self.cluster, status, body)
                     page = self.reader.rows(self.cluster, doc)
-            meta = doc.get("metadata") or {}
-            token = meta.get("continue") or None
+                    token, version = position(doc)
+                    del doc, body  # the parser's buffer is reused for the next page
             target = self.rows if first_load else fresh
             with self.lock:
                 _add(target, page, self.spec.max_rows)
@@ -138,7 +139,7 @@ class ClusterFeed:
             self.progress.done = True
             self.progress.error = self._cap_note(self.rows)
         self.changed()
-        return str(meta.get("resourceVersion") or "")
+        return version
 
     def watch(self, version: str) -> str:
         """Follow changes from `version` until the server ends the stream; returns the last
@@ -163,7 +164,7 @@ class ClusterFeed:
             response.release_conn()
             if response.status == 410:
                 raise Expired
-            _document(self.cluster, response.status, body)
+            raise api_error(self.cluster, response.status, body)
         self._recovered()
         events = 0
         try:
@@ -239,17 +240,3 @@ def _add(target: dict[Key, Row], rows: list[tuple[Key, Row]], cap: int) -> None:
     for key, row in rows:
         if key in target or len(target) < cap:
             target[key] = row
-
-
-def _document(cluster: str, status: int, body: bytes) -> dict[str, Any]:
-    """The parsed body of a 200 answer; ApiError with the Status message otherwise."""
-    try:
-        doc = orjson.loads(body) if body else {}
-    except orjson.JSONDecodeError:
-        doc = {}
-    if status == 200 and isinstance(doc, dict):
-        return doc
-    doc = doc if isinstance(doc, dict) else {}
-    retry = (doc.get("details") or {}).get("retryAfterSeconds")
-    raise ApiError(cluster, status, f"HTTP {status}: {doc.get('message') or 'unexpected answer'}",
-                   str(doc.get("reason") or ""), float(retry) if retry else None)

@@ -27,7 +27,7 @@ from kubechat_tui.kube.types import LoadProgress, ResourceKind
 
 __all__ = ["FIRST_PAGE", "FIRST_PAGE_GRACE", "KINDS", "Inventory"]
 
-FIRST_PAGE = 100  # rows in the first page of the first wave of lists
+FIRST_PAGE = 1000  # rows in the first page of the first wave of lists
 FIRST_PAGE_GRACE = 0.25  # seconds the other loaders wait for the first cluster's first page
 
 Listed = tuple[ClusterFeed, str | None, float]  # a listed cluster: version to watch from, retry

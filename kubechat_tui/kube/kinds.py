@@ -9,8 +9,9 @@ reduced straight to tuples. Nothing is ever turned into a typed client model.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 from kubechat_tui.domain.resources import path_segment
@@ -78,15 +79,38 @@ class TableReader:
             self._indexes = {c["name"].lower(): i for i, c in enumerate(definitions)}
         plan = [(where == "cell", self._indexes.get(name.lower(), -1), name)
                 for where, name in self.sources]
-        out = []
+        if any(is_cell and index < 0 for is_cell, index, _ in plan):
+            return [self._row(cluster, row, plan) for row in doc.get("rows") or ()]
+        # The common shape is read with three C-level getters per row: the cells, the
+        # metadata fields (namespace and name first, for the key), then source order.
+        cell_plan = [index for is_cell, index, _ in plan if is_cell]
+        fields = ["namespace", "name", *(name for is_cell, _, name in plan if not is_cell)]
+        take_cells, take_meta = _getter(cell_plan), _getter(fields)
+        cell_at, field_at = iter(range(len(cell_plan))), iter(range(2, len(fields)))
+        order = _getter([next(cell_at) if is_cell else len(cell_plan) + next(field_at)
+                         for is_cell, _, _ in plan])
+        out: list[tuple[Key, Row]] = []
+        add = out.append
         for row in doc.get("rows") or ():
-            cells = row.get("cells") or ()
-            meta = (row.get("object") or {}).get("metadata") or {}
-            values = [_cell(cells, index) if is_cell else _text(meta.get(name))
-                      for is_cell, index, name in plan]
-            key = (meta.get("namespace") or "", meta.get("name") or _cell(cells, 0))
-            out.append((key, (cluster, *values)))
+            try:
+                meta = take_meta(row["object"]["metadata"])
+                values = order(take_cells(row["cells"]) + meta)
+                "".join(values)  # TypeError unless every value is a string
+            except (KeyError, IndexError, TypeError):  # any other shape: the careful path
+                add(self._row(cluster, row, plan))
+                continue
+            add(((meta[0], meta[1]), (cluster, *values)))
         return out
+
+    @staticmethod
+    def _row(cluster: str, row: Obj, plan: list[tuple[bool, int, str]]) -> tuple[Key, Row]:
+        """One row of any shape: missing cells and fields become empty strings."""
+        cells = row.get("cells") or ()
+        meta = (row.get("object") or {}).get("metadata") or {}
+        values = [_cell(cells, index) if is_cell else _text(meta.get(name))
+                  for is_cell, index, name in plan]
+        key = (meta.get("namespace") or "", meta.get("name") or _cell(cells, 0))
+        return key, (cluster, *values)
 
     def event_rows(self, cluster: str, obj: Obj) -> list[tuple[Key, Row]]:
         """Rows of one watch event's object (a one-row Table)."""
@@ -157,6 +181,16 @@ def resource_version(obj: Obj) -> str | None:
         if version:
             return str(version)
     return None
+
+
+def _getter(items: Sequence[Any]) -> Callable[[Any], tuple[Any, ...]]:
+    """itemgetter that always returns a tuple (itemgetter of one item does not)."""
+    if not items:
+        return lambda obj: ()
+    if len(items) == 1:
+        single = itemgetter(items[0])
+        return lambda obj: (single(obj),)
+    return itemgetter(*items)
 
 
 def _cell(cells: Sequence[Any], index: int) -> str:

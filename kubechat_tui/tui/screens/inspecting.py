@@ -30,6 +30,7 @@ class InspectingScreen(Screen[None]):
         self.selected: ObjectKey | None = None
         self.shown_detail: ObjectKey | None = None  # whose detail / logs are on screen
         self.shown_logs: ObjectKey | None = None
+        self._held: tuple[Row | None] | None = None  # a selection whose detail waits
 
     @property
     def kubechat(self) -> KubechatApp:
@@ -42,7 +43,25 @@ class InspectingScreen(Screen[None]):
             self._load_detail(self.selected)
 
     def on_resource_table_selected(self, message: ResourceTable.Selected) -> None:
-        key = self._key_of(message.row)
+        if not message.by_user and self.detail_on_hold():
+            self._held = (message.row,)
+            return
+        self._held = None
+        self._show_selected(message.row)
+
+    def detail_on_hold(self) -> bool:
+        """True while a row selected by arriving rows (not by a key) should wait for its
+        detail and logs; the main screen holds them while lists load. Never, here."""
+        return False
+
+    def release_detail(self) -> None:
+        """Fetch the detail and logs of a selection held by `detail_on_hold`, if any."""
+        if self._held is not None:
+            (row,), self._held = self._held, None
+            self._show_selected(row)
+
+    def _show_selected(self, row: Row | None) -> None:
+        key = self._key_of(row)
         self.selected = key
         if key is None:
             self.query_one(DetailPane).show_empty()

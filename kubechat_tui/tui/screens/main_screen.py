@@ -34,9 +34,20 @@ from kubechat_tui.tui.widgets.resource_table import ResourceTable
 from kubechat_tui.tui.widgets.status_bar import StatusBar
 
 REFRESH_INTERVAL = 0.1  # coalesce inventory changes to at most 10 redraws a second
+# While lists are still loading, redraw less often: every redraw re-lays out the scrolled
+# table and repaints the screen (~25 ms of the UI thread, which shares the GIL with the
+# parsers); the first rows and the redraw that completes the load are never held back.
+LOADING_REFRESH_INTERVAL = 0.3
+# The detail and logs of a row the cursor rests on while lists load wait for the load (its
+# pane updates re-lay out the screen and compete with the parsers), at most this long; a
+# row chosen by a key is shown at once.
+DETAIL_HOLD_MAX = 3.0
+LOADING, FIRST_CLUSTER_LOADED, LOADED = range(3)
 PROGRESS_INTERVAL = 0.5
 BANNER_DELAY = 0.2
-HEALTH_START_DELAY = 1.0  # health checks start at the first rows, or after this long
+# Health and identity checks (TLS handshakes, reviews: ~5 ms of CPU per cluster) start once
+# the first lists are in, or after this long, so they do not slow the first load down.
+HEALTH_START_DELAY = 2.0
 
 
 class MainScreen(OperatingScreen):
@@ -48,7 +59,9 @@ class MainScreen(OperatingScreen):
     def __init__(self, scope: ViewScope) -> None:
         super().__init__(scope)
         self.statuses: dict[str, ClusterStatus] = {}
-        self._last_refresh = 0.0
+        self._last_refresh = 0.0  # 0: the next rows are shown at once
+        self._shown_stage = LOADED  # load stage of the rows last shown (see _load_stage)
+        self._holding = False  # detail of rows selected while loading waits (see above)
         self._refresh_timer: Timer | None = None
         self._banner_timer: Timer | None = None
         self._shown_progress: dict[str, tuple[int, bool, str | None]] = {}
@@ -86,13 +99,13 @@ class MainScreen(OperatingScreen):
         self.table.focus()
         for warning in app.startup_warnings:
             self.status_bar.show_error(warning)
+        self.feed.switch(self.scope)  # the first lists travel while the screen paints
+        self._hold_detail()
         self.call_after_refresh(self._start_background_work)
 
     def _start_background_work(self) -> None:
-        """After the first paint: the inventory threads, then (once rows flow, or after a
-        moment) the fleet's health checks, so the first rows do not queue behind them."""
-        if self.feed.generation == 0:
-            self.feed.switch(self.scope)
+        """After the first paint: the fleet's health checks (once the first lists are in, or
+        after a moment, so the first rows do not queue behind them) and the planner check."""
         self.set_timer(HEALTH_START_DELAY, self.kubechat.start_fleet)
         self.check_planner()
 
@@ -113,17 +126,32 @@ class MainScreen(OperatingScreen):
         self._start_inventory(flash=True)
 
     def _start_inventory(self, flash: bool) -> None:
+        self._last_refresh = 0.0
         self._show_kind()
         self.feed.switch(self.scope)
+        self._hold_detail()
         self._redraw_banner(flash=flash)
         self._update_status()
+
+    def detail_on_hold(self) -> bool:
+        return self._holding
+
+    def _hold_detail(self) -> None:
+        """Hold the detail of rows selected while the inventory just switched to loads."""
+        self._holding = True
+        generation = self.feed.generation
+        self.set_timer(DETAIL_HOLD_MAX, lambda: self._end_hold(generation))
+
+    def _end_hold(self, generation: int | None = None) -> None:
+        if generation is None or generation == self.feed.generation:
+            self._holding = False
+            self.release_detail()
 
     def _show_kind(self) -> None:
         """Columns of the scope's kind, no rows yet, the filter kept."""
         kind = self.kubechat.backend.kinds[self.scope.kind]
-        filter_text = self.table.model.filter_text
-        self.table.set_kind(kind.columns, kind.age_columns, kind.key_columns)
-        self.table.set_filter(filter_text)
+        self.table.set_kind(kind.columns, kind.age_columns, kind.key_columns,
+                            self.table.model.filter_text)
 
     def _redraw_banner(self, flash: bool) -> None:
         app = self.kubechat
@@ -140,16 +168,34 @@ class MainScreen(OperatingScreen):
     def on_inventory_changed(self, message: InventoryChanged) -> None:
         if message.generation != self.feed.generation:
             return
-        self.kubechat.start_fleet()
-        delay = self._last_refresh + REFRESH_INTERVAL - monotonic()
+        stage = self._load_stage()
+        if not self._last_refresh or stage > self._shown_stage:
+            delay = 0.0  # the first rows, the first cluster complete, or every cluster
+        else:
+            interval = LOADING_REFRESH_INTERVAL if stage < LOADED else REFRESH_INTERVAL
+            delay = self._last_refresh + interval - monotonic()
         if delay <= 0:
+            if self._refresh_timer is not None:
+                self._refresh_timer.stop()
             self._refresh_rows()
         elif self._refresh_timer is None:
             self._refresh_timer = self.set_timer(delay, self._refresh_rows)
 
+    def _load_stage(self) -> int:
+        """LOADING, FIRST_CLUSTER_LOADED (some cluster completely listed) or LOADED (every
+        cluster listed or failed)."""
+        progress = self.feed.progress().values()
+        if all(p.done or p.error for p in progress):
+            return LOADED
+        return FIRST_CLUSTER_LOADED if any(p.done for p in progress) else LOADING
+
     def _refresh_rows(self) -> None:
         self._refresh_timer = None
         self._last_refresh = monotonic()
+        self._shown_stage = self._load_stage()
+        if self._shown_stage == LOADED:
+            self._end_hold()
+            self.kubechat.start_fleet()
         self.table.set_rows(self.feed.take_rows())
         self._update_status()
 

@@ -50,11 +50,13 @@ class ResourceTable(ScrollView, can_focus=True):
     """
 
     class Selected(Message):
-        """The cursor settled on a row (None: the table is empty)."""
+        """The cursor settled on a row (None: the table is empty); `by_user` when a key
+        moved it there (a filter, sort or cursor key), not rows arriving."""
 
-        def __init__(self, row: Row | None) -> None:
+        def __init__(self, row: Row | None, by_user: bool = True) -> None:
             super().__init__()
             self.row = row
+            self.by_user = by_user
 
     class SortChanged(Message):
         """The sort column or direction changed (by key)."""
@@ -68,6 +70,7 @@ class ResourceTable(ScrollView, can_focus=True):
         self._status_index: int | None = None
         self._settle: Timer | None = None
         self._selected: Row | None = None
+        self._moved_by_user = False  # a key moved the cursor since the last Selected
         self._styles: dict[str, Style] = {}
         self._key: Callable[[Row], object] = itemgetter(0, 1, 2)
 
@@ -77,21 +80,24 @@ class ResourceTable(ScrollView, can_focus=True):
     # --- data -------------------------------------------------------------------------
 
     def set_kind(self, columns: tuple[str, ...], age_columns: frozenset[str],
-                 key_columns: tuple[int, ...] = (0, 1, 2)) -> None:
-        """Switch to another resource kind: new columns, no rows yet. `key_columns`
-        identify an object (cluster, namespace, name) so the cursor can follow it."""
+                 key_columns: tuple[int, ...] = (0, 1, 2), filter_text: str = "") -> None:
+        """Switch to another resource kind: new columns, no rows yet, `filter_text` kept.
+        `key_columns` identify an object (cluster, namespace, name) so the cursor can
+        follow it."""
         self.model = TableModel(columns, age_columns)
+        self.model.set_filter(filter_text)
         self._key = itemgetter(*dict.fromkeys(key_columns))
         upper = [c.upper() for c in columns]
         self._status_index = next((upper.index(c) for c in STATUS_COLUMNS if c in upper), None)
         self.cursor = 0
         self._selected = ()  # differs from any row and from None: the next settle reports
-        self._after_view_change()
+        self._moved_by_user = False
+        self._after_view_change(by_user=False)
 
     def set_rows(self, rows: list[Row]) -> None:
         """A new inventory snapshot; the cursor stays on the same object when it can."""
         self.model.set_rows(rows)
-        self._after_view_change()
+        self._after_view_change(by_user=False)
 
     def set_filter(self, text: str) -> None:
         """Client-side filter (`/`); the cursor goes to the top if its row is filtered out."""
@@ -114,7 +120,7 @@ class ResourceTable(ScrollView, can_focus=True):
         view = self.model.view
         return view[self.cursor] if 0 <= self.cursor < len(view) else None
 
-    def _after_view_change(self, fallback_top: bool = False) -> None:
+    def _after_view_change(self, fallback_top: bool = False, by_user: bool = True) -> None:
         view = self.model.view
         previous = self._selected
         if previous is not None and self.selected_row != previous:
@@ -125,7 +131,7 @@ class ResourceTable(ScrollView, can_focus=True):
         self._resize(Size(sum(self._widths) + GAP * len(self._widths), len(view) + 1))
         self._scroll_cursor_into_view()
         self.refresh()
-        self._schedule_selected()
+        self._schedule_selected(by_user)
 
     def _resize(self, size: Size) -> None:
         """Set the scrollable size without re-laying out the screen: assigning
@@ -181,16 +187,18 @@ class ResourceTable(ScrollView, can_focus=True):
         elif self.cursor > top + self._page - 1:
             self.scroll_to(y=self.cursor - self._page + 1, animate=False, immediate=True)
 
-    def _schedule_selected(self) -> None:
+    def _schedule_selected(self, by_user: bool = True) -> None:
+        self._moved_by_user = self._moved_by_user or by_user
         if self._settle is not None:
             self._settle.stop()
         self._settle = self.set_timer(SETTLE_SECONDS, self._post_selected)
 
     def _post_selected(self) -> None:
-        row = self.selected_row
+        row, by_user = self.selected_row, self._moved_by_user
+        self._moved_by_user = False
         if row != self._selected:
             self._selected = row
-            self.post_message(self.Selected(row))
+            self.post_message(self.Selected(row, by_user))
 
     def action_cursor_down(self) -> None:
         self.move_cursor(self.cursor + 1)
