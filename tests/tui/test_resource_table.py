@@ -72,3 +72,50 @@ async def test_fewer_rows_clamp_the_scroll_and_hide_the_scrollbar() -> None:
         assert table.row_count == 10
         assert table.scroll_y == 0 and table.max_scroll_y == 0
         assert not table.show_vertical_scrollbar
+
+
+class SelectionApp(App[None]):
+    """Records the Selected messages of its table."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.selected: list[tuple[tuple[str, ...] | None, bool]] = []
+
+    def compose(self) -> ComposeResult:
+        yield ResourceTable(lambda: datetime(2026, 11, 25, 13, tzinfo=UTC))
+
+    def on_resource_table_selected(self, message: ResourceTable.Selected) -> None:
+        self.selected.append((message.row, message.by_user))
+
+
+async def test_selected_says_whether_a_key_or_arriving_rows_chose_the_row() -> None:
+    app = SelectionApp()
+    async with app.run_test(size=(80, 12)) as pilot:
+        table = app.query_one(ResourceTable)
+        table.set_kind(COLUMNS, frozenset({"AGE"}), filter_text="pod-0")
+        assert table.model.filter_text == "pod-0"  # a kept filter is not a key press
+        await pilot.pause(0.2)
+        table.set_rows(rows(20))
+        await pilot.pause(0.2)
+        assert app.selected == [(None, False), (rows(20)[0], False)]
+        await pilot.press("j")
+        await pilot.pause(0.2)
+        assert app.selected[-1] == (rows(20)[1], True)
+        table.set_rows(list(reversed(rows(20))))  # the cursor follows its row: no message
+        await pilot.pause(0.2)
+        assert len(app.selected) == 3
+
+
+async def test_rows_arriving_right_after_a_key_keep_the_cursor_where_the_key_put_it() -> None:
+    """The cursor follows the row it is on now, not the last one reported as selected."""
+    app = SelectionApp()
+    async with app.run_test(size=(80, 12)) as pilot:
+        table = app.query_one(ResourceTable)
+        table.set_kind(COLUMNS, frozenset({"AGE"}))
+        table.set_rows(rows(20))
+        await pilot.pause(0.2)
+        await pilot.press("j", "j")
+        table.set_rows([("c0", "ns", "first", "Running", "2026-11-25T12:00:00Z"), *rows(20)])
+        assert table.selected_row == rows(20)[2]
+        await pilot.pause(0.2)
+        assert app.selected[-1] == (rows(20)[2], True)

@@ -92,22 +92,25 @@ class ResourceTable(ScrollView, can_focus=True):
         self.cursor = 0
         self._selected = ()  # differs from any row and from None: the next settle reports
         self._moved_by_user = False
-        self._after_view_change(by_user=False)
+        self._after_view_change(None, by_user=False)
 
     def set_rows(self, rows: list[Row]) -> None:
         """A new inventory snapshot; the cursor stays on the same object when it can."""
+        current = self.selected_row
         self.model.set_rows(rows)
-        self._after_view_change(by_user=False)
+        self._after_view_change(current, by_user=False)
 
     def set_filter(self, text: str) -> None:
         """Client-side filter (`/`); the cursor goes to the top if its row is filtered out."""
+        current = self.selected_row
         self.model.set_filter(text)
-        self._after_view_change(fallback_top=True)
+        self._after_view_change(current, fallback_top=True)
 
     def sort_by(self, column_name: str) -> None:
         """`:sort NAME`; raises ValueError for an unknown column."""
+        current = self.selected_row
         self.model.sort_by_name(column_name)
-        self._after_view_change()
+        self._after_view_change(current)
 
     @property
     def row_count(self) -> int:
@@ -120,9 +123,10 @@ class ResourceTable(ScrollView, can_focus=True):
         view = self.model.view
         return view[self.cursor] if 0 <= self.cursor < len(view) else None
 
-    def _after_view_change(self, fallback_top: bool = False, by_user: bool = True) -> None:
+    def _after_view_change(self, previous: Row | None, fallback_top: bool = False,
+                           by_user: bool = True) -> None:
+        """Keep the cursor on `previous` (the row it was on before the view changed)."""
         view = self.model.view
-        previous = self._selected
         if previous is not None and self.selected_row != previous:
             fallback = 0 if fallback_top else self.cursor
             self.cursor = self._find(previous, fallback)
@@ -225,13 +229,15 @@ class ResourceTable(ScrollView, can_focus=True):
         self.move_cursor(self.cursor - self._page)
 
     def action_cycle_sort(self) -> None:
+        current = self.selected_row
         self.model.cycle_sort()
-        self._after_view_change()
+        self._after_view_change(current)
         self.post_message(self.SortChanged())
 
     def action_reverse_sort(self) -> None:
+        current = self.selected_row
         self.model.reverse_sort()
-        self._after_view_change()
+        self._after_view_change(current)
         self.post_message(self.SortChanged())
 
     def on_click(self, event: events.Click) -> None:
