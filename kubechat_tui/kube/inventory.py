@@ -3,11 +3,11 @@
 A bounded pool of loader threads (`list_workers`) lists the clusters in selection order, so
 the first clusters' rows arrive early instead of every cluster finishing late together. The
 first cluster's first page goes alone (the other loaders wait for it, or for a short grace),
-and the first wave asks for a small first page: a quick first paint, and the first cluster's
-rows on top. Once a cluster is listed, its own thread watches it (mostly blocked on the
-socket); those threads are started by one starter thread, because starting a thread blocks
-the starter until the new thread gets the GIL (tens of ms while pages are parsed), which
-would idle the loaders. Pages are parsed in the loaders, never on the UI thread.
+and the first wave's first pages are capped (`FIRST_PAGE`): a quick first paint, and the
+first cluster's rows on top. Once a cluster is listed, its own thread watches it (mostly
+blocked on the socket); those threads are started by one starter thread, because starting a
+thread blocks the starter until the new thread gets the GIL (tens of ms while pages are
+parsed), which would idle the loaders. Pages are parsed in the loaders, never on the UI thread.
 `on_change` is called after each page or watch batch; `rows()` is a cheap snapshot.
 """
 
@@ -27,7 +27,10 @@ from kubechat_tui.kube.types import LoadProgress, ResourceKind
 
 __all__ = ["FIRST_PAGE", "FIRST_PAGE_GRACE", "KINDS", "Inventory"]
 
-FIRST_PAGE = 1000  # rows in the first page of the first wave of lists
+# The first wave's first page is at most this long (a larger `kube.page_size` waits for the
+# second page): a whole cluster of a typical size arrives in one page and paints at once,
+# while a cluster of thousands of pods still shows its first rows early.
+FIRST_PAGE = 1000
 FIRST_PAGE_GRACE = 0.25  # seconds the other loaders wait for the first cluster's first page
 
 Listed = tuple[ClusterFeed, str | None, float]  # a listed cluster: version to watch from, retry
