@@ -31,6 +31,12 @@ class StorageSettings(_Section):
     path: Path | None = None  # SQLite file; default <data dir>/kubechat.db
     postgres_dsn: str | None = None
 
+    @field_validator("path")
+    @classmethod
+    def _home(cls, value: Path | None) -> Path | None:
+        """`~/...` means the user's home, as in a shell."""
+        return value.expanduser() if value is not None else None
+
 
 class AISettings(_Section):
     """The planner's model provider (litellm model string); rules planner when disabled."""

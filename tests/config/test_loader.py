@@ -81,3 +81,12 @@ def test_empty_file_means_defaults(tmp_path: Path) -> None:
 def test_demo_data_dir_is_apart(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("KUBECHAT_DATA_DIR", str(tmp_path))
     assert data_dir() == tmp_path and data_dir(demo=True) == tmp_path / "demo"
+
+
+def test_a_storage_path_under_home_is_expanded(tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path))
+    path = write(tmp_path, "storage:\n  path: ~/audit/kubechat.db\n")
+    assert load_settings(path, environ={}).storage.path == tmp_path / "audit" / "kubechat.db"
+    env = {"KUBECHAT_STORAGE__PATH": "~/env.db"}
+    assert load_settings(path, environ=env).storage.path == tmp_path / "env.db"
