@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from kubechat_tui.planner.recipes import BUNDLED_RECIPES, load_catalog
 from kubechat_tui.tui.themes import BUNDLED_THEMES, load_themes
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -22,6 +23,7 @@ RESOURCES = [
     ("kubechat_tui.sim", "table_columns.json"),
     ("kubechat_tui.guard.policy", "default_policy.yaml"),
     ("kubechat_tui.tui", "app.tcss"),
+    ("kubechat_tui.recipes", "crashloop-triage.yaml"),
 ]
 
 
@@ -67,8 +69,16 @@ def test_package_data_patterns_ship_every_data_file() -> None:
     assert not unshipped, f"not matched by [tool.setuptools.package-data]: {unshipped}"
 
 
-def test_themes_stay_a_top_level_dir() -> None:
-    assert SETUPTOOLS["package-dir"] == {"kubechat_tui.themes": "themes"}
+def test_bundled_recipes_load_from_package_resources() -> None:
+    catalog, problems = load_catalog([BUNDLED_RECIPES])
+    assert problems == []
+    assert set(catalog) == {p.stem for p in (ROOT / "recipes").glob("*.yaml")}
+    assert "crashloop-triage" in catalog
+
+
+def test_themes_and_recipes_stay_top_level_dirs() -> None:
+    assert SETUPTOOLS["package-dir"] == {"kubechat_tui.themes": "themes",
+                                         "kubechat_tui.recipes": "recipes"}
     assert {p.name for p in (ROOT / "themes").glob("*.yaml")} == \
         {name for package, name in RESOURCES if package == "kubechat_tui.themes"}
 

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import Any
 
+import simdjson
+
 from kubechat_tui.domain.resources import path_segment
 from kubechat_tui.kube.client import JSON, TABLE
 from kubechat_tui.kube.types import ResourceKind
@@ -95,7 +97,9 @@ class TableReader:
             try:
                 meta = take_meta(row["object"]["metadata"])
                 values = order(take_cells(row["cells"]) + meta)
-                "".join(values)  # TypeError unless every value is a string
+                "".join(values + meta[:2])  # TypeError unless every value is a string
+                if not meta[1]:
+                    raise KeyError("name")
             except (KeyError, IndexError, TypeError):  # any other shape: the careful path
                 add(self._row(cluster, row, plan))
                 continue
@@ -109,7 +113,7 @@ class TableReader:
         meta = (row.get("object") or {}).get("metadata") or {}
         values = [_cell(cells, index) if is_cell else _text(meta.get(name))
                   for is_cell, index, name in plan]
-        key = (meta.get("namespace") or "", meta.get("name") or _cell(cells, 0))
+        key = (_text(meta.get("namespace")), _text(meta.get("name")) or _cell(cells, 0))
         return key, (cluster, *values)
 
     def event_rows(self, cluster: str, obj: Obj) -> list[tuple[Key, Row]]:
@@ -201,4 +205,10 @@ def _cell(cells: Sequence[Any], index: int) -> str:
 
 
 def _text(value: Any) -> str:
+    """A value as table text; a nested lazy value becomes plain Python first (no proxy of a
+    parsed page outlives it, and it prints like the parsed JSON would)."""
+    if isinstance(value, simdjson.Object):
+        value = value.as_dict()
+    elif isinstance(value, simdjson.Array):
+        value = value.as_list()
     return "" if value is None else str(value)

@@ -31,16 +31,22 @@ def read_page(cluster: str, status: int, body: bytes) -> Any:
     """
     if status != 200:
         raise api_error(cluster, status, body)
-    parser = getattr(_local, "parser", None)
-    if parser is None:
-        parser = _local.parser = simdjson.Parser()
+    parser = getattr(_local, "parser", None) or _new_parser()
     try:
-        doc = parser.parse(body)
+        try:
+            doc = parser.parse(body)
+        except RuntimeError:  # a value of the last page is still referenced somewhere
+            doc = _new_parser().parse(body)
     except ValueError:
         doc = None
     if not isinstance(doc, simdjson.Object):
         raise ApiError(cluster, status, "HTTP 200: the list answer is not a JSON object")
     return doc
+
+
+def _new_parser() -> Any:
+    parser = _local.parser = simdjson.Parser()
+    return parser
 
 
 def position(doc: Any) -> tuple[str | None, str]:

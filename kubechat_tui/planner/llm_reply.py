@@ -73,7 +73,9 @@ class ReplyRejected(ValueError):
     """The model's reply is not an acceptable plan (the message says why)."""
 
 
-class _ReplyStep(BaseModel):
+class StepSpec(BaseModel):
+    """One step as a model's reply or a recipe writes it (checked by `draft_from_spec`)."""
+
     model_config = ConfigDict(extra="forbid")
     verb: str
     resource: str
@@ -88,10 +90,10 @@ class _ReplyStep(BaseModel):
 class _Reply(BaseModel):
     model_config = ConfigDict(extra="forbid")
     refusal: str | None = None
-    steps: list[_ReplyStep] = Field(default_factory=list)
+    steps: list[StepSpec] = Field(default_factory=list)
 
 
-def parse_reply(content: str | None) -> tuple[str | None, list[_ReplyStep]]:
+def parse_reply(content: str | None) -> tuple[str | None, list[StepSpec]]:
     """(refusal, steps) from the model text; raises ReplyRejected on anything malformed."""
     text = (content or "").strip()
     fenced = re.match(r"^```(?:json)?\s*([\s\S]*?)\s*```$", text)
@@ -113,7 +115,7 @@ def parse_reply(content: str | None) -> tuple[str | None, list[_ReplyStep]]:
     return reply.refusal, reply.steps
 
 
-def validate_steps(steps: list[_ReplyStep], request: str, scope: ResolvedScope) -> list[Draft]:
+def validate_steps(steps: list[StepSpec], request: str, scope: ResolvedScope) -> list[Draft]:
     """Drafts from the model's steps, each checked against the user's own request (its change
     verbs and the targets it names); the first violation rejects the whole reply."""
     low = request.lower()
@@ -123,7 +125,7 @@ def validate_steps(steps: list[_ReplyStep], request: str, scope: ResolvedScope) 
     drafts = []
     for index, step in enumerate(steps, start=1):
         try:
-            draft = _draft(step, allowed_changes, scope)
+            draft = draft_from_spec(step, allowed_changes, scope)
             if draft.verb.mutating:
                 _named_by_user(draft, low)
             drafts.append(draft)
@@ -146,7 +148,10 @@ def _named_by_user(draft: Draft, low: str) -> None:
                                 "does not name")
 
 
-def _draft(step: _ReplyStep, allowed_changes: set[Verb], scope: ResolvedScope) -> Draft:
+def draft_from_spec(step: StepSpec, allowed_changes: set[Verb], scope: ResolvedScope) -> Draft:
+    """The step as a Draft: verb, resource, names, selector, params and clusters checked
+    against the allow-list and `scope`; a change only when its verb is in `allowed_changes`.
+    Raises ReplyRejected naming the problem."""
     try:
         verb = Verb(step.verb)
     except ValueError:

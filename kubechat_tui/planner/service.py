@@ -2,8 +2,9 @@
 
 `plan(text, scope)` tries the configured LLM provider (when enabled and not recently
 failing) and falls back to the rule planner, saying so in `PlanResult.notes`. Requests the
-rules refuse (secrets, shell syntax, bad input) never reach a model. Blocking: call it
-from a worker thread.
+rules refuse (secrets, shell syntax, bad input) never reach a model. `recipe NAME key=value
+...` plans that runbook from the catalog (`recipes`) instead of interpreting the text.
+Blocking: call it from a worker thread.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from kubechat_tui.planner.assemble import rescore
 from kubechat_tui.planner.llm import LLMPlanner, ProviderError
 from kubechat_tui.planner.llm_reply import ReplyRejected
 from kubechat_tui.planner.providers import ProviderHealth, provider_health, unavailable
+from kubechat_tui.planner.recipes import RecipeBook
 from kubechat_tui.planner.rule_planner import RulePlanner
 
 Mode = Literal["auto", "rules", "llm"]
@@ -37,6 +39,7 @@ class PlannerService:
         self.view = view
         self.mode = mode
         self.rules = RulePlanner(settings, view, clock)
+        self.recipes = RecipeBook(settings, view)
         self.llm = LLMPlanner(settings, view, clock)
         self._failed_at: float | None = None
         self._last_failure = ""
@@ -56,6 +59,9 @@ class PlannerService:
         with rules".
         """
         current = scope or Scope()
+        recipe = self.recipes.plan(text, current)
+        if recipe is not None:  # `recipe NAME key=value ...`: the runbook, no guesswork
+            return recipe
         model = self.llm.model
         if self.mode == "llm" and not self.settings.ai.enabled:
             note = "the LLM planner was asked for but AI is disabled in config; used rules"

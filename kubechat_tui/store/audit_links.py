@@ -16,7 +16,9 @@ process (``python -m kubechat_tui.store.audit_links DB AFTER UPTO PREV``) recomp
 each of the others from the hash stored just before it. The
 stored hash at each cut is itself recomputed by the segment ending there, so the segments
 together prove what one pass proves. Rows are never rewritten (the table refuses UPDATE),
-so children reading after the parent's snapshot began see the same records. A child that
+so children reading after the parent's snapshot began see the same records; someone with
+write access who rewrites rows and restores them while a verify runs could show the
+children different bytes than the parent, which is no stronger than rewriting the file. A child that
 cannot give a verdict (no interpreter, killed, timed out, unreadable file) is not a
 verdict: its segment is then recomputed here. This module imports only the standard
 library, so a child starts in tens of milliseconds.
@@ -29,13 +31,14 @@ import os
 import sqlite3
 import subprocess
 import sys
+import time
 from urllib.parse import quote
 
 GENESIS = bytes(32)
 PARALLEL_FROM = 60_000  # below this a child's start-up (~60 ms) costs more than it saves
 MAX_SEGMENTS = 4
 CHILD_START_RECORDS = 20_000  # records this process checks while a child starts (~60 ms)
-CHILD_TIMEOUT_S = 600.0
+CHILD_TIMEOUT_S = 600.0  # for all children together; then their segments are checked here
 CHILD_MMAP_BYTES = 1 << 30  # as the parent's snapshot (database.SNAPSHOT_MMAP_BYTES)
 _SOUND, _BROKEN = "sound", "broken"
 
@@ -75,16 +78,20 @@ def link_up(
 
 
 def chain_head(conn: sqlite3.Connection) -> int | None:
-    """The head seq when the whole chain links up from the genesis hash, else None."""
+    """The head seq when the whole chain (seq 1 to the head) links up from the genesis
+    hash, else None; never raises."""
     try:
         head = conn.execute("SELECT max(seq) FROM audit").fetchone()[0] or 0
+        first = conn.execute("SELECT min(seq) FROM audit").fetchone()[0]
+        if head and first != 1:
+            return None  # a record inserted before seq 1
         path = _database_file(conn)
-    except sqlite3.DatabaseError:
+        count = min(os.cpu_count() or 1, MAX_SEGMENTS)
+        if head < PARALLEL_FROM or count < 2 or not path or not sys.executable:
+            return link_up(conn, 0, GENESIS, head)
+        return _parallel(conn, path, head, count)
+    except (TypeError, sqlite3.DatabaseError):
         return None
-    count = min(os.cpu_count() or 1, MAX_SEGMENTS)
-    if head < PARALLEL_FROM or count < 2 or not path or not sys.executable:
-        return link_up(conn, 0, GENESIS, head)
-    return _parallel(conn, path, head, count)
 
 
 def _parallel(conn: sqlite3.Connection, path: str, head: int, count: int) -> int | None:
@@ -96,12 +103,14 @@ def _parallel(conn: sqlite3.Connection, path: str, head: int, count: int) -> int
             return None  # a record at a cut is missing or rewritten
         starts.append(row[0])
     segments = list(zip(cuts[1:-1], cuts[2:], starts, strict=True))
-    children = [_start_child(path, *segment) for segment in segments]
+    children: list[subprocess.Popen[str] | None] = []
     try:
+        children += [_start_child(path, *segment) for segment in segments]
         if link_up(conn, 0, GENESIS, cuts[1]) != cuts[1]:
             return None
+        deadline = time.monotonic() + CHILD_TIMEOUT_S
         for child, (after, upto, prev) in zip(children, segments, strict=True):
-            verdict = _verdict(child)
+            verdict = _verdict(child, deadline)
             if verdict is None:  # no answer from the child: recompute its segment here
                 verdict = link_up(conn, after, prev, upto) == upto
             if not verdict:
@@ -137,12 +146,13 @@ def _start_child(path: str, after: int, upto: int, prev: bytes) -> subprocess.Po
         return None
 
 
-def _verdict(child: subprocess.Popen[str] | None) -> bool | None:
-    """True/False from a child that finished its segment; None when it could not."""
+def _verdict(child: subprocess.Popen[str] | None, deadline: float) -> bool | None:
+    """True/False from a child that finished its segment by `deadline` (monotonic); None
+    when it could not."""
     if child is None:
         return None
     try:
-        out, _ = child.communicate(timeout=CHILD_TIMEOUT_S)
+        out, _ = child.communicate(timeout=max(0.0, deadline - time.monotonic()))
     except subprocess.TimeoutExpired:
         return None
     answer = out.strip()

@@ -76,11 +76,14 @@ def _diagnostic_walk(conn: sqlite3.Connection, wanted: set[int]) -> Walk:
                     or link != prev
                     or sha256(link + sha256(body).digest()).digest() != digest
                 ):
-                    walk.problem = (
-                        Problem(expected, "missing", _missing_detail(expected, seq))
-                        if seq != expected
-                        else _diagnose(conn, seq, link, body, digest)
-                    )
+                    if seq < expected:
+                        walk.problem = Problem(expected, "edited", f"a record was inserted "
+                                               f"before seq {expected} (stored at seq {seq})")
+                    elif seq != expected:
+                        walk.problem = Problem(expected, "missing",
+                                               _missing_detail(expected, seq))
+                    else:
+                        walk.problem = _diagnose(conn, seq, link, body, digest)
                     break
             except TypeError:  # a column no longer holds bytes
                 walk.problem = Problem(seq, "edited", "a column of this record was rewritten")

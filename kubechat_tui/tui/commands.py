@@ -22,6 +22,7 @@ COMMAND_HELP: dict[str, str] = {
     "approvals": "review approval requests (approve / reject with a comment)",
     "audit": "the audit log: live tail, filters, chain verification",
     "rollback [EXECUTION_ID]": "preview and run an execution's rollback (default: the last)",
+    "recipe [NAME KEY=VALUE ...]": "plan a runbook recipe in the chat (no name: list them)",
     "help": "list every key",
     "q | quit": "leave kubechat",
 }
@@ -35,7 +36,7 @@ class CommandError(ValueError):
 class Command:
     """A parsed command: a verb and its (possibly empty) argument."""
 
-    verb: str  # kind ctx set ns label sort theme approvals audit rollback help quit
+    verb: str  # kind ctx set ns label sort theme approvals audit rollback recipe help quit
     arg: str = ""
 
 
@@ -67,6 +68,8 @@ def parse_command(line: str) -> Command:
         if " " in rest:
             raise CommandError(f"bad execution id {rest!r} (e.g. :rollback ex-1a2b3c4d5e)")
         return Command("rollback", rest)
+    if word in ("recipe", "recipes"):
+        return Command("recipe", rest)
     if word in ("help", "h", "?"):
         return Command("help")
     if word in ("q", "quit", "exit"):

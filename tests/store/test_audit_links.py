@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
+import subprocess
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -34,8 +36,8 @@ def verdicts(monkeypatch: pytest.MonkeyPatch) -> list[bool | None]:
     answers: list[bool | None] = []
     real = audit_links._verdict
 
-    def spy(child):  # type: ignore[no-untyped-def]
-        answers.append(real(child))
+    def spy(child, deadline):  # type: ignore[no-untyped-def]
+        answers.append(real(child, deadline))
         return answers[-1]
 
     monkeypatch.setattr(audit_links, "_verdict", spy)
@@ -126,7 +128,7 @@ def test_a_child_without_a_verdict_is_recomputed_here(
 def test_a_child_that_cannot_read_the_file_gives_no_verdict(tmp_path: Path) -> None:
     missing = tmp_path / "gone.db"
     child = audit_links._start_child(str(missing), 0, 10, audit_links.GENESIS)
-    assert audit_links._verdict(child) is None
+    assert audit_links._verdict(child, time.monotonic() + 30) is None
     assert not missing.exists()  # opened read-only: nothing created
 
 
@@ -141,3 +143,50 @@ def test_an_in_memory_database_is_checked_here(verdicts: list) -> None:
         prev = digest
     assert audit_links.chain_head(conn) == RECORDS
     assert verdicts == []
+
+
+def test_a_hung_child_is_stopped_at_the_deadline_and_its_segment_checked_here(
+    base_log: Path, verdicts: list, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(audit_links, "CHILD_TIMEOUT_S", 0.5)  # for all children together
+    real_start = audit_links._start_child
+
+    def hanging(path: str, after: int, upto: int, prev: bytes):  # type: ignore[no-untyped-def]
+        if after == CUTS[0]:
+            return subprocess.Popen(["sleep", "30"], stdout=subprocess.PIPE, text=True)
+        return real_start(path, after, upto, prev)
+
+    monkeypatch.setattr(audit_links, "_start_child", hanging)
+    started = time.monotonic()
+    assert _head(base_log) == RECORDS
+    assert time.monotonic() - started < 10
+    assert verdicts[0] is None
+
+
+def test_a_record_inserted_before_seq_1_breaks_the_chain(
+    base_log: Path, tmp_path: Path, signer: Signer
+) -> None:
+    db = _tampered(base_log, tmp_path, lambda c: c.execute(
+        "INSERT INTO audit (seq, prev, body, hash) SELECT 0, prev, body, hash FROM audit "
+        "WHERE seq = 1"))
+    assert _head(db) is None
+    problem = verify(db, signer).problem
+    assert problem is not None and (problem.seq, problem.kind) == (1, "edited"), problem
+    assert "before seq 1" in problem.detail
+
+
+def test_an_unreadable_page_at_a_cut_is_a_broken_chain_not_an_error(
+    base_log: Path, tmp_path: Path, verdicts: list
+) -> None:
+    """A damaged page where a segment starts: the check says 'broken' (the diagnostic walk
+    then names where reading stopped); it never raises."""
+    db = copy_log(base_log, tmp_path / "case")
+    conn = sqlite3.connect(db)
+    body = conn.execute("SELECT body FROM audit WHERE seq = ?", (CUTS[0],)).fetchone()[0]
+    page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+    conn.close()
+    raw = bytearray(db.read_bytes())
+    start = raw.index(body) // page_size * page_size
+    raw[start:start + page_size] = b"\xff" * page_size  # the whole page is garbage
+    db.write_bytes(bytes(raw))
+    assert _head(db) is None

@@ -62,3 +62,20 @@ async def test_a_row_chosen_by_key_shows_at_once(make_console: Factory) -> None:
         row = screen.table.selected_row
         assert row is not None and screen.selected.name == row[2]
         assert screen.table.cursor == 1
+
+
+@pytest.mark.usefixtures("slow_canary")
+async def test_a_scope_switch_drops_the_held_row(make_console: Factory) -> None:
+    """The held pod is not described under the next kind's columns after `:nodes`."""
+    app = make_console()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = main_screen(pilot)
+        await wait_for(pilot, rows_in_and_selected(screen), what="first rows")
+        held = screen.table.selected_row
+        assert held is not None and screen.selected is None
+        await pilot.press("colon", *"nodes", "enter")
+        await wait_for(pilot, lambda: screen.selected is not None, timeout=15,
+                       what="the node under the cursor")
+        row = screen.table.selected_row
+        assert row is not None and screen.selected.kind == "nodes"
+        assert screen.selected.name == row[1] != held[1]

@@ -200,3 +200,26 @@ async def test_zoom_maximizes_the_focused_pane(make_console: Factory) -> None:
         assert screen.maximized is app.screen.query_one(ChatPane)
         await pilot.press("f11")
         assert screen.maximized is None
+
+
+async def test_recipe_command_plans_the_runbook_in_the_chat(make_console: Factory) -> None:
+    settings = Settings(ai=AISettings(enabled=False))
+    app = make_console(settings, planner=PlannerService(settings, None, mode="rules"),
+                       clusters=["prod-eu"])
+    async with app.run_test(size=SIZE) as pilot:
+        thread = app.screen.query_one(ChatPane).thread
+        await pilot.press("colon", *"recipe", "enter")
+
+        def listed() -> bool:
+            return any("try: recipe scale-deployment namespace= deployment= replicas="
+                       in rich_text(message.render(), 200) for message in thread.query(Static))
+
+        await wait_for(pilot, listed, what="the recipe list")
+        await pilot.press("colon", *"recipe scale-deployment namespace=payments "
+                          "deployment=payments-api replicas=4", "enter")
+        await wait_for(pilot, lambda: bool(thread.query(PlanView)), what="plan view")
+        plan = thread.query_one(PlanView).plan
+        assert plan.planner == "recipe:scale-deployment"
+        assert plan.steps[-1].kubectl == \
+            "kubectl scale deployments/payments-api -n payments --replicas=4"
+        assert app.screen.query_one(ChatInput).history[-1].startswith("recipe scale-deployment")

@@ -60,6 +60,10 @@ class ChattingScreen(InspectingScreen):
         self.planner_state = state
         self.query_one(ChatPane).show_planner(state.text, state.healthy)
 
+    def plan_recipe(self, arg: str) -> None:
+        """`:recipe NAME KEY=VALUE ...` goes to the chat as a request (no name: the list)."""
+        self.query_one(ChatPane).submit(f"recipe {arg}".strip())
+
     def on_chat_submitted(self, message: ChatSubmitted) -> None:
         if self.kubechat.planner is None:
             self.query_one(ChatPane).add_message("system", "no planner in this console")

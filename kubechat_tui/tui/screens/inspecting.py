@@ -60,6 +60,12 @@ class InspectingScreen(Screen[None]):
             (row,), self._held = self._held, None
             self._show_selected(row)
 
+    def clear_selection(self) -> None:
+        """Forget the selected (or held) row: the scope changed, its rows are gone."""
+        self._held = None
+        if self.selected is not None:
+            self._show_selected(None)
+
     def _show_selected(self, row: Row | None) -> None:
         key = self._key_of(row)
         self.selected = key

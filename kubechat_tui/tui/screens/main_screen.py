@@ -126,7 +126,11 @@ class MainScreen(OperatingScreen):
         self._start_inventory(flash=True)
 
     def _start_inventory(self, flash: bool) -> None:
+        if self._refresh_timer is not None:  # rows of the old scope: not shown any more
+            self._refresh_timer.stop()
+            self._refresh_timer = None
         self._last_refresh = 0.0
+        self.clear_selection()
         self._show_kind()
         self.feed.switch(self.scope)
         self._hold_detail()
@@ -258,6 +262,8 @@ class MainScreen(OperatingScreen):
             self.action_audit()
         elif verb == "rollback":
             self.rollback(arg)
+        elif verb == "recipe":
+            self.plan_recipe(arg)
         elif verb == "help":
             self.action_help()
         elif verb == "quit":

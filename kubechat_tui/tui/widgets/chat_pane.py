@@ -97,7 +97,11 @@ class ChatPane(Vertical):
         if not text:
             return
         chat_input = self.query_one(ChatInput)
-        chat_input.remember(text)
         chat_input.value = ""
+        self.submit(text)
+
+    def submit(self, text: str) -> None:
+        """Send `text` as if typed (kept in the input history, shown, planned)."""
+        self.query_one(ChatInput).remember(text)
         self.add_message("you", text)
         self.post_message(ChatSubmitted(text))

@@ -1,0 +1,1 @@
+"""Bundled recipes (YAML runbooks), installed as the package data `kubechat_tui.recipes`."""
