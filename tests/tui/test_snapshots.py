@@ -81,8 +81,22 @@ def settled(pilot: Pilot[Any]) -> Callable[[], bool]:
 
 async def wait_settled(pilot: Pilot[Any]) -> None:
     pilot.app.animation_level = "none"
-    await wait_for(pilot, settled(pilot), timeout=20, what="a settled main screen")
+    try:
+        await wait_for(pilot, settled(pilot), timeout=20, what="a settled main screen")
+    except AssertionError:
+        raise AssertionError(f"not settled: {unsettled(pilot)}") from None
     await pilot.pause(0.2)
+
+
+def unsettled(pilot: Pilot[Any]) -> str:
+    """What `settled` is still waiting for (for the failure message)."""
+    screen = main_screen(pilot)
+    row, reported = screen.table.selected_row, screen.table._selected
+    return (f"loaded={loaded(pilot)()} statuses="
+            f"{[(s.name, s.health.value, bool(s.identity)) for s in screen.statuses.values()]} "
+            f"selected={screen.selected} row={row and row[:3]} shown_detail="
+            f"{screen.shown_detail} shown_logs={screen.shown_logs} held={screen._held} "
+            f"holding={screen._holding} table_reported={reported and reported[:3]}")
 
 
 def test_main_screen_on_incident(snap_compare: Any, incident_app: KubechatApp) -> None:

@@ -60,7 +60,7 @@ class InspectingScreen(Screen[None]):
             (row,), self._held = self._held, None
             self._show_selected(row)
 
-    def clear_selection(self) -> None:
+    def forget_selected_row(self) -> None:
         """Forget the selected (or held) row: the scope changed, its rows are gone."""
         self._held = None
         if self.selected is not None:

@@ -130,7 +130,7 @@ class MainScreen(OperatingScreen):
             self._refresh_timer.stop()
             self._refresh_timer = None
         self._last_refresh = 0.0
-        self.clear_selection()
+        self.forget_selected_row()
         self._show_kind()
         self.feed.switch(self.scope)
         self._hold_detail()
