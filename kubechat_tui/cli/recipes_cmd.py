@@ -102,11 +102,11 @@ def run_plan(args: argparse.Namespace) -> int:
     from kubechat_tui.cli.session import open_session
     from kubechat_tui.domain import Scope
     from kubechat_tui.kube.lookup import FleetView
-    from kubechat_tui.planner.recipes import RecipeError, fill, plan_recipe
+    from kubechat_tui.planner.recipes import RecipeError, fill, parse_values, plan_recipe
 
     recipe = _recipe(_catalog(), args.name)
-    given = _values(args.values)
     try:
+        given = parse_values(args.values)
         fill(recipe, given)
     except RecipeError as exc:
         raise UsageError(str(exc)) from None
@@ -135,15 +135,3 @@ def _recipe(catalog: dict[str, Any], name: str) -> Any:
         known = ", ".join(sorted(catalog)) or "none"
         raise UsageError(f"no recipe {name!r} (known: {known})")
     return catalog[name]
-
-
-def _values(items: list[str]) -> dict[str, str]:
-    values: dict[str, str] = {}
-    for item in items:
-        key, sep, value = item.partition("=")
-        if not sep or not key:
-            raise UsageError(f"recipe parameter {item!r}: write KEY=VALUE")
-        if key in values:
-            raise UsageError(f"recipe parameter {key!r} given twice")
-        values[key] = value
-    return values

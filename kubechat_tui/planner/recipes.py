@@ -215,14 +215,24 @@ class RecipeBook:
                           for r in sorted(self.catalog.values(), key=lambda r: r.name))
             why = f"no recipe {name!r}" if name else "name a recipe"
             return refused(f"recipe {name}".strip(), planner, why, suggestions=usage)
-        given: dict[str, str] = {}
-        for item in rest:
-            key, sep, value = item.partition("=")
-            if not sep or not key or key in given:
-                return refused(text.strip(), planner, f"recipe parameter {item!r}: write "
-                               "each parameter once as KEY=VALUE")
-            given[key] = value
+        try:
+            given = parse_values(rest)
+        except RecipeError as exc:
+            return refused(text.strip(), planner, str(exc))
         return plan_recipe(recipe, given, self.settings, current, self.view)
+
+
+def parse_values(items: Sequence[str]) -> dict[str, str]:
+    """`KEY=VALUE` words as a mapping; RecipeError for a word without `=` or a key twice."""
+    values: dict[str, str] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise RecipeError(f"recipe parameter {item!r}: write KEY=VALUE")
+        if key in values:
+            raise RecipeError(f"recipe parameter {key!r} given twice")
+        values[key] = value
+    return values
 
 
 def _typed(name: str, parameter: RecipeParameter, text: str) -> ParamValue:

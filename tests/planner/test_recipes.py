@@ -144,4 +144,4 @@ def test_the_planner_plans_recipe_requests_from_the_catalog(rules: PlannerServic
     unknown = rules.plan("recipe nope x=1", SCOPE)
     assert unknown.blocked and unknown.reason == "no recipe 'nope'"
     twice = rules.plan("recipe pending-pods namespace=a namespace=b", SCOPE)
-    assert twice.blocked and "write each parameter once as KEY=VALUE" in twice.reason
+    assert twice.blocked and twice.reason == "recipe parameter 'namespace' given twice"

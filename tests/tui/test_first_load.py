@@ -3,7 +3,9 @@ and the fleet's health checks, wait until every cluster's list is in; a key does
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager
+from typing import Any
 
 import pytest
 
@@ -29,33 +31,38 @@ def rows_in_and_selected(screen: MainScreen) -> Callable[[], bool]:
     return lambda: screen.table.row_count > 0 and screen.table._selected not in ((), None)
 
 
+@asynccontextmanager
+async def first_rows(make_console: Factory) -> AsyncIterator[tuple[Any, MainScreen]]:
+    """The console once its first rows are in and the table reported the row under the
+    cursor (canary still loading)."""
+    app = make_console()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = main_screen(pilot)
+        await wait_for(pilot, rows_in_and_selected(screen), what="first rows")
+        yield pilot, screen
+
+
 def loading(screen: MainScreen) -> bool:
     return not screen.feed.progress()["canary"].done
 
 
 @pytest.mark.usefixtures("slow_canary")
 async def test_the_resting_rows_detail_waits_for_the_load(make_console: Factory) -> None:
-    app = make_console()
-    async with app.run_test(size=SIZE) as pilot:
-        screen = main_screen(pilot)
-        await wait_for(pilot, rows_in_and_selected(screen), what="first rows")
+    async with first_rows(make_console) as (pilot, screen):
         assert loading(screen)
         assert screen.selected is None  # no describe, events or logs fetched yet
-        assert all(s.health is Health.CONNECTING for s in app.fleet.statuses())  # no probes
+        assert all(s.health is Health.CONNECTING for s in pilot.app.fleet.statuses())  # no probes
         await wait_for(pilot, lambda: screen.selected is not None, what="held detail")
         assert not loading(screen)
         row = screen.table.selected_row
         assert row is not None and screen.selected.name == row[2]
         await wait_for(pilot, lambda: all(s.health is not Health.CONNECTING
-                                          for s in app.fleet.statuses()), what="health")
+                                          for s in pilot.app.fleet.statuses()), what="health")
 
 
 @pytest.mark.usefixtures("slow_canary")
 async def test_a_row_chosen_by_key_shows_at_once(make_console: Factory) -> None:
-    app = make_console()
-    async with app.run_test(size=SIZE) as pilot:
-        screen = main_screen(pilot)
-        await wait_for(pilot, rows_in_and_selected(screen), what="first rows")
+    async with first_rows(make_console) as (pilot, screen):
         await pilot.press("j")
         await wait_for(pilot, lambda: screen.selected is not None, what="detail on a key")
         assert loading(screen)
@@ -67,10 +74,7 @@ async def test_a_row_chosen_by_key_shows_at_once(make_console: Factory) -> None:
 @pytest.mark.usefixtures("slow_canary")
 async def test_a_scope_switch_drops_the_held_row(make_console: Factory) -> None:
     """The held pod is not described under the next kind's columns after `:nodes`."""
-    app = make_console()
-    async with app.run_test(size=SIZE) as pilot:
-        screen = main_screen(pilot)
-        await wait_for(pilot, rows_in_and_selected(screen), what="first rows")
+    async with first_rows(make_console) as (pilot, screen):
         held = screen.table.selected_row
         assert held is not None and screen.selected is None
         await pilot.press("colon", *"nodes", "enter")
