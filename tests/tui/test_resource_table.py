@@ -3,10 +3,13 @@ the screen, and the scroll range always matches the rows."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
 
 from textual.app import App, ComposeResult
+from textual.pilot import Pilot
 
 from kubechat_tui.tui.widgets.resource_table import ResourceTable
 
@@ -34,11 +37,19 @@ class TableApp(App[None]):
         yield LayoutCountingTable(lambda: datetime(2026, 11, 25, 13, tzinfo=UTC))
 
 
-async def test_arriving_rows_scroll_without_a_new_layout() -> None:
-    app = TableApp()
+@asynccontextmanager
+async def running(app: App[None], filter_text: str = "") -> AsyncIterator[
+        tuple[Pilot[None], ResourceTable]]:
+    """`app` on a small terminal, its table switched to COLUMNS (AGE holds timestamps)."""
     async with app.run_test(size=(80, 12)) as pilot:
-        table = app.query_one(LayoutCountingTable)
-        table.set_kind(COLUMNS, frozenset({"AGE"}))
+        table = app.query_one(ResourceTable)
+        table.set_kind(COLUMNS, frozenset({"AGE"}), filter_text=filter_text)
+        yield pilot, table
+
+
+async def test_arriving_rows_scroll_without_a_new_layout() -> None:
+    async with running(TableApp()) as (pilot, table):
+        assert isinstance(table, LayoutCountingTable)
         table.set_rows(rows(3))
         await pilot.pause()
         assert not table.show_vertical_scrollbar
@@ -59,10 +70,8 @@ async def test_arriving_rows_scroll_without_a_new_layout() -> None:
 
 
 async def test_fewer_rows_clamp_the_scroll_and_hide_the_scrollbar() -> None:
-    app = TableApp()
-    async with app.run_test(size=(80, 12)) as pilot:
-        table = app.query_one(LayoutCountingTable)
-        table.set_kind(COLUMNS, frozenset({"AGE"}))
+    async with running(TableApp()) as (pilot, table):
+        assert isinstance(table, LayoutCountingTable)
         table.set_rows(rows(500))
         await pilot.pause()
         await pilot.press("G")
@@ -90,9 +99,7 @@ class SelectionApp(App[None]):
 
 async def test_selected_says_whether_a_key_or_arriving_rows_chose_the_row() -> None:
     app = SelectionApp()
-    async with app.run_test(size=(80, 12)) as pilot:
-        table = app.query_one(ResourceTable)
-        table.set_kind(COLUMNS, frozenset({"AGE"}), filter_text="pod-0")
+    async with running(app, filter_text="pod-0") as (pilot, table):
         assert table.model.filter_text == "pod-0"  # a kept filter is not a key press
         await pilot.pause(0.2)
         table.set_rows(rows(20))
@@ -109,9 +116,7 @@ async def test_selected_says_whether_a_key_or_arriving_rows_chose_the_row() -> N
 async def test_rows_arriving_right_after_a_key_keep_the_cursor_where_the_key_put_it() -> None:
     """The cursor follows the row it is on now, not the last one reported as selected."""
     app = SelectionApp()
-    async with app.run_test(size=(80, 12)) as pilot:
-        table = app.query_one(ResourceTable)
-        table.set_kind(COLUMNS, frozenset({"AGE"}))
+    async with running(app) as (pilot, table):
         table.set_rows(rows(20))
         await pilot.pause(0.2)
         await pilot.press("j", "j")
