@@ -55,6 +55,9 @@ def add_run_options(p: argparse.ArgumentParser) -> None:
                    help="policy exception: execute despite policy/approvals (flagged loudly "
                    "in the audit)")
     p.add_argument("--as", dest="as_user", metavar="USER", help=AS_HELP)
+    p.add_argument("--ask-approval", metavar="REASON", default="",
+                   help="have a second person approve every change even where policy does "
+                   "not ask for it; approvers see REASON")
     p.add_argument("--note", metavar="TEXT", default="",
                    help="annotation archived with the summary on the incident timeline")
     p.add_argument("--json", action="store_true", help="print one JSON object")
@@ -98,6 +101,16 @@ def run_apply(args: argparse.Namespace) -> int:
     return run_plan(args, lambda session: plan, rollback_of=None, source=args.plan_file)
 
 
+def asking_approval(plan: Any, reason: str) -> Any:
+    """The plan with every accepted change marked as needing approval, for `reason`."""
+    text = " ".join(reason.split())
+    if not text:
+        return plan
+    return plan.model_copy(update={"steps": tuple(
+        s.model_copy(update={"ask_approval": text}) if s.accepted and s.mutating else s
+        for s in plan.steps)})
+
+
 def run_plan(args: argparse.Namespace, load: Callable[[Any], Any],
              rollback_of: str | None, source: str = "plan") -> int:
     """Open a session and the engine, run the plan `load(session)` returns, print the
@@ -108,7 +121,8 @@ def run_plan(args: argparse.Namespace, load: Callable[[Any], Any],
 
     session = open_session(args)
     try:
-        return _run(session, args, load(session), rollback_of, source)
+        plan = asking_approval(load(session), args.ask_approval)
+        return _run(session, args, plan, rollback_of, source)
     except PolicyError as exc:
         err(f"kubechat: denied: policy file does not load, every change is refused: {exc}")
         return 4
@@ -127,12 +141,16 @@ def _run(session: Any, args: argparse.Namespace, plan: Any, rollback_of: str | N
     from kubechat_tui.engine.canonical import PlanInputError, canonical
     from kubechat_tui.engine.pipeline import RunOptions, describe_prepared
     from kubechat_tui.engine.preview_text import preview_text, progress_line, result_text
+    from kubechat_tui.engine.routes import bind_routes
     from kubechat_tui.engine.summary_llm import model_summary_writer
     from kubechat_tui.engine.wiring import open_engine
     from kubechat_tui.kube.lookup import FleetView
 
+    if args.as_user or args.context:  # the contexts named now run it, not the plan's
+        plan = plan.model_copy(update={"scope": plan.scope.model_copy(update={"contexts": {}})})
     router, operator = resolve_actor(session.fleet, args.as_user,
-                                     plan_clusters(plan) or session.scope.clusters)
+                                     plan_clusters(plan) or session.scope.clusters,
+                                     planned=plan.scope.contexts)
     writer, model = model_summary_writer(session.settings)
     handle = open_engine(session.settings, router, session.data_dir, operator,
                          summary_writer=writer, summary_model=model, view=FleetView(router))
@@ -144,7 +162,7 @@ def _run(session: Any, args: argparse.Namespace, plan: Any, rollback_of: str | N
             on_progress=None if args.json else (lambda e: out(progress_line(e))))
         pipeline = handle.pipeline
         try:
-            canonical(plan)
+            bind_routes(canonical(plan), router.routes())
         except PlanInputError as exc:
             pipeline.prepare(plan, options)  # audits the plan as rejected, touches nothing
             raise UsageError(f"{source}: {exc}") from None

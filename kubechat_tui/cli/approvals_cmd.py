@@ -1,10 +1,11 @@
 """`kubechat approvals list|show|approve|reject`: the second pair of eyes, from a shell.
 
 Requests live in the shared database, so a second operator on the same bastion sees the
-requests `kubechat apply` opened. The approver is the real OS user plus the Kubernetes
-identity the request's first cluster reports for them (`--as USER` picks the kubeconfig
-contexts USER@CLUSTER). Both must differ from the requester's and every earlier
-approver's; with `--demo`, where one person plays both roles, only the identity must.
+requests `kubechat apply` opened. The approver is the real OS user plus the identity each
+of the request's clusters reports for them through the contexts this command uses
+(`--context`, or `--as USER`). Both must differ from the requester's and every earlier
+approver's (with `--demo`, where one person plays both roles, only the identities must),
+and the approver must be allowed to make the change themselves.
 """
 
 from __future__ import annotations
@@ -21,9 +22,10 @@ from kubechat_tui.cli.common import UsageError
 EXIT_CODES = """exit codes:
   0  done
   1  refused (the requester or an earlier approver approving again, by OS user or by
-     Kubernetes identity; already decided) or store error
-  2  bad usage: unknown approval id, missing argument, --as USER without USER@CLUSTER
-     contexts for the request's clusters
+     Kubernetes identity on any cluster; an approver a cluster cannot identify or who
+     may not make the change themselves; already decided) or store error
+  2  bad usage: unknown approval id, missing argument, --as USER without a context acting
+     as USER for each of the request's clusters
 """
 
 
@@ -101,9 +103,10 @@ def _workflow(args: argparse.Namespace, writing: bool) -> Iterator[Any]:
 
 
 def _decide(args: argparse.Namespace) -> int:
-    """Approve or reject as the person running this: real OS user plus the Kubernetes
-    identity the request's clusters report through the contexts in use."""
-    from kubechat_tui.cli.acting import plan_clusters, resolve_actor
+    """Approve or reject as the person running this: the real OS user, and who each of the
+    request's clusters says they are through the contexts this command uses (--context,
+    --as). An approval also needs those contexts to be allowed the change itself."""
+    from kubechat_tui.cli.acting import describe_identities, plan_clusters, resolve_actor
     from kubechat_tui.cli.session import open_session
     from kubechat_tui.domain import Plan
 
@@ -112,18 +115,19 @@ def _decide(args: argparse.Namespace) -> int:
     plan = Plan.model_validate_json(request.plan_json)
     session = open_session(args)
     try:
-        _, operator = resolve_actor(session.fleet, args.as_user,
-                                    plan_clusters(plan) or session.scope.clusters)
+        api, operator = resolve_actor(session.fleet, args.as_user, plan_clusters(plan))
+        with _workflow(args, writing=True) as flow:
+            if args.approvals_action == "approve":
+                status = flow.approve(request.id, operator, args.comment, api=api)
+                verb = "approved"
+            else:
+                status = flow.reject(request.id, operator, args.comment)
+                verb = "rejected"
     finally:
         session.close()
-    with _workflow(args, writing=True) as flow:
-        if args.approvals_action == "approve":
-            status = flow.approve(request.id, operator, args.comment)
-            verb = "approved"
-        else:
-            status = flow.reject(request.id, operator, args.comment)
-            verb = "rejected"
-        print(f"{verb} {request.id} as {who(operator)}: {status.reason}")
+    seen = describe_identities(operator.identities)
+    print(f"{verb} {request.id} as {operator.os_user}"
+          + (f" ({seen})" if seen else "") + f": {status.reason}")
     return 0
 
 
@@ -152,6 +156,7 @@ def _list(flow: Any, args: argparse.Namespace) -> int:
 def _show(flow: Any, args: argparse.Namespace) -> int:
     import orjson
 
+    from kubechat_tui.cli.acting import describe_identities
     from kubechat_tui.domain import Plan
 
     request = flow.get(args.id)
@@ -161,21 +166,28 @@ def _show(flow: Any, args: argparse.Namespace) -> int:
         doc = {**_summary(request, status), "plan": orjson.loads(request.plan_json),
                "diff": request.diff, "reasons": list(request.reasons),
                "resource_versions": dict(request.resource_versions),
+               "requester_identities": dict(request.requester_identities),
                "decisions": [{"kind": d.kind, "actor": d.actor.os_user,
-                              "kube_identity": d.actor.kube_identity, "at": d.at,
+                              "kube_identity": d.actor.kube_identity,
+                              "identities": dict(d.identities), "at": d.at,
                               "comment": d.comment} for d in decisions]}
         print(orjson.dumps(doc, option=orjson.OPT_INDENT_2).decode())
         return 0
     plan = Plan.model_validate_json(request.plan_json)
     lines = [f"request   {request.id}  ({status.state}: {status.reason})",
-             f"plan      {request.title}",
-             f"requester {who(request.requester)} at {request.created_at}",
+             f"plan      {plan.headline()}",
+             f"asked as  {plan.input}",
+             f"requester {request.requester.os_user} at {request.created_at}"
+             + (f" ({describe_identities(request.requester_identities)})"
+                if request.requester_identities else ""),
              f"risk      {request.risk}   approvals {len(status.approvers)}"
              f"/{request.required_approvals}",
              f"policy    {request.policy_hash[:12]} rules {', '.join(request.rule_ids) or '-'}",
              "steps:"]
     lines += [f"  [{s.risk.value}] {line}" for s in plan.steps if s.accepted
-              for line in s.kubectl_lines()]
+              for line in plan.kubectl_lines(s)]
+    asked = [f"  {s.id}: {s.ask_approval}" for s in plan.steps if s.accepted and s.ask_approval]
+    lines += ["approval asked for by the requester:", *asked] if asked else []
     lines += ["why:"] + [f"  {r}" for r in request.reasons] if request.reasons else []
     lines += ["diff:"] + [f"  {d}" for d in request.diff.splitlines()] if request.diff else []
     lines += ["decisions:"] + [f"  {d.at[:19]} {d.kind:<11} {who(d.actor)}"

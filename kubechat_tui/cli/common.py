@@ -46,6 +46,8 @@ def _shared_options(*, top_level: bool) -> argparse.ArgumentParser:
                         help="a cluster set from the config file")
     parent.add_argument("-n", "--namespace", metavar="NS", default=default(None),
                         help="namespace scope")
+    parent.add_argument("-l", "--selector", metavar="SELECTOR", default=default(None),
+                        help="label selector, as for kubectl (app=web,tier in (a,b))")
     parent.add_argument("--kubeconfig", metavar="PATH", default=default(None),
                         help="kubeconfig file(s), ':'-separated")
     parent.add_argument("--config", metavar="PATH", default=default(None),

@@ -25,6 +25,8 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
+import shlex
 import sys
 import tempfile
 from pathlib import Path
@@ -71,11 +73,20 @@ def run_plan(args: argparse.Namespace) -> int:
     try:
         scope = Scope(clusters=tuple(session.scope.clusters),
                       namespace=session.scope.namespace, cluster_set=session.scope.cluster_set)
-        service = PlannerService(session.settings, FleetView(session.fleet), mode=args.planner)
-        result = service.plan(text, scope)
+        service = PlannerService(session.settings, FleetView(session.fleet), mode=args.planner,
+                                 contexts=session.fleet.routes())
+        result = service.plan(with_selector(text, session.scope.label_selector), scope)
     finally:
         session.close()
     return report(result, as_json=args.json, save=save)
+
+
+def with_selector(text: str, selector: str | None) -> str:
+    """The request with `-l SELECTOR` stated in it (as kubectl would take it), unless it
+    states a selector itself: the planners read selectors from the request only."""
+    if not selector or re.search(r"(^|\s)(-l|--selector)([\s=]|$)", text):
+        return text
+    return f"{text} -l {shlex.quote(selector)}"
 
 
 def read_text(value: str) -> str:

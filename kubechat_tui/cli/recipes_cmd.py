@@ -116,6 +116,9 @@ def run_plan(args: argparse.Namespace) -> int:
         scope = Scope(clusters=tuple(session.scope.clusters),
                       namespace=session.scope.namespace, cluster_set=session.scope.cluster_set)
         result = plan_recipe(recipe, given, session.settings, scope, FleetView(session.fleet))
+        if result.plan is not None:
+            result = result.model_copy(update={
+                "plan": result.plan.with_contexts(session.fleet.routes())})
     finally:
         session.close()
     return report(result, as_json=args.json, save=save)

@@ -45,6 +45,7 @@ class SessionScope:
     clusters: tuple[str, ...]
     namespace: str | None = None
     cluster_set: str | None = None  # a saved set, "all", or None (chosen by --context)
+    label_selector: str | None = None  # -l/--selector
 
 
 @dataclass
@@ -148,24 +149,52 @@ def start_demo() -> tuple[Any, DemoServer]:
 
 def choose_scope(fleet: Fleet, settings: Settings, args: argparse.Namespace,
                  demo: bool) -> SessionScope:
-    """--context, else --cluster-set, else (demo: all) the current context, else all."""
-    namespace = getattr(args, "namespace", None) or settings.default_namespace
+    """Clusters: --context's, else --cluster-set, else (demo: all) the current context's
+    cluster, else all. Namespace: -n, else the namespace every chosen cluster's context
+    sets (as kubectl), else `default_namespace`. Label selector: -l."""
     known = fleet.cluster_names()
     set_name = getattr(args, "cluster_set", None)
+    selector = label_selector(args)
     if getattr(args, "context", None):
         if set_name:
             raise UsageError("--context and --cluster-set choose clusters both: use one")
-        return SessionScope(tuple(dict.fromkeys(args.context)), namespace, None)
-    if set_name:
+        clusters, chosen_set = tuple(known), None
+    elif set_name:
         if set_name not in settings.cluster_sets:
             have = ", ".join(settings.cluster_sets) or "none configured"
             raise UsageError(f"--cluster-set: unknown cluster set {set_name!r} "
                              f"(cluster sets: {have})")
-        members = tuple(c for c in settings.cluster_sets[set_name] if c in known)
-        if not members:
+        clusters = tuple(c for c in settings.cluster_sets[set_name] if c in known)
+        if not clusters:
             raise UsageError(f"--cluster-set: set {set_name!r} has no cluster in the kubeconfig")
-        return SessionScope(members, namespace, set_name)
-    current = fleet.current_context
-    if not demo and current in known:
-        return SessionScope((current,), namespace, None)
-    return SessionScope(tuple(known), namespace, ALL_CLUSTERS)
+        chosen_set = set_name
+    elif not demo and fleet.current_cluster is not None:
+        clusters, chosen_set = (fleet.current_cluster,), None
+    else:
+        clusters, chosen_set = tuple(known), ALL_CLUSTERS
+    return SessionScope(clusters, session_namespace(fleet, settings, args, clusters),
+                        chosen_set, selector)
+
+
+def session_namespace(fleet: Fleet, settings: Settings, args: argparse.Namespace,
+                      clusters: tuple[str, ...]) -> str | None:
+    """-n, else the one namespace the clusters' contexts agree on, else the config's."""
+    if getattr(args, "namespace", None):
+        return str(args.namespace)
+    from_contexts = {fleet.namespace_of(c) for c in clusters}
+    if len(from_contexts) == 1 and None not in from_contexts:
+        return from_contexts.pop()
+    return settings.default_namespace
+
+
+def label_selector(args: argparse.Namespace) -> str | None:
+    """-l/--selector, checked like a selector a request states (UsageError when not one)."""
+    from kubechat_tui.planner.text import is_selector
+
+    selector = getattr(args, "selector", None)
+    if selector is None:
+        return None
+    if not is_selector(selector):
+        raise UsageError(f"-l/--selector: {selector!r} is not a label selector "
+                         "(e.g. app=payments-api,tier in (web,api))")
+    return str(selector)

@@ -87,10 +87,21 @@ class KubeSettings(_Section):
     max_rows_per_cluster: int = Field(default=100_000, ge=100)
 
 
+class ClusterSettings(_Section):
+    """One cluster (a kubeconfig cluster name): the context serving it and its tags."""
+
+    context: str | None = None  # default: the current context, else the first reaching it
+    tags: list[str] = Field(default_factory=list)  # `production` marks it production
+
+
+PRODUCTION_TAG = "production"
+
+
 class Settings(_Section):
     """Everything kubechat reads from config; see docs/configuration.md."""
 
     cluster_sets: dict[str, list[str]] = Field(default_factory=dict)
+    clusters: dict[str, ClusterSettings] = Field(default_factory=dict)
     production_clusters: list[str] = Field(default_factory=lambda: ["prod*", "*-prod", "*prod-*"])
     default_namespace: str | None = None
     theme: str = "kubechat-dark"
@@ -108,5 +119,11 @@ class Settings(_Section):
         return None if value is None else check_namespace(value)
 
     def is_production(self, cluster: str) -> bool:
-        """True when the cluster matches a production pattern."""
-        return any(fnmatch(cluster, pattern) for pattern in self.production_clusters)
+        """True when the cluster name matches a production pattern or has the tag."""
+        tagged = self.clusters.get(cluster)
+        return (tagged is not None and PRODUCTION_TAG in tagged.tags) or any(
+            fnmatch(cluster, pattern) for pattern in self.production_clusters)
+
+    def cluster_contexts(self) -> dict[str, str]:
+        """cluster -> the context configured to serve it."""
+        return {name: c.context for name, c in self.clusters.items() if c.context}

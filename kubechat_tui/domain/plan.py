@@ -4,8 +4,9 @@ A `Plan` is data only. Planners build it, `guard.risk` scores it, the engine exe
 `api_calls`, and it round-trips through JSON (`kubechat plan --save plan.json`).
 All models are frozen: change one with `model_copy(update=...)`.
 
-`Plan.digest()` hashes the *intent* of a plan (scope and, per step: id, verb, target,
-params, accepted flag, kubectl line and API calls) as RFC 8785 canonical JSON. The
+`Plan.digest()` hashes the *intent* of a plan (the request text, the scope with the context
+of each cluster and, per step: id, verb, target, params, accepted flag, kubectl line and
+API calls) as RFC 8785 canonical JSON: everything an approver is shown. The
 *assessment* fields (risk, requires_approval, affected, dependencies, warnings) are
 derived from live data and config, so they are left out: re-resolving counts never
 changes the digest, and whoever trusts a loaded plan re-scores it with `guard.risk`.
@@ -31,6 +32,7 @@ ParamValue = str | int | bool | list[str] | None
 # replicas, image, container, tail_lines, previous, to_revision, timeout_seconds.
 PlanEdits = Mapping[str, Mapping[str, ParamValue]]
 
+MAX_ASK_APPROVAL = 500  # characters of a requester's reason for asking approval
 _DIGEST_EXCLUDE = {"risk", "requires_approval", "affected", "dependencies", "warnings"}
 
 
@@ -62,11 +64,14 @@ class ResourceRef(_Frozen):
 
 
 class Scope(_Frozen):
-    """Where a plan applies: clusters (resolved), namespace, and the set they came from."""
+    """Where a plan applies: clusters (resolved), namespace, the set they came from, and
+    the kubeconfig context each cluster is reached through (cluster -> context: whose
+    credentials run the plan, part of what an approver approves)."""
 
     clusters: tuple[str, ...] = ()
     namespace: str | None = None
     cluster_set: str | None = None
+    contexts: dict[str, str] = Field(default_factory=dict)
 
 
 class Step(_Frozen):
@@ -90,13 +95,17 @@ class Step(_Frozen):
     kubectl: str = ""  # without --context (clusters are listed); see kubectl_lines()
     api_calls: tuple[ApiCall, ...] = ()
     accepted: bool = True  # diagnostics may be skipped by the user
+    ask_approval: str = ""  # the requester asks a second person to approve it, and why
 
-    def kubectl_lines(self) -> list[str]:
-        """The kubectl line once per cluster (`--context` prepended), shell-quoted."""
+    def kubectl_lines(self, contexts: Mapping[str, str] | None = None) -> list[str]:
+        """The kubectl line once per cluster, shell-quoted, with `--context` naming the
+        context that reaches it (`contexts`: cluster -> context; default the cluster)."""
         if not self.clusters:
             return [self.kubectl]
+        known = contexts or {}
         return [
-            self.kubectl.replace("kubectl ", f"kubectl --context {shlex.quote(c)} ", 1)
+            self.kubectl.replace("kubectl ", f"kubectl --context {shlex.quote(known.get(c, c))} ",
+                                 1)
             for c in self.clusters
         ]
 
@@ -132,6 +141,40 @@ class Plan(_Frozen):
         """True when any accepted step needs approval."""
         return any(s.requires_approval for s in self.steps if s.accepted)
 
+    def headline(self) -> str:
+        """What the plan changes and where, derived from its accepted steps (what approval
+        lists, webhooks, summaries and the timeline show: an edit shows at once); the
+        request text when it changes nothing."""
+        parts = [f"{s.kubectl.removeprefix('kubectl ')} on "
+                 f"{','.join(s.clusters or self.scope.clusters) or 'the current context'}"
+                 for s in self.steps if s.accepted and s.mutating]
+        return "; ".join(parts) or self.input
+
+    def placement(self, step: Step) -> str:
+        """`prod-eu, staging via dev@staging`: a step's clusters, each with the context
+        reaching it where that is not named like the cluster."""
+        shown = [c + (f" via {self.scope.contexts[c]}" if self.scope.contexts.get(c, c) != c
+                      else "") for c in (step.clusters or self.scope.clusters)]
+        return ", ".join(shown)
+
+    def kubectl_lines(self, step: Step) -> list[str]:
+        """A step's kubectl lines with this plan's contexts."""
+        return step.kubectl_lines(self.scope.contexts)
+
+    def clusters(self) -> tuple[str, ...]:
+        """Every cluster an accepted step runs in (the scope's when a step names none)."""
+        found = [c for s in self.steps if s.accepted for c in (s.clusters or self.scope.clusters)]
+        return tuple(dict.fromkeys(found))
+
+    def with_contexts(self, routes: Mapping[str, str]) -> Plan:
+        """The plan naming in its scope the context (from `routes`: cluster -> context) of
+        every cluster its scope and steps name."""
+        named = dict.fromkeys([*self.scope.clusters, *(c for s in self.steps for c in s.clusters)])
+        chosen = {c: routes[c] for c in named if c in routes}
+        if chosen == self.scope.contexts:
+            return self
+        return self.model_copy(update={"scope": self.scope.model_copy(update={"contexts": chosen})})
+
     def step(self, step_id: str) -> Step:
         """The step with this id (KeyError when absent)."""
         for s in self.steps:
@@ -142,6 +185,7 @@ class Plan(_Frozen):
     def digest(self) -> str:
         """sha256 hex of the canonical JSON of the scope and the steps' intent."""
         content: dict[str, Any] = {
+            "input": self.input,
             "scope": self.scope.model_dump(mode="json"),
             "steps": [s.model_dump(mode="json", exclude=_DIGEST_EXCLUDE) for s in self.steps],
         }

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from kubechat_tui.engine.identity import counts_apart
+from kubechat_tui.engine.identity import conflict
 from kubechat_tui.store.approvals import ApprovalRequest, Decision
 from kubechat_tui.store.audit_model import Operator
 
@@ -85,14 +85,18 @@ def derive_status(request: ApprovalRequest | None, decisions: Sequence[Decision]
 
 def _approvers(request: ApprovalRequest, decisions: Sequence[Decision]) -> tuple[Operator, ...]:
     """Distinct people who approved exactly this digest and these targets: never the
-    requester, never one Kubernetes identity (or, without one, one OS user) twice."""
-    seen: list[Operator] = []
+    requester, never one person twice (by OS user and by identity on any cluster; with the
+    demo's weaker rule, since `approve` already applied the full one before storing)."""
+    seen: list[Decision] = []
     for d in decisions:
         if (d.kind == "approve" and d.plan_digest == request.plan_digest
                 and dict(d.resource_versions) == dict(request.resource_versions)
-                and all(counts_apart(d.actor, other) for other in (request.requester, *seen))):
-            seen.append(d.actor)
-    return tuple(seen)
+                and conflict(d.actor, request.requester, demo=True, approver_ids=d.identities,
+                             other_ids=request.requester_identities) is None
+                and all(conflict(d.actor, o.actor, demo=True, approver_ids=d.identities,
+                                 other_ids=o.identities) is None for o in seen)):
+            seen.append(d)
+    return tuple(d.actor for d in seen)
 
 
 def _name(operator: Operator) -> str:

@@ -4,8 +4,9 @@ API (for the execution pipeline, the CLI and the approvals screen)::
 
     flow = ApprovalWorkflow(ApprovalStore(db), audit_log,
                             notifier=webhook_notifier(settings.approvals.webhook_url))
-    req = flow.request(plan, decision, resource_versions, requester, diff="...")
-    flow.approve(req.id, approver, comment="lgtm")  # SelfApprovalError for the requester
+    req = flow.request(plan, decision, resource_versions, requester, diff="...",
+                       identities={"prod-eu": "alice"}, checks=checks_of(rbac_report))
+    flow.approve(req.id, approver, comment="lgtm", api=approver_fleet)  # refusals raise
     flow.reject(req.id, actor, comment="not now")
     flow.break_glass(req.id, actor, justification)  # policy exception, flagged loudly
     st = flow.status(plan.digest(), resource_versions)   # or request_id=... ; .satisfied
@@ -17,11 +18,13 @@ API (for the execution pipeline, the CLI and the approvals screen)::
 each object's resourceVersion (`guard.targets.observe_targets(fleet, plan)` reads them).
 An approval counts only for the digest and resourceVersions of its request: editing the
 plan or any drift voids it.
-A person is (real OS user, Kubernetes identity) (`engine.identity`): an approver's
-Kubernetes identity must differ from the requester's and every earlier approver's, and so
-must the OS user, except in the demo (`demo=True`: one person plays both roles on one
-machine, told apart by the cluster identities of the demo kubeconfig's `USER@CLUSTER`
-contexts). A request releases only its requester's own run (`gate`).
+A person is (real OS user, Kubernetes identities) (`engine.identity`): an approver's
+identity on every cluster of the plan (asked through the approver's own contexts) must
+differ from the requester's and every earlier approver's, and so must the OS user, except
+in the demo (`demo=True`: one person plays both roles on one machine, told apart by the
+clusters). The approver must also be allowed to make the change themselves
+(`engine.approver_review`). Approvals count distinct people. A request releases only its
+requester's own run (`gate`).
 Every transition (and every refused attempt) is appended to the audit chain before it is
 stored, so a failing audit write leaves no unaudited decision behind.
 """
@@ -29,14 +32,16 @@ stored, so a failing audit write leaves no unaudited decision behind.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any, Protocol
 
 from kubechat_tui.domain import Plan
 from kubechat_tui.engine.approval_status import ApprovalStatus, derive_status
-from kubechat_tui.engine.identity import acting_as, conflict, same_person
+from kubechat_tui.engine.approver_review import review_approver
+from kubechat_tui.engine.identity import Actor, acting_as, conflict, identities_of, same_person
 from kubechat_tui.guard.policy import Policy, PolicyDecision
+from kubechat_tui.guard.rbac import JsonRequester
 from kubechat_tui.integrations.webhook import approval_message, post_in_background
 from kubechat_tui.store.approvals import (
     ApprovalRequest,
@@ -74,6 +79,11 @@ class DuplicateApproverError(ApprovalError):
     """Someone who already approved (as either identity) tried to count twice."""
 
 
+class UnauthorizedApproverError(ApprovalError):
+    """The clusters do not say who the approver is, or the approver may not make the
+    change themselves."""
+
+
 def audit_scope(plan: Plan) -> AuditScope:
     """Clusters, namespaces and named objects of a plan's accepted steps."""
     steps = [s for s in plan.steps if s.accepted]
@@ -97,19 +107,27 @@ class ApprovalWorkflow:
 
     def request(self, plan: Plan, decision: PolicyDecision,
                 resource_versions: Mapping[str, str], requester: Operator,
-                diff: str = "") -> ApprovalRequest:
-        """Open a request for this exact plan and these targets; announces it via the notifier."""
+                diff: str = "", *, identities: Mapping[str, str] | None = None,
+                checks: Sequence[Mapping[str, Any]] = ()) -> ApprovalRequest:
+        """Open a request for this exact plan and these targets; announces it via the
+        notifier. `identities` (cluster -> who) and `checks` (the access reviews the
+        requester passed) are what each approver is compared and reviewed against."""
         request = ApprovalRequest(
             id=new_request_id(), requester=requester, plan_digest=plan.digest(),
             plan_json=plan.to_json(), resource_versions=dict(resource_versions),
             required_approvals=decision.required_approvals, risk=plan.risk.value,
-            title=plan.input[:200], diff=diff, policy_hash=decision.policy_hash,
+            title=plan.headline()[:200], diff=diff, policy_hash=decision.policy_hash,
             policy_allowed=decision.allowed, rule_ids=decision.rule_ids,
             reasons=decision.reasons,
+            requester_identities=dict(identities if identities is not None
+                                      else identities_of(requester)),
+            access_checks=tuple(dict(c) for c in checks),
         )
         self._audit("approval.requested", requester, request, outcome="pending", payload={
             "plan": plan.model_dump(mode="json"), "policy": decision.to_dict(),
             "required_approvals": request.required_approvals,
+            "requester_identities": dict(request.requester_identities),
+            "access_checks": [dict(c) for c in request.access_checks],
             "resource_versions": dict(resource_versions)}, scope=audit_scope(plan))
         self.store.add_request(request)
         if self.notifier is not None:
@@ -126,28 +144,42 @@ class ApprovalWorkflow:
         except StoreError as exc:
             raise UnknownRequestError(str(exc)) from None
 
-    def approve(self, request_id: str, approver: Operator, comment: str = "") -> ApprovalStatus:
-        """Record an approval by a person other than the requester and every earlier
-        approver (see `engine.identity.conflict`), bound to the request."""
+    def approve(self, request_id: str, approver: Operator, comment: str = "", *,
+                api: JsonRequester) -> ApprovalStatus:
+        """Record an approval by a distinct person who may make the change themselves.
+
+        `api` reaches the plan's clusters through the approver's own contexts: each cluster
+        says who the approver is (SelfSubjectReview) and whether they may send every request
+        the requester was checked for (SelfSubjectAccessReview). The approver must differ
+        from the requester and every earlier approver, by OS user (except in the demo) and
+        by Kubernetes identity on every cluster (see `engine.identity.conflict`)."""
         request = self.get(request_id)
         current = self.describe(request.id)
-        same = conflict(approver, request.requester, demo=self.demo)
-        if same is not None:
-            self._refuse(request, approver, "the requester cannot approve their own request "
-                         f"({same})", SelfApprovalError)
         if current.state in ("executed", "rejected"):
             self._refuse(request, approver, f"request {request.id} is {current.state}")
-        for earlier in self._earlier_approvers(request):
-            same = conflict(approver, earlier, demo=self.demo)
+        plan = Plan.model_validate_json(request.plan_json)
+        review = review_approver(api, plan, request.access_checks)
+        seen = dict(review.identities)
+        first = next((seen[c] for c in plan.clusters() if c in seen), None)
+        person = Actor(approver.os_user, first, acting_as(approver), seen)
+        same = conflict(person, request.requester, demo=self.demo, approver_ids=seen,
+                        other_ids=request.requester_identities)
+        if same is not None:
+            self._refuse(request, person, "the requester cannot approve their own request "
+                         f"({same})", SelfApprovalError)
+        for earlier in self.store.decisions(request.id):
+            if earlier.kind != "approve":
+                continue
+            same = conflict(person, earlier.actor, demo=self.demo, approver_ids=seen,
+                            other_ids=earlier.identities)
             if same is not None:
-                self._refuse(request, approver, f"{_who(earlier)} already approved "
+                self._refuse(request, person, f"{_who(earlier.actor)} already approved "
                              f"{request.id}; approvers must be distinct people ({same})",
                              DuplicateApproverError)
-        return self._decide(request, "approve", approver, comment, "approval.approved")
-
-    def _earlier_approvers(self, request: ApprovalRequest) -> list[Operator]:
-        """Everyone who approved this request before, whatever the binding then."""
-        return [d.actor for d in self.store.decisions(request.id) if d.kind == "approve"]
+        refusal = review.refusal()
+        if refusal is not None:
+            self._refuse(request, person, refusal, UnauthorizedApproverError)
+        return self._decide(request, "approve", person, comment, "approval.approved")
 
     def reject(self, request_id: str, actor: Operator, comment: str = "") -> ApprovalStatus:
         """Reject (or, for the requester, withdraw) a request that was not executed."""
@@ -228,10 +260,12 @@ class ApprovalWorkflow:
                 comment: str, action: str, justification: str = "",
                 execution_id: str | None = None) -> ApprovalStatus:
         decision = Decision(request.id, kind, actor, request.plan_digest,
-                            request.resource_versions, comment)
+                            request.resource_versions, comment,
+                            identities=dict(identities_of(actor)))
         self._audit(action, actor, request, outcome=kind, justification=justification,
                     execution_id=execution_id, payload={
                         "comment": comment, "decision_at": decision.at,
+                        "identities": dict(decision.identities),
                         "bound_digest": request.plan_digest,
                         "bound_resource_versions": dict(request.resource_versions),
                         **({"BREAK_GLASS": True, "warning": "POLICY EXCEPTION: approvals and "
@@ -285,7 +319,7 @@ def webhook_notifier(url: str | None) -> Callable[[ApprovalRequest], None] | Non
     def notify(request: ApprovalRequest) -> None:
         plan = Plan.model_validate_json(request.plan_json)
         steps = [line for s in plan.steps if s.accepted and s.mutating
-                 for line in s.kubectl_lines()]
+                 for line in plan.kubectl_lines(s)]
         post_in_background(target, approval_message(
             request_id=request.id, title=request.title, risk=request.risk,
             requester=_who(request.requester), steps=steps, reasons=request.reasons,

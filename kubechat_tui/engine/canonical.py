@@ -17,6 +17,7 @@ import re
 
 from kubechat_tui.config.settings import NAMESPACE_NAME
 from kubechat_tui.domain import Plan, Step
+from kubechat_tui.domain.plan import MAX_ASK_APPROVAL
 from kubechat_tui.planner.render import build_step
 from kubechat_tui.planner.text import is_image, is_name, is_selector, printable
 
@@ -58,6 +59,12 @@ def check_plan(plan: Plan) -> None:
             raise PlanInputError(f"{where}: selector {_show(step.selector)} is not a label "
                                  "selector")
         _check_params(where, step)
+        ask = step.ask_approval
+        if len(ask) > MAX_ASK_APPROVAL or ask != printable(ask):
+            raise PlanInputError(f"{where}: ask_approval must be printable text of at most "
+                                 f"{MAX_ASK_APPROVAL} characters")
+    for cluster, context in plan.scope.contexts.items():
+        _check_clusters("scope contexts", (cluster, context))
 
 
 def is_label(word: str | None) -> bool:
@@ -104,7 +111,7 @@ def _render(step: Step) -> Step:
         fresh = build_step(step.id, step.verb, step.resource, namespace=step.namespace,
                            name=step.name, selector=step.selector, clusters=step.clusters,
                            params=dict(step.params), reason=step.reason,
-                           accepted=step.accepted)
+                           accepted=step.accepted, ask_approval=step.ask_approval)
     except KeyError as exc:
         raise PlanInputError(f"step {step.id}: unknown resource or missing parameter "
                              f"{exc}") from None

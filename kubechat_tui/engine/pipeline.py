@@ -23,6 +23,7 @@ from kubechat_tui.engine import trail as stage
 from kubechat_tui.engine.approval_status import ApprovalStatus
 from kubechat_tui.engine.approvals import MIN_JUSTIFICATION as BREAK_GLASS_MIN
 from kubechat_tui.engine.approvals import ApprovalError, ApprovalWorkflow, approval_rows
+from kubechat_tui.engine.approver_review import checks_of
 from kubechat_tui.engine.canonical import PlanInputError, canonical
 from kubechat_tui.engine.changes import (
     Change,
@@ -34,7 +35,9 @@ from kubechat_tui.engine.changes import (
 )
 from kubechat_tui.engine.dryrun import DryRunReport, dry_run
 from kubechat_tui.engine.execute import ExecutionReport, Progress, ProgressCallback, execute
+from kubechat_tui.engine.identity import cluster_identities
 from kubechat_tui.engine.rollback import rollback_plan
+from kubechat_tui.engine.routes import bind_routes
 from kubechat_tui.engine.snapshot import capture
 from kubechat_tui.engine.summary import Summary, SummaryWriter, write_summary
 from kubechat_tui.engine.trail import AuditSink, Trail
@@ -43,6 +46,7 @@ from kubechat_tui.guard.rbac import RbacReport, check_rbac
 from kubechat_tui.guard.risk import assess_plan
 from kubechat_tui.kube.lookup import ClusterView
 from kubechat_tui.kube.mutations import ApiRequester, MutationError, Mutator
+from kubechat_tui.store.approvals import ApprovalRequest
 from kubechat_tui.store.audit_model import Operator
 from kubechat_tui.store.timeline import Timeline, TimelineEntry
 
@@ -131,7 +135,8 @@ class Pipeline:
         opts = options or RunOptions()
         execution_id = "ex-" + secrets.token_hex(5)
         try:
-            plan = assess_plan(canonical(plan), self.settings, self.view)  # a file is input
+            plan = assess_plan(bind_routes(canonical(plan), self._routes()), self.settings,
+                               self.view)  # a plan file is input
         except PlanInputError as exc:
             trail = Trail(self.audit, self.operator, plan, execution_id)
             trail.record(stage.PLAN, {"plan": plan.model_dump(mode="json"), "error": str(exc)},
@@ -142,7 +147,7 @@ class Pipeline:
         trail.record(stage.PLAN, {"plan": plan.model_dump(mode="json"),
                                   "rollback_of": opts.rollback_of,
                                   "kubectl": [line for s in plan.steps if s.accepted
-                                              for line in s.kubectl_lines()]},
+                                              for line in plan.kubectl_lines(s)]},
                      "submitted")
         if not plan.mutating:
             return self._stop(prep, "failed", "the plan changes nothing: run its read-only "
@@ -169,6 +174,12 @@ class Pipeline:
             prep.status = "needs_confirmation"
             prep.message = "ready: confirm to execute"
         return prep
+
+    def _routes(self) -> dict[str, str] | None:
+        """cluster -> context of the requester's requests (None for a fleet that does not
+        route by context, such as a test double)."""
+        routes = getattr(self.fleet, "routes", None)
+        return routes() if callable(routes) else None
 
     def _stop(self, prep: Prepared, status: Status, message: str,
               remediation: list[str] | None = None) -> Prepared:
@@ -257,8 +268,7 @@ class Pipeline:
             self._stop(prep, "awaiting_approval", f"waiting for approval: request "
                        f"{status.request.id} ({status.reason})")
             return False
-        request = self.approvals.request(prep.plan, decision, rvs, self.operator,
-                                         diff=_diff_text(prep.changes))
+        request = self._request(prep, decision, rvs)
         prep.approval = self.approvals.status(prep.plan.digest(), rvs, request.id)
         why = f" (earlier request: {status.reason})" if status.request is not None else ""
         self._stop(prep, "awaiting_approval", f"approval requested: {request.id} needs "
@@ -267,6 +277,15 @@ class Pipeline:
                    + (f" / {self.operator.kube_identity}" if self.operator.kube_identity
                       else "") + why)
         return False
+
+    def _request(self, prep: Prepared, decision: PolicyDecision,
+                 rvs: dict[str, str]) -> ApprovalRequest:
+        """Open an approval request naming who each cluster says the requester is and the
+        access reviews they passed (what approvers are compared and reviewed against)."""
+        return self.approvals.request(
+            prep.plan, decision, rvs, self.operator, diff=_diff_text(prep.changes),
+            identities=cluster_identities(self.fleet, prep.plan.clusters()),
+            checks=checks_of(prep.rbac) if prep.rbac is not None else ())
 
     def _break_glass(self, prep: Prepared, decision: PolicyDecision,
                      rvs: dict[str, str]) -> bool:
@@ -278,8 +297,7 @@ class Pipeline:
                               justification=text)
             self._stop(prep, "denied", why)
             return False
-        request = self.approvals.request(prep.plan, decision, rvs, self.operator,
-                                         diff=_diff_text(prep.changes))
+        request = self._request(prep, decision, rvs)
         try:
             status = self.approvals.break_glass(request.id, self.operator, text)
         except ApprovalError as exc:
@@ -316,7 +334,7 @@ class Pipeline:
             "rollback_of": prep.options.rollback_of}, "succeeded" if report.ok else "failed")
         self.timeline.add(TimelineEntry(
             kind="execution", author=self._who(), execution_id=prep.execution_id,
-            title=f"{'executed' if report.ok else 'FAILED'}: {prep.plan.input[:120]}",
+            title=f"{'executed' if report.ok else 'FAILED'}: {prep.plan.headline()[:120]}",
             body=report.failure or f"{len(report.done())} change(s) applied",
             payload={"plan": prep.plan.model_dump(mode="json"),
                      "changes": [c.to_json() for c in report.changes],
@@ -345,7 +363,7 @@ class Pipeline:
         body = text.strip() + (f"\n\nNote: {annotation.strip()}" if annotation.strip() else "")
         self.timeline.add(TimelineEntry(
             kind="summary", author=self._who(), execution_id=result.execution_id,
-            title=f"summary: {result.prepared.plan.input[:120]}", body=body,
+            title=f"summary: {result.prepared.plan.headline()[:120]}", body=body,
             payload={"status": result.status, "edited": result.summary is None
                      or body != result.summary.text}))
         result.prepared.trail.record(stage.ARCHIVED, {"text": body}, "archived")
@@ -402,9 +420,11 @@ def _tell(options: RunOptions, what: str) -> None:
 
 
 def _approvers(prep: Prepared) -> list[str]:
+    """Each approving person once: `bob (sre-lead)`."""
     if prep.approval is None:
         return []
-    names = [a.os_user for a in prep.approval.approvers]
+    names = [a.os_user + (f" ({a.kube_identity})" if a.kube_identity else "")
+             for a in prep.approval.approvers]
     return names + (["BREAK-GLASS"] if prep.approval.break_glass else [])
 
 

@@ -11,14 +11,15 @@ _STATE = {"running": "…", "done": "✓", "failed": "✗", "not_run": "·"}
 def preview_text(prep: Prepared) -> str:
     """Steps, RBAC, policy, dry-run diffs with rollback steps, and the approval state."""
     plan = prep.plan
-    lines = [f"Plan {plan.digest()[:12]} ({plan.planner}): {plan.input}",
+    lines = [f"Plan {plan.digest()[:12]} ({plan.planner}): {plan.headline()}",
+             f"  asked as: {plan.input}",
              f"Risk: {plan.risk.value}   execution id: {prep.execution_id}", ""]
     for step in plan.steps:
         if not step.accepted:
             continue
         mark = "!" if step.mutating else " "
         lines.append(f" {mark} {step.id} [{step.risk.value}] {step.kubectl}"
-                     + (f"  (clusters: {', '.join(step.clusters)})" if step.clusters else ""))
+                     + (f"  (clusters: {plan.placement(step)})" if step.clusters else ""))
         lines.extend(f"      warning: {w}" for w in step.warnings)
     if prep.rbac is not None:
         lines += ["", prep.rbac.summary()]

@@ -68,7 +68,8 @@ def template_summary(plan: Plan, report: ExecutionReport, requester: str,
     verdict = "done" if report.ok else "FAILED"
     lines = [
         f"Execution {report.execution_id}: {verdict} ({done}/{total} change(s) applied)",
-        f"Request: {plan.input!r} (plan {plan.digest()[:12]}, planner {plan.planner})",
+        f"Plan: {plan.headline()} (plan {plan.digest()[:12]}, planner {plan.planner})",
+        f"Asked as: {plan.input!r}",
         f"Requested by {requester}"
         + (f"; approved by {', '.join(approvers)}" if approvers else "; no approval needed"),
         "",

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from kubechat_tui.config.settings import Settings
 from kubechat_tui.engine.approvals import ApprovalWorkflow, webhook_notifier
-from kubechat_tui.engine.identity import IdentityRouter, operator_for
+from kubechat_tui.engine.identity import operator_for
 from kubechat_tui.engine.pipeline import Pipeline
 from kubechat_tui.engine.summary import SummaryWriter
 from kubechat_tui.engine.summary_llm import model_summary_writer
@@ -85,12 +85,11 @@ def open_engine(settings: Settings, fleet: ApiRequester, data_dir: Path, operato
 
 
 def open_fleet_engine(settings: Settings, fleet: Fleet, data_dir: Path,
-                      clusters: Sequence[str], as_user: str | None = None) -> EngineHandle:
-    """`open_engine` the way a session uses it: requests through `as_user`'s contexts
-    (`IdentityRouter`), the operator named by the first cluster's SelfSubjectReview,
-    model-written summaries when AI is on, live counts for risk. Blocking (network)."""
-    router = IdentityRouter(fleet, as_user, fleet.context_names())
-    operator = operator_for(router, list(clusters), as_user)
+                      clusters: Sequence[str]) -> EngineHandle:
+    """`open_engine` the way a session uses it: requests through each cluster's serving
+    context, the operator named by the clusters' SelfSubjectReviews, model-written
+    summaries when AI is on, live counts for risk. Blocking (network)."""
+    operator = operator_for(fleet, list(clusters))
     writer, model = model_summary_writer(settings)
-    return open_engine(settings, router, data_dir, operator, summary_writer=writer,
-                       summary_model=model, view=FleetView(router))
+    return open_engine(settings, fleet, data_dir, operator, summary_writer=writer,
+                       summary_model=model, view=FleetView(fleet))

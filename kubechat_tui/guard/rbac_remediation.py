@@ -48,7 +48,7 @@ def remediation_text(cluster: str, user: str, namespace: str, missing: Sequence[
     lines = [f"{user}@{cluster} is not allowed to:"]
     lines += [f"  - {a.describe()}" for a in missing]
     who = contact or "a cluster administrator"
-    lines.append(f"Ask {who} to grant it, e.g. `kubectl --context {cluster} apply -f -` with:")
+    lines.append(f"Ask {who} to grant it on cluster {cluster}, e.g. `kubectl apply -f -` with:")
     lines.append(grant_yaml(user, namespace, missing).rstrip())
     lines.append("Or run kubechat with a context whose identity already has these rights.")
     return "\n".join(lines)

@@ -1,9 +1,8 @@
-"""The fleet: one client per kubeconfig context, with health and identity per cluster.
+"""The fleet: the session's clusters, each served by one context, with health and identity.
 
-`cluster_names()` are the clusters the console shows: the contexts asked for, or else every
-context of the kubeconfig except identity variants `USER@CTX` of another context CTX
-(the demo has `viewer@prod-eu` next to `prod-eu`). Every context stays reachable through
-`request()` (see `context_names()`), so `--as USER` can route through `USER@CLUSTER`.
+`cluster_names()` are clusters (API servers, see `kube.topology`), never context names: the
+clusters of the contexts asked for, or every cluster of the kubeconfig. Each is reached
+through exactly one context (`context_of`); `via()` routes through other contexts by name.
 Health checks run in a small pool of daemon threads (`HEALTH_WORKERS`) that probe whichever
 cluster is due next, with backoff on failure: a broken cluster never blocks or crashes the
 others, and 50 clusters do not start 50 threads (or 50 TLS handshakes at once) while the
@@ -15,7 +14,8 @@ from __future__ import annotations
 import heapq
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 import orjson
@@ -28,6 +28,7 @@ from kubechat_tui.kube import health
 from kubechat_tui.kube.client import JSON, ClusterClient, Query
 from kubechat_tui.kube.errors import ApiError, KubeconfigError
 from kubechat_tui.kube.kubeconfig import Kubeconfig, load_kubeconfig
+from kubechat_tui.kube.topology import Topology
 from kubechat_tui.kube.types import ClusterStatus, Health
 
 StatusCallback = Callable[[ClusterStatus], None]
@@ -36,16 +37,24 @@ HEALTH_WORKERS = 8  # clusters probed at once (a blackholed one holds a worker u
 
 
 class Fleet:
-    """Clusters from kubeconfig contexts; thread-safe."""
+    """The session's clusters, each reached through the one context serving it; thread-safe.
 
-    def __init__(self, settings: Settings, kubeconfig: Kubeconfig, clusters: Sequence[str]) -> None:
+    Requests name a cluster (`request(cluster, ...)`) and go out with the credentials of
+    that cluster's serving context; `via(contexts)` routes them through other contexts of
+    the same kubeconfig (an approver's, `--as USER`), never silently through another one.
+    """
+
+    def __init__(self, settings: Settings, topology: Topology,
+                 serving: Mapping[str, str]) -> None:
         self.settings = settings
-        self.kubeconfig = kubeconfig
-        self._clusters = list(clusters)
+        self.topology = topology
+        self.kubeconfig = topology.kubeconfig
+        self._serving = dict(serving)
+        self._clusters = list(serving)
         self._clients: dict[str, ClusterClient] = {}
         self._broken: dict[str, str] = {}
-        self._statuses = {c: ClusterStatus(c, Health.CONNECTING, settings.is_production(c))
-                          for c in self._clusters}
+        self._statuses = {c: ClusterStatus(c, Health.CONNECTING, self.is_production(c),
+                                           context=self._serving[c]) for c in self._clusters}
         self._callbacks: list[StatusCallback] = []
         self._lock = threading.Lock()
         self._stop = threading.Event()
@@ -57,17 +66,17 @@ class Fleet:
     @classmethod
     def from_kubeconfig(cls, settings: Settings, kubeconfig: str | None = None,
                         contexts: Sequence[str] = ()) -> Fleet:
-        """The fleet of `contexts` (default: all clusters) from the merged kubeconfig.
+        """The fleet of `contexts` (default: every cluster, see `Topology.serving_contexts`)
+        from the merged kubeconfig.
 
-        Raises KubeconfigError (one line) for unreadable files or unknown contexts.
+        Raises KubeconfigError (one line) for unreadable files, unknown or broken contexts,
+        or two contexts asked for one cluster.
         """
-        loaded = load_kubeconfig(kubeconfig)
-        chosen = list(dict.fromkeys(contexts)) or default_clusters(loaded.contexts)
-        for name in chosen:
-            loaded.check_context(name)
-        fleet = cls(settings, loaded, chosen)
+        topology = Topology(load_kubeconfig(kubeconfig))
+        serving = topology.serving_contexts(contexts, settings.cluster_contexts())
+        fleet = cls(settings, topology, serving)
         for name in contexts:  # asked for by name: a broken one is a usage error
-            fleet.client(name)
+            fleet.context_client(name)
         return fleet
 
     @property
@@ -75,16 +84,49 @@ class Fleet:
         """The kubeconfig's current-context (None when unset)."""
         return self.kubeconfig.current_context
 
+    @property
+    def current_cluster(self) -> str | None:
+        """The cluster the current context reaches, when this fleet serves it."""
+        current = self.current_context
+        entry = self.topology.contexts.get(current) if current else None
+        return entry.cluster if entry is not None and entry.cluster in self._serving else None
+
     def cluster_names(self) -> list[str]:
         """The fleet's clusters, kubeconfig order."""
         return list(self._clusters)
 
     def context_names(self) -> list[str]:
-        """Every context of the kubeconfig (identity variants included)."""
-        return list(self.kubeconfig.contexts)
+        """Every usable context of the kubeconfig."""
+        return list(self.topology.contexts)
 
-    def client(self, context: str) -> ClusterClient:
-        """The client of a context (built on first use); KubeconfigError if it cannot be."""
+    def routes(self) -> dict[str, str]:
+        """cluster -> the context serving it."""
+        return dict(self._serving)
+
+    def context_of(self, cluster: str) -> str:
+        """The context serving a cluster; KubeconfigError when the fleet does not have it."""
+        try:
+            return self._serving[cluster]
+        except KeyError:
+            raise KubeconfigError(not_in_session(cluster, self._clusters)) from None
+
+    def namespace_of(self, cluster: str) -> str | None:
+        """The namespace of the context serving a cluster (None: none set)."""
+        context = self._serving.get(cluster)
+        return self.topology.contexts[context].namespace if context else None
+
+    def is_production(self, cluster: str) -> bool:
+        """Production by the cluster's name or any alias (config patterns and tags)."""
+        entry = self.topology.clusters.get(cluster)
+        names = entry.names if entry is not None else (cluster,)
+        return any(self.settings.is_production(name) for name in names)
+
+    def client(self, cluster: str) -> ClusterClient:
+        """The client of a cluster's serving context; KubeconfigError if it cannot be built."""
+        return self.context_client(self.context_of(cluster))
+
+    def context_client(self, context: str) -> ClusterClient:
+        """The client of any usable context (built on first use); KubeconfigError if not."""
         with self._lock:
             found = self._clients.get(context)
             if found is not None:
@@ -92,8 +134,8 @@ class Fleet:
             if context in self._broken:
                 raise KubeconfigError(self._broken[context])
             try:
-                self.kubeconfig.check_context(context)
-                built = ClusterClient(context, _api_client(self.kubeconfig, context),
+                entry = self.topology.context(context)
+                built = ClusterClient(entry.cluster, _api_client(self.kubeconfig, context),
                                       self.settings.kube.connect_timeout_seconds,
                                       self.settings.kube.request_timeout_seconds)
             except KubeconfigError as exc:
@@ -114,9 +156,21 @@ class Fleet:
     def request(self, cluster: str, method: str, path: str, *, query: Query = None,
                 body: object | None = None, content_type: str | None = None,
                 timeout: float | None = None, accept: str = JSON) -> tuple[int, bytes]:
-        """Raw HTTP through the cluster's client; status 0 when unreachable or misconfigured."""
+        """Raw HTTP to a cluster through its serving context; status 0 when unreachable,
+        misconfigured or not in this session."""
         try:
-            client = self.client(cluster)
+            context = self.context_of(cluster)
+        except KubeconfigError as exc:
+            return 0, orjson.dumps(_status_doc(str(exc)))
+        return self.request_via(context, method, path, query=query, body=body,
+                                content_type=content_type, timeout=timeout, accept=accept)
+
+    def request_via(self, context: str, method: str, path: str, *, query: Query = None,
+                    body: object | None = None, content_type: str | None = None,
+                    timeout: float | None = None, accept: str = JSON) -> tuple[int, bytes]:
+        """Raw HTTP through one named context (status 0 as for `request`)."""
+        try:
+            client = self.context_client(context)
             return client.request(method, path, query=query, body=body,
                                   content_type=content_type, accept=accept, timeout=timeout)
         except ApiError as exc:
@@ -128,13 +182,17 @@ class Fleet:
                      body: object | None = None, content_type: str | None = None,
                      timeout: float | None = None) -> tuple[int, dict[str, Any]]:
         """`request` with the body parsed by orjson ({} or a Status-like dict if not JSON)."""
-        status, raw = self.request(cluster, method, path, query=query, body=body,
-                                   content_type=content_type, timeout=timeout)
-        try:
-            doc = orjson.loads(raw) if raw else {}
-        except orjson.JSONDecodeError:
-            doc = _status_doc(raw[:200].decode("utf-8", "replace"))
-        return status, doc if isinstance(doc, dict) else {"items": doc}
+        return parse_json(self.request(cluster, method, path, query=query, body=body,
+                                       content_type=content_type, timeout=timeout))
+
+    def via(self, contexts: Mapping[str, str]) -> ContextRouter:
+        """Requests for these clusters through these contexts (cluster -> context)."""
+        for cluster, context in contexts.items():
+            reached = self.topology.context(context).cluster
+            if reached != cluster:
+                raise KubeconfigError(f"context {context!r} reaches cluster {reached!r}, "
+                                      f"not {cluster!r}")
+        return ContextRouter(self, contexts)
 
     def status(self, cluster: str) -> ClusterStatus:
         """The latest health and identity of a cluster."""
@@ -175,11 +233,12 @@ class Fleet:
         return result
 
     def _probe(self, cluster: str) -> ClusterStatus:
-        production = self.settings.is_production(cluster)
+        production = self.is_production(cluster)
         try:
-            return health.probe(self.client(cluster), production)
+            found = health.probe(self.client(cluster), production)
         except KubeconfigError as exc:
-            return ClusterStatus(cluster, Health.UNREACHABLE, production, error=str(exc))
+            found = ClusterStatus(cluster, Health.UNREACHABLE, production, error=str(exc))
+        return replace(found, context=self._serving[cluster])
 
     def close(self) -> None:
         """Stop health checks and close every connection pool."""
@@ -244,10 +303,49 @@ class Fleet:
                 callback(status)
 
 
-def default_clusters(contexts: Sequence[str]) -> list[str]:
-    """Every context except `USER@CTX` identity variants of another context CTX."""
-    names = set(contexts)
-    return [c for c in contexts if not ("@" in c and c.rsplit("@", 1)[1] in names)]
+class ContextRouter:
+    """An ApiRequester sending each cluster's requests through one given context; a
+    cluster it was not given answers status 0 (fails closed, like an unreachable one)."""
+
+    def __init__(self, fleet: Fleet, contexts: Mapping[str, str]) -> None:
+        self.fleet = fleet
+        self.contexts = dict(contexts)
+
+    def cluster_names(self) -> list[str]:
+        """The clusters routed."""
+        return list(self.contexts)
+
+    def routes(self) -> dict[str, str]:
+        """cluster -> the context its requests go through."""
+        return dict(self.contexts)
+
+    def request_json(self, cluster: str, method: str, path: str, *, query: Query = None,
+                     body: object | None = None, content_type: str | None = None,
+                     timeout: float | None = None) -> tuple[int, dict[str, Any]]:
+        """`Fleet.request_json` through this router's context for the cluster."""
+        context = self.contexts.get(cluster)
+        if context is None:
+            return 0, _status_doc(not_in_session(cluster, list(self.contexts)))
+        return parse_json(self.fleet.request_via(context, method, path, query=query,
+                                                 body=body, content_type=content_type,
+                                                 timeout=timeout))
+
+
+def not_in_session(cluster: str, clusters: Sequence[str]) -> str:
+    """One line: a cluster this session does not reach."""
+    have = ", ".join(clusters[:8]) + (" ..." if len(clusters) > 8 else "")
+    return (f"cluster {cluster!r} is not in this session (clusters: {have or 'none'}); "
+            "add a --context that reaches it")
+
+
+def parse_json(answer: tuple[int, bytes]) -> tuple[int, dict[str, Any]]:
+    """(status, body) with the body parsed ({} or a Status-like dict if not JSON)."""
+    status, raw = answer
+    try:
+        doc = orjson.loads(raw) if raw else {}
+    except orjson.JSONDecodeError:
+        doc = _status_doc(raw[:200].decode("utf-8", "replace"))
+    return status, doc if isinstance(doc, dict) else {"items": doc}
 
 
 def _api_client(kubeconfig: Kubeconfig, context: str) -> ApiClient:
@@ -265,5 +363,4 @@ def _status_doc(message: str) -> dict[str, Any]:
 
 
 def _with_retry(status: ClusterStatus, delay: float) -> ClusterStatus:
-    return ClusterStatus(status.name, status.health, status.production, status.identity,
-                         status.groups, status.error, retry_in=delay)
+    return replace(status, retry_in=delay)

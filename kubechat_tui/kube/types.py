@@ -27,6 +27,7 @@ class ClusterStatus:
     groups: tuple[str, ...] = ()
     error: str | None = None  # one line, for the badge tooltip / status bar
     retry_in: float | None = None  # seconds until the next reconnect attempt
+    context: str | None = None  # the kubeconfig context serving the cluster
 
 
 @dataclass(frozen=True)

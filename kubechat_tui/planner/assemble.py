@@ -7,15 +7,16 @@ from collections.abc import Sequence
 
 from kubechat_tui.config.settings import Settings
 from kubechat_tui.domain import RESOURCES, ParamValue, Plan, PlanEdits, Step, Verb
+from kubechat_tui.domain.plan import MAX_ASK_APPROVAL
 from kubechat_tui.guard.risk import assess_plan
 from kubechat_tui.kube.lookup import ClusterView, map_clusters
 from kubechat_tui.planner.drafts import Draft, Unplannable
 from kubechat_tui.planner.existence import check_changed_objects
 from kubechat_tui.planner.render import build_step
 from kubechat_tui.planner.scope import ResolvedScope
-from kubechat_tui.planner.text import is_image, is_name, is_selector
+from kubechat_tui.planner.text import is_image, is_name, is_selector, printable
 
-EDITABLE_FIELDS = ("namespace", "name", "selector", "clusters", "accepted")
+EDITABLE_FIELDS = ("namespace", "name", "selector", "clusters", "accepted", "ask_approval")
 _CONTEXT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:/@\-]{0,252}$")  # kubeconfig context names
 
 
@@ -100,13 +101,18 @@ def rescore(plan: Plan, edits: PlanEdits, settings: Settings,
     for step in plan.steps:
         changes = {**edits.get("*", {}), **edits.get(step.id, {})}
         steps.append(_edited(step, changes, known) if changes else step)
-    return assess_plan(plan.model_copy(update={"steps": ordered(steps)}), settings, view)
+    update: dict[str, object] = {"steps": ordered(steps)}
+    if any("clusters" in change for change in edits.values()):  # the header follows an edit
+        moved = tuple(dict.fromkeys(c for s in steps for c in s.clusters))
+        update["scope"] = plan.scope.model_copy(update={"clusters": moved or plan.scope.clusters})
+    return assess_plan(plan.model_copy(update=update), settings, view)
 
 
 def _edited(step: Step, changes: dict[str, ParamValue], known: list[str] | None) -> Step:
     fields: dict[str, object] = {
         "namespace": step.namespace, "name": step.name, "selector": step.selector,
-        "clusters": step.clusters, "accepted": step.accepted}
+        "clusters": step.clusters, "accepted": step.accepted,
+        "ask_approval": step.ask_approval}
     params = dict(step.params)
     for key, value in changes.items():
         if key in EDITABLE_FIELDS:
@@ -117,7 +123,7 @@ def _edited(step: Step, changes: dict[str, ParamValue], known: list[str] | None)
         step.id, step.verb, step.resource, namespace=fields["namespace"],  # type: ignore[arg-type]
         name=fields["name"], selector=fields["selector"],  # type: ignore[arg-type]
         clusters=fields["clusters"], params=params, reason=step.reason,  # type: ignore[arg-type]
-        accepted=bool(fields["accepted"]))
+        accepted=bool(fields["accepted"]), ask_approval=str(fields["ask_approval"] or ""))
 
 
 def _check_field(key: str, value: ParamValue, step: Step, known: list[str] | None) -> object:
@@ -127,6 +133,13 @@ def _check_field(key: str, value: ParamValue, step: Step, known: list[str] | Non
         if step.mutating and not value:
             raise EditError("only diagnostics can be skipped; remove a change by re-planning")
         return value
+    if key == "ask_approval":
+        text = " ".join(printable(str(value or "")).split())
+        if not step.mutating and text:
+            raise EditError("only a change can be marked as needing approval")
+        if len(text) > MAX_ASK_APPROVAL:
+            raise EditError(f"ask_approval is at most {MAX_ASK_APPROVAL} characters")
+        return text
     if key == "clusters":
         items = [value] if isinstance(value, str) else value
         if not isinstance(items, list) or not items or not all(

@@ -46,6 +46,7 @@ def build_step(
     params: dict[str, ParamValue] | None = None,
     reason: str = "",
     accepted: bool = True,
+    ask_approval: str = "",
 ) -> Step:
     """A fully rendered, not yet risk-scored step (callers validated the parts)."""
     params = dict(params or {})
@@ -56,6 +57,7 @@ def build_step(
         id=step_id, verb=verb, resource=resource, namespace=ns, name=name, selector=selector,
         clusters=clusters, params=params, mutating=verb.mutating, reason=reason,
         kubectl=" ".join(["kubectl", *words]), api_calls=tuple(calls), accepted=accepted,
+        ask_approval=ask_approval,
     )
 
 

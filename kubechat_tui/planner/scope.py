@@ -77,7 +77,8 @@ def resolve_scope(text: str, settings: Settings, current: Scope,
     """Resolve clusters and namespace from lower-cased `text` (see the module doc)."""
     low = text.lower()
     tokens = re.findall(r"[a-z0-9][-a-z0-9_.]*", low)
-    known = list(dict.fromkeys([*known_clusters, *current.clusters,
+    known = list(dict.fromkeys([*known_clusters, *current.clusters] if known_clusters else
+                               [*current.clusters,
                                 *(c for cs in settings.cluster_sets.values() for c in cs)]))
     clusters: list[str] = []
     sets_used: list[str] = []
@@ -86,7 +87,7 @@ def resolve_scope(text: str, settings: Settings, current: Scope,
         set_name = token if token in settings.cluster_sets else _SYNONYMS.get(token)
         if set_name in settings.cluster_sets:
             sets_used.append(set_name)
-            clusters += settings.cluster_sets[set_name]
+            clusters += _members(set_name, settings, known_clusters)
             scope_words.add(token)
         elif token in known:
             clusters.append(token)
@@ -114,6 +115,20 @@ def resolve_scope(text: str, settings: Settings, current: Scope,
     cluster_set = sets_used[0] if len(set(sets_used)) == 1 and from_text else (
         None if from_text else current.cluster_set)
     return ResolvedScope(unique, namespace, cluster_set, all_ns, scope_words, from_text)
+
+
+def _members(set_name: str, settings: Settings, session: Sequence[str]) -> list[str]:
+    """A cluster set's clusters; ScopeError when the session (its clusters, when known)
+    does not reach every one: a plan never quietly drops a cluster it was asked for, and
+    never reaches one through a context the session was not started with."""
+    members = list(settings.cluster_sets[set_name])
+    outside = [c for c in members if session and c not in session]
+    if outside:
+        have = ", ".join(session[:8]) or "none"
+        raise ScopeError(f"cluster set {set_name!r} includes {', '.join(outside)}, which this "
+                         f"session does not reach (its clusters: {have}); start kubechat with "
+                         "a --context for each, or name the clusters you mean")
+    return members
 
 
 def _unknown_set(name: str, settings: Settings) -> str:

@@ -10,7 +10,7 @@ Blocking: call it from a worker thread.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Literal
 
@@ -34,10 +34,12 @@ class PlannerService:
 
     def __init__(self, settings: Settings, view: ClusterView | None = None, *,
                  mode: Mode = "auto",
-                 clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+                 clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+                 contexts: Mapping[str, str] | None = None) -> None:
         self.settings = settings
         self.view = view
         self.mode = mode
+        self.contexts = dict(contexts or {})  # cluster -> the context that reaches it
         self.rules = RulePlanner(settings, view, clock)
         self.recipes = RecipeBook(settings, view)
         self.llm = LLMPlanner(settings, view, clock)
@@ -51,6 +53,14 @@ class PlannerService:
 
     def plan(self, text: str, scope: Scope | None = None,
              context: Sequence[str] = ()) -> PlanResult:
+        """Plan `text` (see `_plan`), its plan naming the context of each of its clusters."""
+        result = self._plan(text, scope, context)
+        if result.plan is None or not self.contexts:
+            return result
+        return result.model_copy(update={"plan": result.plan.with_contexts(self.contexts)})
+
+    def _plan(self, text: str, scope: Scope | None = None,
+              context: Sequence[str] = ()) -> PlanResult:
         """Plan `text` in the current `scope`; never raises for bad input.
 
         `context` is cluster data (events, log lines) for the model, quoted as untrusted.
@@ -97,7 +107,8 @@ class PlannerService:
 
     def rescore(self, plan: Plan, edits: PlanEdits) -> Plan:
         """The plan with `edits` applied, re-rendered and re-scored (raises EditError)."""
-        return rescore(plan, edits, self.settings, self.view)
+        edited = rescore(plan, edits, self.settings, self.view)
+        return edited.with_contexts(self.contexts) if self.contexts else edited
 
     def health(self) -> ProviderHealth:
         """The configured provider's health (blocking, short timeout); a provider that

@@ -1,4 +1,12 @@
-"""Write a kubeconfig with one context per cluster and identity."""
+"""Write a kubeconfig shaped like the ones real users have.
+
+Per cluster: the admin context named like the cluster (listed first, so it serves the
+cluster by default); `viewer@`, `operator@` and `lead@` contexts (several contexts for one
+cluster, named `user@cluster`); `dev@CLUSTER`, a user bound to `edit` in namespace
+`payments` only, whose context sets that namespace; and a cloud-style entry (an EKS ARN
+naming both a second cluster entry for the same server and its context), as
+`aws eks update-kubeconfig` writes them, with the admin's credentials.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +16,9 @@ from pathlib import Path
 
 import yaml
 
-CONTEXT_IDENTITIES = ("admin", "viewer", "operator", "lead")
+CONTEXT_IDENTITIES = ("admin", "viewer", "operator", "lead", "dev")
+NAMESPACED = {"dev": "payments"}  # identity -> the namespace its context sets
+CLOUD_ACCOUNT = "arn:aws:eks:eu-west-1:123456789012:cluster"
 
 
 def context_name(cluster: str, identity: str) -> str:
@@ -16,23 +26,37 @@ def context_name(cluster: str, identity: str) -> str:
     return cluster if identity == "admin" else f"{identity}@{cluster}"
 
 
+def cloud_name(cluster: str) -> str:
+    """The EKS-style name of a cluster's second entry and its context."""
+    return f"{CLOUD_ACCOUNT}/{cluster}"
+
+
 def render(clusters: list[str], url: Callable[[str], str], token: Callable[[str, str], str],
            current: str, ca_pem: bytes) -> dict[str, object]:
     """The kubeconfig document."""
-    users, contexts = [], []
+    ca = base64.b64encode(ca_pem).decode()
+    entries, users, contexts = [], [], []
     for cluster in clusters:
+        entries.append({"name": cluster, "cluster": {
+            "certificate-authority-data": ca, "server": url(cluster)}})
         for identity in CONTEXT_IDENTITIES:
             user = f"{identity}@{cluster}"
             users.append({"name": user, "user": {"token": token(cluster, identity)}})
-            contexts.append({"name": context_name(cluster, identity),
-                             "context": {"cluster": cluster, "user": user}})
+            body = {"cluster": cluster, "user": user}
+            if identity in NAMESPACED:
+                body["namespace"] = NAMESPACED[identity]
+            contexts.append({"name": context_name(cluster, identity), "context": body})
+    for cluster in clusters:
+        long = cloud_name(cluster)
+        entries.append({"name": long, "cluster": {
+            "certificate-authority-data": ca, "server": url(cluster)}})
+        users.append({"name": long, "user": {"token": token(cluster, "admin")}})
+        contexts.append({"name": long, "context": {"cluster": long, "user": long}})
     return {
         "apiVersion": "v1",
         "kind": "Config",
         "preferences": {},
-        "clusters": [{"name": c, "cluster": {
-            "certificate-authority-data": base64.b64encode(ca_pem).decode(), "server": url(c)}}
-            for c in clusters],
+        "clusters": entries,
         "users": users,
         "contexts": contexts,
         "current-context": current,

@@ -20,7 +20,7 @@ class Identity:
     name: str
     username: str
     groups: tuple[str, ...]
-    role: str  # cluster-admin | view | edit-scoped
+    role: str  # cluster-admin | view | edit-scoped | namespace-edit
     namespaces: frozenset[str] = frozenset()
 
     @property
@@ -36,7 +36,12 @@ IDENTITIES: dict[str, Identity] = {
     "operator": Identity("operator", "operator", ("operators", "system:authenticated"),
                          "edit-scoped", frozenset({"payments", "checkout"})),
     "lead": Identity("lead", "sre-lead", ("sre-leads", "system:authenticated"), "cluster-admin"),
+    # bound to ClusterRole edit by a RoleBinding in payments only: no cluster-wide reads
+    "dev": Identity("dev", "dev", ("system:authenticated",), "namespace-edit",
+                    frozenset({"payments"})),
 }
+# What ClusterRole `edit` does not grant, even in its namespace.
+EDIT_HIDDEN = frozenset({"roles", "rolebindings", "resourcequotas", "limitranges"})
 
 
 @dataclass(frozen=True)
@@ -60,6 +65,11 @@ def authorize(
     if who.role == "cluster-admin":
         return Decision(True, f'RBAC: allowed by ClusterRoleBinding "{who.name}-cluster-admin" of '
                               f'ClusterRole "cluster-admin" to User "{who.username}"')
+    if who.role == "namespace-edit":
+        if namespace in who.namespaces and resource not in EDIT_HIDDEN:
+            return Decision(True, f'RBAC: allowed by RoleBinding "{who.name}-edit/{namespace}" '
+                                  f'of ClusterRole "edit" to User "{who.username}"')
+        return Decision(False)
     readable = verb in READ_VERBS and full not in VIEW_HIDDEN
     if who.role == "edit-scoped" and namespace in who.namespaces and full not in (
             "nodes", "namespaces"):
@@ -79,8 +89,10 @@ def rules_for(who: Identity, namespace: str) -> list[dict[str, list[str]]]:
               "resources": ["selfsubjectaccessreviews", "selfsubjectrulesreviews"]},
              {"verbs": ["create"], "apiGroups": ["authentication.k8s.io"],
               "resources": ["selfsubjectreviews"]}]
-    if who.role == "edit-scoped" and namespace in who.namespaces:
+    if who.role in ("edit-scoped", "namespace-edit") and namespace in who.namespaces:
         rules.append({"verbs": ["*"], "apiGroups": ["", "apps", "policy"], "resources": ["*"]})
+    if who.role == "namespace-edit":
+        return rules
     rules.append({"verbs": ["get", "list", "watch"],
                   "apiGroups": ["", "apps", "policy", "discovery.k8s.io"],
                   "resources": ["configmaps", "endpoints", "endpointslices", "events", "pods",

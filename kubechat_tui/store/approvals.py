@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, Literal
 
@@ -61,6 +61,10 @@ class ApprovalRequest:
     rule_ids: tuple[str, ...] = ()
     reasons: tuple[str, ...] = ()
     created_at: str = field(default_factory=now_text)
+    # cluster -> who that cluster said the requester is (SelfSubjectReview)
+    requester_identities: Mapping[str, str] = field(default_factory=dict)
+    # the access reviews the requester passed: {"cluster": ..., "attributes": {...}}
+    access_checks: tuple[Mapping[str, Any], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -75,6 +79,7 @@ class Decision:
     comment: str = ""
     at: str = field(default_factory=now_text)
     seq: int | None = None
+    identities: Mapping[str, str] = field(default_factory=dict)  # cluster -> who, as reviewed
 
 
 class ApprovalStore:
@@ -89,14 +94,16 @@ class ApprovalStore:
             conn.execute(
                 "INSERT INTO approval_requests (id, created_at, requester, requester_kube, "
                 "plan_digest, plan_json, resource_versions, required_approvals, risk, title, "
-                "diff, policy_hash, policy_allowed, rule_ids, reasons) "
-                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                "diff, policy_hash, policy_allowed, rule_ids, reasons, requester_identities, "
+                "access_checks) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (request.id, request.created_at, request.requester.os_user,
                  request.requester.kube_identity, request.plan_digest, request.plan_json,
                  _dumps(dict(request.resource_versions)), request.required_approvals,
                  request.risk, request.title, request.diff, request.policy_hash,
                  int(request.policy_allowed),
-                 _dumps(list(request.rule_ids)), _dumps(list(request.reasons))),
+                 _dumps(list(request.rule_ids)), _dumps(list(request.reasons)),
+                 _dumps(dict(request.requester_identities)),
+                 _dumps([dict(c) for c in request.access_checks])),
             )
         return request
 
@@ -105,14 +112,13 @@ class ApprovalStore:
         with self.db.write() as conn:
             cursor = conn.execute(
                 "INSERT INTO approval_decisions (request_id, at, kind, actor, actor_kube, "
-                "comment, plan_digest, resource_versions) VALUES (?,?,?,?,?,?,?,?)",
+                "comment, plan_digest, resource_versions, actor_identities) "
+                "VALUES (?,?,?,?,?,?,?,?,?)",
                 (decision.request_id, decision.at, decision.kind, decision.actor.os_user,
                  decision.actor.kube_identity, decision.comment, decision.plan_digest,
-                 _dumps(dict(decision.resource_versions))),
+                 _dumps(dict(decision.resource_versions)), _dumps(dict(decision.identities))),
             )
-        return Decision(decision.request_id, decision.kind, decision.actor,
-                        decision.plan_digest, decision.resource_versions, decision.comment,
-                        decision.at, cursor.lastrowid)
+        return replace(decision, seq=cursor.lastrowid)
 
     def get(self, request_id: str) -> ApprovalRequest | None:
         """The request with exactly this id, or None."""
@@ -183,6 +189,8 @@ def _request(row: dict[str, Any]) -> ApprovalRequest:
         policy_allowed=bool(row["policy_allowed"]),
         rule_ids=tuple(orjson.loads(row["rule_ids"])),
         reasons=tuple(orjson.loads(row["reasons"])), created_at=row["created_at"],
+        requester_identities=orjson.loads(row["requester_identities"]),
+        access_checks=tuple(orjson.loads(row["access_checks"])),
     )
 
 
@@ -191,5 +199,5 @@ def _decision(row: dict[str, Any]) -> Decision:
         request_id=row["request_id"], kind=row["kind"],
         actor=Operator(row["actor"], row["actor_kube"]), plan_digest=row["plan_digest"],
         resource_versions=orjson.loads(row["resource_versions"]), comment=row["comment"],
-        at=row["at"], seq=int(row["seq"]),
+        at=row["at"], seq=int(row["seq"]), identities=orjson.loads(row["actor_identities"]),
     )

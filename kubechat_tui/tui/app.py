@@ -52,7 +52,9 @@ class KubechatApp(App[int]):
         self.planner = planner
         self.engine = engine
         self.last_execution: str | None = None  # the newest execution with a rollback
-        self.navigator = ScopeNavigator(fleet.cluster_names(), settings.cluster_sets)
+        routes = getattr(fleet, "routes", None)
+        self.navigator = ScopeNavigator(fleet.cluster_names(), settings.cluster_sets,
+                                        routes() if callable(routes) else None)
         self.startup_warnings: list[str] = []
         self.kubechat_themes: list[str] = []
         self._theme_dirs = theme_dirs
@@ -120,8 +122,10 @@ class KubechatApp(App[int]):
 
 
 def initial_scope(fleet: FleetLike, settings: Settings, clusters: Sequence[str] = (),
-                  namespace: str | None = None, cluster_set: str | None = None) -> ViewScope:
-    """The first scope: given clusters (or a set, or all), namespace (or the default)."""
+                  namespace: str | None = None, cluster_set: str | None = None,
+                  label_selector: str | None = None) -> ViewScope:
+    """The first scope: given clusters (or a set, or all), namespace (or the default),
+    label selector (-l)."""
     chosen = tuple(clusters) or tuple(fleet.cluster_names())
     if cluster_set is None and not clusters:
         cluster_set = ALL_CLUSTERS
@@ -129,6 +133,7 @@ def initial_scope(fleet: FleetLike, settings: Settings, clusters: Sequence[str] 
         clusters=chosen,
         namespace=namespace or settings.default_namespace,
         cluster_set=cluster_set,
+        label_selector=label_selector,
     )
 
 
@@ -137,7 +142,8 @@ def session_planner(session: Any) -> PlannerLike:
     from kubechat_tui.kube.lookup import FleetView
     from kubechat_tui.planner.service import PlannerService
 
-    return PlannerService(session.settings, FleetView(session.fleet))
+    return PlannerService(session.settings, FleetView(session.fleet),
+                          contexts=session.fleet.routes())
 
 
 def build_app(session: Any, *, clock: Clock = system_clock,
@@ -153,6 +159,7 @@ def build_app(session: Any, *, clock: Clock = system_clock,
             clusters=getattr(scope, "clusters", ()) or (),
             namespace=getattr(scope, "namespace", None),
             cluster_set=getattr(scope, "cluster_set", None),
+            label_selector=getattr(scope, "label_selector", None),
         ),
         clock=clock,
         planner=session_planner(session),

@@ -39,9 +39,12 @@ class ViewScope:
 class ScopeNavigator:
     """Cluster-set cycling and selection against the fleet's known clusters."""
 
-    def __init__(self, known: Sequence[str], cluster_sets: Mapping[str, Sequence[str]]) -> None:
+    def __init__(self, known: Sequence[str], cluster_sets: Mapping[str, Sequence[str]],
+                 routes: Mapping[str, str] | None = None) -> None:
         self.known = list(known)
         self.cluster_sets = {name: list(members) for name, members in cluster_sets.items()}
+        # the context serving each cluster, so `:ctx CONTEXT` finds its cluster
+        self.cluster_of = {context: cluster for cluster, context in (routes or {}).items()}
 
     def set_names(self) -> list[str]:
         """`all` first, then the saved sets in config order."""
@@ -85,14 +88,18 @@ class ScopeNavigator:
         return self.use_set(scope, saved[number - 1])
 
     def use_contexts(self, scope: ViewScope, spec: str) -> ViewScope:
-        """`:ctx a,b` — ad hoc clusters; a set name also works; empty means all."""
+        """`:ctx a,b` — ad hoc clusters, by cluster name or by the context serving it; a
+        set name also works; empty means all."""
         spec = spec.strip()
         if not spec:
             return self.use_set(scope, ALL_CLUSTERS)
         if spec in self.cluster_sets or spec == ALL_CLUSTERS:
             return self.use_set(scope, spec)
         names = [part.strip() for part in spec.split(",") if part.strip()]
-        unknown = [n for n in names if n not in self.known]
+        clusters = [n if n in self.known else self.cluster_of.get(n, n) for n in names]
+        unknown = [n for n, c in zip(names, clusters, strict=True) if c not in self.known]
         if unknown:
-            raise ScopeError(f"unknown context {unknown[0]!r} (have: {', '.join(self.known)})")
-        return replace(scope, clusters=tuple(names), cluster_set=None)
+            raise ScopeError(f"unknown cluster {unknown[0]!r} (have: {', '.join(self.known)}; "
+                             "a context other than the one serving a cluster needs a new "
+                             "session: kubechat --context NAME)")
+        return replace(scope, clusters=tuple(dict.fromkeys(clusters)), cluster_set=None)

@@ -95,10 +95,10 @@ def test_requester_cannot_approve_and_another_person_can(
     assert main(["approvals", "approve", request.id, "--as", "lead", "--comment", "lgtm",
                  *kube]) == 0
     captured = capsys.readouterr()
-    assert f"approved {request.id} as bob (sre-lead)" in captured.out
+    assert f"approved {request.id} as bob (sre-lead on prod-eu)" in captured.out
     assert captured.err == ("kubechat: note: --as lead: requests go through lead@prod-eu; "
-                            "the cluster reports you as sre-lead; the audit records OS user "
-                            "bob with that identity\n")
+                            "the clusters report you as sre-lead on prod-eu; the audit records "
+                            "OS user bob with that identity\n")
     assert main(["approvals", "list", "--json"]) == 0
     [row] = orjson.loads(capsys.readouterr().out)
     assert row["state"] == "approved"
@@ -121,8 +121,8 @@ def test_as_needs_a_user_at_cluster_context(data_dir: Path, sim_kubeconfig: Path
     assert main(["approvals", "approve", request.id, "--as", "mallory",
                  "--kubeconfig", str(sim_kubeconfig)]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("kubechat: error: --as mallory: the kubeconfig has no context "
-                          "'mallory@prod-eu'") and err.count("\n") == 1
+    assert err.startswith("kubechat: error: --as mallory: no context reaches cluster "
+                          "'prod-eu' as mallory") and err.count("\n") == 1
     assert _audit_actions(data_dir) == ["approval.requested"]  # nothing was decided
 
 
@@ -146,7 +146,7 @@ def test_demo_approver_is_told_apart_by_cluster_identity(
     assert main(["approvals", "approve", request.id, "--demo"]) == 1
     assert "same Kubernetes identity (admin)" in capsys.readouterr().err
     assert main(["approvals", "approve", request.id, "--demo", "--as", "lead"]) == 0
-    assert f"approved {request.id} as alice (sre-lead)" in capsys.readouterr().out
+    assert f"approved {request.id} as alice (sre-lead on prod-eu)" in capsys.readouterr().out
     assert not (data_dir / "demo" / "demo-server.json").exists()  # the fleet stopped
 
 

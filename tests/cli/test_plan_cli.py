@@ -28,6 +28,9 @@ class NoApiFleet:
     def cluster_names(self) -> list[str]:
         return ["prod-eu", "prod-us", "staging", "canary"]
 
+    def routes(self) -> dict[str, str]:
+        return {c: c for c in self.cluster_names()}
+
     def request_json(self, cluster: str, method: str, path: str, **_: Any) -> tuple[int, dict]:
         return 404, {"kind": "Status", "code": 404}
 
@@ -37,6 +40,7 @@ class FakeScope:
     clusters: list[str]
     namespace: str | None = None
     cluster_set: str | None = None
+    label_selector: str | None = None
 
 
 @dataclass

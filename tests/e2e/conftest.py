@@ -11,7 +11,6 @@ import pytest
 from kubechat_tui.config.settings import AISettings, Settings
 from kubechat_tui.domain import Plan, Scope
 from kubechat_tui.engine.approvals import ApprovalWorkflow
-from kubechat_tui.engine.identity import IdentityRouter
 from kubechat_tui.engine.pipeline import Pipeline
 from kubechat_tui.guard.policy import Policy, load_configured_policy, load_policy
 from kubechat_tui.kube.fleet import Fleet
@@ -54,11 +53,21 @@ class World:
     def pipeline(self, who: tuple[str, str], policy: Policy | None = None) -> Pipeline:
         """A pipeline acting as `who` (requests go through context IDENTITY@CLUSTER; the
         plain cluster contexts are admin's)."""
-        router = IdentityRouter(self.fleet, None if who[1] == "admin" else who[1],
-                                self.fleet.context_names())
-        return Pipeline(fleet=router, settings=self.settings, audit=self.audit,
+        return Pipeline(fleet=self.router(who[1]), settings=self.settings, audit=self.audit,
                         policy=policy or self.policy, approvals=self.workflow(),
                         timeline=self.timeline, operator=self.operator(who))
+
+    def router(self, identity: str) -> object:
+        """The fleet (admin) or a router through IDENTITY@CLUSTER for every cluster."""
+        if identity == "admin":
+            return self.fleet
+        return self.fleet.via(self.fleet.topology.contexts_for_user(
+            identity, self.fleet.cluster_names()))
+
+    def approve(self, request_id: str, who: tuple[str, str], comment: str = "") -> object:
+        """Approve as `who`, through that identity's contexts (the clusters say who)."""
+        return self.workflow().approve(request_id, self.operator(who), comment,
+                                       api=self.router(who[1]))
 
     def plan(self, text: str) -> Plan:
         """The rule planner's plan for `text` over the whole fleet."""

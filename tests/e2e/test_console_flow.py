@@ -106,8 +106,10 @@ async def approve_and_run(pilot: Pilot[Any], screen: PreviewScreen) -> None:
     assert prep is not None and prep.status == "awaiting_approval", prep and prep.message
     assert "ask another person to approve it" in text_of(pilot.app, "#preview-status")
     assert prep.approval is not None and prep.approval.request is not None
+    fleet = engine(pilot.app).pipeline.fleet  # the lead's contexts of the same kubeconfig
+    lead = fleet.via(fleet.topology.contexts_for_user(LEAD[1], fleet.cluster_names()))
     workflow = engine(pilot.app).pipeline.approvals
-    workflow.approve(prep.approval.request.id, Operator(*LEAD), comment="go")
+    workflow.approve(prep.approval.request.id, Operator(*LEAD), comment="go", api=lead)
     await pilot.press("p")
     await wait_for(pilot, lambda: screen.prepared is not None and not screen.busy,
                    what="the second check")

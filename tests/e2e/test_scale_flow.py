@@ -8,7 +8,6 @@ import pytest
 from kubechat_tui.engine import trail as stage
 from kubechat_tui.engine.approvals import SelfApprovalError
 from kubechat_tui.engine.changes import observe_state_versions
-from kubechat_tui.engine.identity import IdentityRouter
 from kubechat_tui.engine.pipeline import RunOptions
 from kubechat_tui.engine.rollback import load_rollback
 from tests.e2e.conftest import LEAD, REQUESTER, World
@@ -34,8 +33,8 @@ def test_scale_with_two_person_approval_then_rollback(world: World) -> None:
     assert prep.approval is not None and prep.approval.request is not None
     request_id = prep.approval.request.id
     with pytest.raises(SelfApprovalError):
-        world.workflow().approve(request_id, world.operator(REQUESTER))
-    world.workflow().approve(request_id, world.operator(LEAD), comment="go")
+        world.approve(request_id, REQUESTER)
+    world.approve(request_id, LEAD, comment="go")
 
     done = alice.run(plan, RunOptions(confirmed=True))
     assert done.status == "done", done.message
@@ -55,7 +54,7 @@ def test_scale_with_two_person_approval_then_rollback(world: World) -> None:
     # production: the rollback is guarded like any change
     assert waiting.status == "awaiting_approval", waiting.message
     assert waiting.prepared.approval is not None and waiting.prepared.approval.request
-    world.workflow().approve(waiting.prepared.approval.request.id, world.operator(LEAD))
+    world.approve(waiting.prepared.approval.request.id, LEAD)
     restored = alice.run(undo, RunOptions(confirmed=True, rollback_of=done.execution_id))
     assert restored.status == "done", restored.message
     assert world.replicas() == 3
@@ -67,7 +66,7 @@ def test_approval_is_void_after_an_edit(world: World) -> None:
     alice = world.pipeline(REQUESTER)
     first = alice.run(plan, RunOptions(confirmed=True))
     assert first.prepared.approval and first.prepared.approval.request
-    world.workflow().approve(first.prepared.approval.request.id, world.operator(LEAD))
+    world.approve(first.prepared.approval.request.id, LEAD)
 
     edited = plan.model_copy(update={"steps": tuple(
         s.model_copy(update={"params": {**s.params, "replicas": 6}}) if s.mutating else s
@@ -82,7 +81,7 @@ def test_approval_is_void_after_drift(world: World) -> None:
     alice = world.pipeline(REQUESTER)
     first = alice.run(plan, RunOptions(confirmed=True))
     assert first.prepared.approval and first.prepared.approval.request
-    world.workflow().approve(first.prepared.approval.request.id, world.operator(LEAD))
+    world.approve(first.prepared.approval.request.id, LEAD)
     # someone else scales the deployment in the meantime
     status, _ = world.fleet.request_json(
         "prod-eu", "PATCH", "/apis/apps/v1/namespaces/payments/deployments/payments-api/scale",
@@ -107,11 +106,12 @@ def test_an_approver_cannot_execute_someone_elses_request_alone(world: World) ->
     bob_pipeline = world.pipeline(LEAD)
     first = bob_pipeline.run(plan, RunOptions(confirmed=True))
     assert first.prepared.approval and first.prepared.approval.request
-    world.workflow().approve(first.prepared.approval.request.id, world.operator(REQUESTER))
+    world.approve(first.prepared.approval.request.id, REQUESTER)
     # alice approved bob's request; her own run must still wait for someone else
     mine = world.pipeline(REQUESTER).run(plan, RunOptions(confirmed=True))
-    assert mine.status == "awaiting_approval"
-    assert "not yours" in mine.message
+    assert mine.status == "awaiting_approval"  # a request of her own, for her own contexts
+    assert mine.prepared.approval and mine.prepared.approval.request
+    assert mine.prepared.approval.request.id != first.prepared.approval.request.id
     assert world.replicas() == 3
 
 
@@ -120,5 +120,4 @@ def test_state_versions_match_what_the_request_was_bound_to(world: World) -> Non
     first = world.pipeline(REQUESTER).run(plan, RunOptions(confirmed=True))
     assert first.prepared.approval and first.prepared.approval.request
     bound = dict(first.prepared.approval.request.resource_versions)
-    router = IdentityRouter(world.fleet, None, world.fleet.context_names())  # admin
-    assert observe_state_versions(router, first.prepared.plan) == bound
+    assert observe_state_versions(world.fleet, first.prepared.plan) == bound  # as admin

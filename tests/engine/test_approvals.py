@@ -9,6 +9,7 @@ import pytest
 
 from kubechat_tui.config.settings import Settings
 from kubechat_tui.domain import Plan, Verb
+from kubechat_tui.engine.approval_status import ApprovalStatus
 from kubechat_tui.engine.approvals import (
     ApprovalError,
     ApprovalWorkflow,
@@ -21,7 +22,7 @@ from kubechat_tui.guard.policy import PolicyContext, load_configured_policy
 from kubechat_tui.store.approvals import ApprovalRequest, ApprovalStore
 from kubechat_tui.store.audit import AuditLog
 from kubechat_tui.store.audit_model import AuditFilter, Operator
-from tests.guard.helpers import approval_env, plan_of, scale_step, step
+from tests.guard.helpers import approval_env, plan_of, scale_step, seen_as, step
 
 ALICE = Operator("alice", "admin")
 BOB = Operator("bob", "sre-lead")
@@ -44,6 +45,12 @@ def _request(flow: ApprovalWorkflow, plan: Plan | None = None,
     return plan, flow.request(plan, decision, rvs or RVS, ALICE, diff="replicas: 3 -> 5")
 
 
+def approve(flow: ApprovalWorkflow, request_id: str, who: Operator,
+            comment: str = "") -> ApprovalStatus:
+    """Approve as `who`, the clusters saying `who` is its Kubernetes identity."""
+    return flow.approve(request_id, who, comment, api=seen_as(who))
+
+
 def _actions(audit: AuditLog) -> list[str]:
     return [r.event.action for r in audit.records(AuditFilter())]
 
@@ -53,7 +60,7 @@ def test_prod_scale_needs_one_other_person(env: Env) -> None:
     plan, req = _request(flow)
     assert req.required_approvals == 1 and req.rule_ids == ("KC-APPROVE-001",)
     assert not flow.status(plan.digest(), RVS).satisfied
-    result = flow.approve(req.id, BOB, comment="lgtm")
+    result = approve(flow, req.id, BOB, comment="lgtm")
     assert result.satisfied and result.state == "approved"
     status = flow.status(plan.digest(), RVS)
     assert status.satisfied and [a.os_user for a in status.approvers] == ["bob"]
@@ -67,11 +74,11 @@ def test_requester_can_never_approve_own_request(env: Env) -> None:
     flow, audit = env
     plan, req = _request(flow)
     with pytest.raises(SelfApprovalError, match=r"own request \(the same OS user \(alice\)"):
-        flow.approve(req.id, Operator("alice", "sre-lead"))  # alice with --as lead
+        approve(flow, req.id, Operator("alice", "sre-lead"))  # alice with --as lead
     with pytest.raises(SelfApprovalError, match="same Kubernetes identity"):
-        flow.approve(req.id, Operator("mallory", "admin"))  # another login, alice's creds
+        approve(flow, req.id, Operator("mallory", "admin"))  # another login, alice's creds
     with pytest.raises(SelfApprovalError, match="same OS user"):
-        flow.approve(req.id, Operator("alice"))  # the cluster did not say who
+        approve(flow, req.id, Operator("alice"))  # the cluster did not say who
     assert not flow.status(plan.digest(), RVS).satisfied
     assert _actions(audit)[-3:] == ["approval.refused"] * 3
     refused = next(iter(audit.records(AuditFilter(actions=("approval.refused",)))))
@@ -84,13 +91,13 @@ def test_demo_tells_people_apart_by_cluster_identity_only(tmp_path: Path) -> Non
     try:
         _plan, req = _request(flow, plan_of(step(Verb.DELETE)))
         with pytest.raises(SelfApprovalError, match="same Kubernetes identity"):
-            flow.approve(req.id, Operator("alice", "admin"))
+            approve(flow, req.id, Operator("alice", "admin"))
         with pytest.raises(SelfApprovalError, match="no Kubernetes identity"):
-            flow.approve(req.id, Operator("alice"))
-        flow.approve(req.id, Operator("alice", "sre-lead"))  # one machine, --as lead
+            approve(flow, req.id, Operator("alice"))
+        approve(flow, req.id, Operator("alice", "sre-lead"))  # one machine, --as lead
         with pytest.raises(DuplicateApproverError, match="distinct people"):
-            flow.approve(req.id, Operator("bob", "sre-lead"))  # lead's identity again
-        assert flow.approve(req.id, Operator("alice", "operator")).satisfied
+            approve(flow, req.id, Operator("bob", "sre-lead"))  # lead's identity again
+        assert approve(flow, req.id, Operator("alice", "operator")).satisfied
         assert audit.verify().ok
     finally:
         db.close()
@@ -99,16 +106,16 @@ def test_demo_tells_people_apart_by_cluster_identity_only(tmp_path: Path) -> Non
 def test_two_approvals_from_one_os_user_never_count_twice(env: Env) -> None:
     flow, _ = env
     plan, req = _request(flow, plan_of(step(Verb.DELETE)))
-    flow.approve(req.id, Operator("root", "sre-lead"))
+    approve(flow, req.id, Operator("root", "sre-lead"))
     with pytest.raises(DuplicateApproverError, match=r"same OS user \(root\)"):
-        flow.approve(req.id, Operator("root", "operator"))
+        approve(flow, req.id, Operator("root", "operator"))
     assert flow.status(plan.digest(), RVS).missing == 1
 
 
 def test_a_request_releases_only_its_requesters_run(env: Env) -> None:
     flow, audit = env
     plan, req = _request(flow)
-    flow.approve(req.id, BOB)
+    approve(flow, req.id, BOB)
     for other in (BOB, Operator("alice", "sre-lead"), Operator("mallory", "admin")):
         status = flow.gate(plan, RVS, other)
         assert not status.satisfied and "not yours" in status.reason
@@ -123,7 +130,7 @@ def test_a_request_releases_only_its_requesters_run(env: Env) -> None:
 def test_edit_after_approval_voids_it(env: Env) -> None:
     flow, _ = env
     plan, req = _request(flow)
-    flow.approve(req.id, BOB)
+    approve(flow, req.id, BOB)
     edited = plan_of(scale_step(6))
     assert edited.digest() != plan.digest()
     assert flow.status(edited.digest(), RVS).state == "none"
@@ -134,7 +141,7 @@ def test_edit_after_approval_voids_it(env: Env) -> None:
 def test_target_drift_voids_the_approval(env: Env) -> None:
     flow, audit = env
     plan, req = _request(flow)
-    flow.approve(req.id, BOB)
+    approve(flow, req.id, BOB)
     drifted = {"prod-eu/deployments/payments/payments-api": "102"}
     result = flow.gate(plan, drifted, ALICE)
     assert result.state == "void" and "resourceVersion 101 -> 102" in result.reason
@@ -146,11 +153,11 @@ def test_delete_in_prod_needs_two_distinct_approvers(env: Env) -> None:
     flow, _ = env
     plan, req = _request(flow, plan_of(step(Verb.DELETE)))
     assert req.required_approvals == 2
-    flow.approve(req.id, BOB)
+    approve(flow, req.id, BOB)
     with pytest.raises(ApprovalError, match="already approved"):
-        flow.approve(req.id, BOB)
+        approve(flow, req.id, BOB)
     assert flow.status(plan.digest(), RVS).missing == 1
-    assert flow.approve(req.id, CAROL).satisfied
+    assert approve(flow, req.id, CAROL).satisfied
 
 
 def test_reject_closes_and_execution_consumes(env: Env) -> None:
@@ -159,9 +166,9 @@ def test_reject_closes_and_execution_consumes(env: Env) -> None:
     flow.reject(req.id, BOB, comment="not during the incident call")
     assert flow.status(plan.digest(), RVS).state == "rejected"
     with pytest.raises(ApprovalError, match="rejected"):
-        flow.approve(req.id, CAROL)
+        approve(flow, req.id, CAROL)
     plan, second = _request(flow)
-    flow.approve(second.id, BOB)
+    approve(flow, second.id, BOB)
     flow.mark_executed(second.id, ALICE, "exec-1")
     assert flow.status(plan.digest(), RVS).state == "executed"
     assert not flow.status(plan.digest(), RVS).satisfied
@@ -186,7 +193,7 @@ def test_policy_denied_request_is_released_only_by_break_glass(env: Env) -> None
                          {"prod-eu/deployments/kube-system/payments-api": "5"})
     rvs = {"prod-eu/deployments/kube-system/payments-api": "5"}
     assert not req.policy_allowed
-    assert not flow.approve(req.id, BOB).satisfied
+    assert not approve(flow, req.id, BOB).satisfied
     assert flow.break_glass(req.id, ALICE, "core DNS outage, INC-9, approved on call").satisfied
     assert flow.status(plan.digest(), rvs).satisfied
 
@@ -194,7 +201,7 @@ def test_policy_denied_request_is_released_only_by_break_glass(env: Env) -> None
 def test_unknown_and_ambiguous_ids_are_clear(env: Env) -> None:
     flow, _ = env
     with pytest.raises(UnknownRequestError, match="unknown approval request 'nope'"):
-        flow.approve("nope", BOB)
+        approve(flow, "nope", BOB)
     with pytest.raises(UnknownRequestError, match="unknown approval request"):
         flow.get("abcdef0123")
 

@@ -2,12 +2,14 @@
 execution attempts never releases a plan without the required distinct approvals on the
 current digest and resourceVersions, and the audit chain verifies after every step.
 
-People are (OS user, Kubernetes identity) pairs, including the awkward ones: one OS user
-acting as several identities (`--as`), one identity used from several OS users, and an
-identity the cluster did not report. The machine runs either as a real deployment or as
-the demo (where only the identities must differ). Executions are attempted by anyone;
-only the requester's own run may be released. Edits touch replicas, namespace, name,
-image and clusters.
+People are an OS user plus who each cluster says they are, including the awkward ones: one
+OS user acting as several identities (`--as`), one identity used from several OS users,
+clusters that do not say who someone is, someone holding another's credentials on one
+cluster only, and someone the clusters say may not make the change. The machine runs
+either as a real deployment or as the demo (where only the identities must differ).
+Executions are attempted by anyone; only the requester's own run may be released, and
+only the very plan the approvers were shown. Edits touch replicas, namespace, name, image,
+clusters, the request text, the context and the requester's own ask for approval.
 """
 
 from __future__ import annotations
@@ -29,16 +31,49 @@ from hypothesis.stateful import (
 )
 
 from kubechat_tui.domain import Plan, Verb
-from kubechat_tui.engine.approvals import ApprovalError, SelfApprovalError
+from kubechat_tui.engine.approvals import (
+    ApprovalError,
+    SelfApprovalError,
+    UnauthorizedApproverError,
+)
 from kubechat_tui.guard.policy import PolicyDecision
 from kubechat_tui.store.audit_model import Operator
-from tests.guard.helpers import approval_env, plan_of, scale_step, step
+from tests.guard.helpers import ClustersSaying, approval_env, plan_of, scale_step, step
+
+CLUSTERS = ("prod-eu", "prod-us")
+
+
+@dataclass(frozen=True)
+class Person:
+    """An OS user and who each cluster says they are (a cluster missing: no answer)."""
+
+    os_user: str
+    ids: tuple[tuple[str, str], ...]
+    allowed: bool = True  # may make the change themselves (their access reviews pass)
+
+    def identities(self, clusters: tuple[str, ...]) -> dict[str, str]:
+        said = dict(self.ids)
+        return {c: said[c] for c in clusters if c in said}
+
+    def operator(self, clusters: tuple[str, ...]) -> Operator:
+        said = self.identities(clusters)
+        return Operator(self.os_user, next((said[c] for c in clusters if c in said), None))
+
+    def clusters_api(self) -> ClustersSaying:
+        return ClustersSaying(dict(self.ids), self.allowed)
+
+
+def everywhere(identity: str) -> tuple[tuple[str, str], ...]:
+    return tuple((c, identity) for c in CLUSTERS)
+
 
 PEOPLE = (
-    Operator("alice", "alice"), Operator("alice", "sre-lead"),  # alice, alice --as lead
-    Operator("bob", "bob"), Operator("bob", None),  # bob, bob where the cluster is silent
-    Operator("carol", "alice"),  # carol holding alice's credentials
-    Operator("root", "operator"), Operator("root", "sre-lead"),  # one OS user, two --as
+    Person("alice", everywhere("alice")), Person("alice", everywhere("sre-lead")),  # --as lead
+    Person("bob", everywhere("bob")), Person("bob", ()),  # bob where the clusters are silent
+    Person("carol", everywhere("alice")),  # carol holding alice's credentials
+    Person("root", everywhere("operator")), Person("root", everywhere("sre-lead")),
+    Person("dave", (("prod-eu", "dave"), ("prod-us", "alice"))),  # alice's creds on prod-us
+    Person("victor", everywhere("viewer"), allowed=False),  # may not make the change
 )
 KEY = "prod-eu/deployments/payments/payments-api"
 EDITS = {
@@ -47,16 +82,23 @@ EDITS = {
     "name": st.sampled_from(["payments-api", "checkout-web"]),
     "image": st.sampled_from(["registry.local/payments:v1", "registry.local/payments:v2"]),
     "clusters": st.sampled_from([("prod-eu",), ("prod-us",), ("prod-eu", "prod-us")]),
+    "input": st.sampled_from(["scale payments-api to 5", "scale it back"]),
+    "context": st.sampled_from(["admin@prod-eu", "viewer@prod-eu"]),
+    "ask_approval": st.sampled_from(["", "new image, please look"]),
 }
 
 
-def clash(a: Operator, b: Operator, demo: bool) -> bool:
-    """The spec: one person when the identities match, or the OS users match (outside
-    the demo always; in the demo when an identity is unknown)."""
-    if a.kube_identity is not None and a.kube_identity == b.kube_identity:
+def clash(a: Person, b: Person, clusters: tuple[str, ...], demo: bool) -> bool:
+    """The spec: one person when any cluster of the plan says they are one identity, or
+    the headline identities match, or the OS users match (outside the demo always; in the
+    demo when an identity is unknown)."""
+    ids_a, ids_b = a.identities(clusters), b.identities(clusters)
+    if any(ids_a[c] == ids_b[c] for c in set(ids_a) & set(ids_b)):
         return True
-    return a.os_user == b.os_user and (not demo or a.kube_identity is None
-                                       or b.kube_identity is None)
+    head_a, head_b = a.operator(clusters).kube_identity, b.operator(clusters).kube_identity
+    if head_a is not None and head_a == head_b:
+        return True
+    return a.os_user == b.os_user and (not demo or head_a is None or head_b is None)
 
 
 @dataclass
@@ -64,13 +106,13 @@ class Model:
     """What the test believes about one request."""
 
     id: str
-    requester: Operator
+    requester: Person
     required: int
     plan: Plan
     current: Plan
     bound_rv: str
     current_rv: str
-    approvers: list[Operator] = field(default_factory=list)
+    approvers: list[Person] = field(default_factory=list)
     rejected: bool = False
     executed: bool = False
     break_glass: bool = False
@@ -89,6 +131,12 @@ def _decision(required: int) -> PolicyDecision:
 
 def _edit(plan: Plan, what: str, value: object) -> Plan:
     first = plan.steps[0]
+    if what == "input":
+        return plan.model_copy(update={"input": value})
+    if what == "context":
+        contexts = {**plan.scope.contexts, "prod-eu": str(value)}
+        return plan.model_copy(update={"scope": plan.scope.model_copy(
+            update={"contexts": contexts})})
     if what in ("replicas", "image"):
         update: dict[str, object] = {"params": {**first.params, what: value}}
     else:
@@ -117,27 +165,38 @@ class ApprovalMachine(RuleBasedStateMachine):
     @rule(target=requests, requester=st.sampled_from(PEOPLE),
           verb=st.sampled_from([Verb.SCALE, Verb.DELETE, Verb.SET_IMAGE]),
           required=st.integers(1, 2))
-    def request(self, requester: Operator, verb: Verb, required: int) -> str:
+    def request(self, requester: Person, verb: Verb, required: int) -> str:
         self.counter += 1
         mutation = (scale_step(self.counter) if verb is Verb.SCALE else
                     step(verb, image="registry.local/payments:v1") if verb is Verb.SET_IMAGE
                     else step(verb))
         plan = plan_of(mutation, text=f"change {self.counter}")
         rv = str(100 + self.counter)
-        req = self.flow.request(plan, _decision(required), {KEY: rv}, requester)
+        clusters = plan.clusters()
+        req = self.flow.request(plan, _decision(required), {KEY: rv},
+                                requester.operator(clusters),
+                                identities=requester.identities(clusters))
         self.models[req.id] = Model(req.id, requester, required, plan, plan, rv, rv)
         return req.id
 
     @rule(request_id=requests, person=st.sampled_from(PEOPLE))
-    def approve(self, request_id: str, person: Operator) -> None:
+    def approve(self, request_id: str, person: Person) -> None:
         model = self.models[request_id]
-        own = clash(person, model.requester, self.demo)
-        should_refuse = (own or model.rejected or model.executed
-                         or any(clash(person, a, self.demo) for a in model.approvers))
+        clusters = model.plan.clusters()
+        closed = model.rejected or model.executed
+        own = not closed and clash(person, model.requester, clusters, self.demo)
+        unseen = len(person.identities(clusters)) < len(clusters)
+        should_refuse = (own or closed or unseen or not person.allowed
+                         or any(clash(person, a, clusters, self.demo)
+                                for a in model.approvers))
         try:
-            self.flow.approve(request_id, person, comment="ok")
+            self.flow.approve(request_id, person.operator(clusters), comment="ok",
+                              api=person.clusters_api())
         except SelfApprovalError:
             assert own, (person, model.requester)
+            return
+        except UnauthorizedApproverError:
+            assert (unseen or not person.allowed) and not own
             return
         except ApprovalError:
             assert should_refuse and not own
@@ -146,10 +205,10 @@ class ApprovalMachine(RuleBasedStateMachine):
         model.approvers.append(person)
 
     @rule(request_id=requests, person=st.sampled_from(PEOPLE))
-    def reject(self, request_id: str, person: Operator) -> None:
+    def reject(self, request_id: str, person: Person) -> None:
         model = self.models[request_id]
         try:
-            self.flow.reject(request_id, person, comment="no")
+            self.flow.reject(request_id, person.operator(model.plan.clusters()), comment="no")
         except ApprovalError:
             assert model.rejected or model.executed
             return
@@ -159,7 +218,7 @@ class ApprovalMachine(RuleBasedStateMachine):
     def break_glass(self, request_id: str) -> None:
         model = self.models[request_id]
         try:
-            self.flow.break_glass(request_id, model.requester,
+            self.flow.break_glass(request_id, model.requester.operator(model.plan.clusters()),
                                   "sev-1 outage, lead unreachable")
         except ApprovalError:
             assert model.rejected or model.executed
@@ -183,26 +242,33 @@ class ApprovalMachine(RuleBasedStateMachine):
         model.current, model.current_rv = model.plan, model.bound_rv
 
     @rule(request_id=requests, executor=st.sampled_from(PEOPLE))
-    def try_execute(self, request_id: str, executor: Operator) -> None:
+    def try_execute(self, request_id: str, executor: Person) -> None:
         self._execute(request_id, executor)
 
     @rule(request_id=requests)
     def execute_as_requester(self, request_id: str) -> None:
         self._execute(request_id, self.models[request_id].requester)
 
-    def _execute(self, request_id: str, executor: Operator) -> None:
+    def _execute(self, request_id: str, executor: Person) -> None:
         model = self.models[request_id]
-        status = self.flow.gate(model.current, {KEY: model.current_rv}, executor,
+        clusters = model.plan.clusters()
+        operator = executor.operator(clusters)
+        status = self.flow.gate(model.current, {KEY: model.current_rv}, operator,
                                 request_id=request_id)
-        own = executor == model.requester
+        own = operator == model.requester.operator(clusters)
         assert status.satisfied == (model.releasable() and own), (status, model, executor)
         if status.satisfied:
+            assert status.request is not None  # what approvers were shown is what runs
+            shown = Plan.model_validate_json(status.request.plan_json)
+            assert shown == model.current and shown.digest() == model.current.digest()
             if not status.break_glass:
-                people = [model.requester, *status.approvers]
+                people = [model.requester, *model.approvers]
                 assert len(status.approvers) >= model.required
-                assert not any(clash(a, b, self.demo) for i, a in enumerate(people)
+                assert len({a.os_user for a in status.approvers}) == len(status.approvers) \
+                    or self.demo
+                assert not any(clash(a, b, clusters, self.demo) for i, a in enumerate(people)
                                for b in people[i + 1:])
-            self.flow.mark_executed(request_id, executor, f"exec-{request_id}")
+            self.flow.mark_executed(request_id, operator, f"exec-{request_id}")
             model.executed = True
 
     @invariant()

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 from kubechat_tui.config.settings import Settings
-from kubechat_tui.engine.identity import IdentityRouter
 from kubechat_tui.kube.fleet import Fleet
 
 
@@ -26,8 +25,8 @@ class Recording:
     """`request_json` as IDENTITY (admin, viewer, operator, lead), remembering each call."""
 
     def __init__(self, fleet: Fleet, identity: str) -> None:
-        user = None if identity == "admin" else identity
-        self.router = IdentityRouter(fleet, user, fleet.context_names())
+        self.router = fleet if identity == "admin" else fleet.via(
+            fleet.topology.contexts_for_user(identity, fleet.cluster_names()))
         self.calls: list[tuple[str, str, str]] = []
 
     def request_json(self, cluster: str, method: str, path: str, *,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 from kubechat_tui.domain import ApiCall, Plan, Risk, Scope, Step, Verb
@@ -64,3 +65,40 @@ def approval_env(tmp_path: Path, checkpoint_every: int = 100) -> tuple:
     db = open_database(tmp_path / "kubechat.db", synchronous="NORMAL")
     audit = AuditLog(db, Signer.generate(), checkpoint_every=checkpoint_every)
     return ApprovalWorkflow(ApprovalStore(db), audit), audit, db
+
+
+class ClustersSaying:
+    """An approver's clusters, scripted: every SelfSubjectReview answers `identity` (one
+    name for every cluster, or cluster -> name; None or a missing cluster: no answer) and
+    every SelfSubjectAccessReview `allowed`."""
+
+    def __init__(self, identity: str | Mapping[str, str] | None,
+                 allowed: bool = True) -> None:
+        self.identity = identity
+        self.allowed = allowed
+        self.reviews: list[tuple[str, object]] = []  # (cluster, access review body)
+
+    def said(self, cluster: str) -> str | None:
+        """Who `cluster` says the caller is."""
+        if isinstance(self.identity, Mapping):
+            return self.identity.get(cluster)
+        return self.identity
+
+    def request_json(self, cluster: str, method: str, path: str, *,
+                     query: dict[str, object] | None = None, body: object | None = None,
+                     content_type: str | None = None,
+                     timeout: float | None = None) -> tuple[int, dict[str, object]]:
+        if path.endswith("/selfsubjectreviews"):
+            who = self.said(cluster)
+            if who is None:
+                return 0, {"message": "unreachable: connection refused"}
+            return 201, {"status": {"userInfo": {"username": who}}}
+        if path.endswith("/selfsubjectaccessreviews"):
+            self.reviews.append((cluster, body))
+            return 201, {"status": {"allowed": self.allowed}}
+        return 404, {"message": "not found"}
+
+
+def seen_as(operator: object, allowed: bool = True) -> ClustersSaying:
+    """Clusters that say the operator is its Kubernetes identity."""
+    return ClustersSaying(getattr(operator, "kube_identity", None), allowed)

@@ -72,9 +72,10 @@ def test_admin_scale_in_prod_needs_another_person_and_edits_void(
     assert decision.allowed and decision.required_approvals == 1
     flow, audit, db = approval_env(tmp_path)
     request = flow.request(plan, decision, facts.resource_versions, REQUESTER)
-    with pytest.raises(SelfApprovalError):
-        flow.approve(request.id, Operator("alice", "sre-lead"))
-    assert flow.approve(request.id, LEAD, "ok").satisfied
+    lead = Recording(own_fleet, "lead").router
+    with pytest.raises(SelfApprovalError):  # alice's OS user, though the lead's contexts
+        flow.approve(request.id, Operator("alice", "sre-lead"), api=lead)
+    assert flow.approve(request.id, LEAD, "ok", api=lead).satisfied
     assert flow.gate(plan, observe_targets(admin, plan).resource_versions, REQUESTER).satisfied
     edited = plan_of(scale_step(6))
     assert not flow.status(edited.digest(), facts.resource_versions).satisfied

@@ -42,7 +42,7 @@ def test_viewer_is_denied_with_remediation(fleet: Fleet) -> None:
     assert (denial.cluster, denial.user, denial.namespace) == ("prod-eu", "viewer", "payments")
     assert "viewer@prod-eu cannot patch deployments/scale 'payments-api'" in report.summary()
     text = report.remediation()
-    assert "Ask #sre-oncall" in text and "kubectl --context prod-eu apply -f -" in text
+    assert "Ask #sre-oncall to grant it on cluster prod-eu" in text and "kubectl apply -f -" in text
     role, binding = yaml.safe_load_all(denial.grant_yaml)
     assert role["kind"] == "Role" and role["metadata"]["namespace"] == "payments"
     assert role["rules"] == [{"apiGroups": ["apps"], "resources": ["deployments/scale"],

@@ -8,7 +8,6 @@ import pytest
 import yaml
 
 from kubechat_tui.kube.errors import KubeconfigError
-from kubechat_tui.kube.fleet import default_clusters
 from kubechat_tui.kube.kubeconfig import load_kubeconfig
 
 
@@ -107,8 +106,3 @@ def test_context_checks_name_cluster_user_and_server(tmp_path: Path) -> None:
                            ("noserver", "no server URL")):
         with pytest.raises(KubeconfigError, match=expected.replace("(", r"\(")):
             merged.check_context(name)
-
-
-def test_default_clusters_hide_identity_variants() -> None:
-    contexts = ["prod-eu", "viewer@prod-eu", "kubernetes-admin@kubernetes", "staging"]
-    assert default_clusters(contexts) == ["prod-eu", "kubernetes-admin@kubernetes", "staging"]

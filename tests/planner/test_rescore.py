@@ -90,12 +90,13 @@ def test_rescore_is_fast_with_a_cached_view(settings: Settings) -> None:
 
 def test_cluster_edits_accept_kubeconfig_context_names_known_to_the_fleet(
         settings: Settings) -> None:
-    view = FakeView(clusters=["prod-eu", "arn:aws:eks:eu-west-1:123:cluster/prod"])
+    view = FakeView(clusters=["prod-eu", "staging", "arn:aws:eks:eu-west-1:123:cluster/prod"])
     service = PlannerService(settings, view, mode="rules")
     plan = scale_plan(service)
     arn = "arn:aws:eks:eu-west-1:123:cluster/prod"
     edited = service.rescore(plan, {"*": {"clusters": [arn]}})
-    assert edited.steps[-1].kubectl_lines()[0].startswith(
+    assert edited.kubectl_lines(edited.steps[-1])[0].startswith(
         "kubectl --context arn:aws:eks:eu-west-1:123:cluster/prod scale")
+    assert edited.scope.clusters == (arn,)  # the header follows the edit
     with pytest.raises(EditError, match="unknown cluster 'staging-2'"):
         service.rescore(plan, {"*": {"clusters": ["staging-2"]}})

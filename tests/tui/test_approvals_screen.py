@@ -13,7 +13,7 @@ from kubechat_tui.engine.approvals import ApprovalWorkflow
 from kubechat_tui.guard.policy import PolicyContext, load_configured_policy
 from kubechat_tui.store.audit_model import AuditFilter, Operator
 from kubechat_tui.tui.screens.approvals_screen import ApprovalsScreen
-from tests.guard.helpers import approval_env, plan_of, scale_step
+from tests.guard.helpers import approval_env, plan_of, scale_step, seen_as
 
 ALICE = Operator("alice", "admin")
 BOB = Operator("bob", "sre-lead")
@@ -27,7 +27,7 @@ class Host(App[None]):
         self.operator = operator
 
     def on_mount(self) -> None:
-        self.push_screen(ApprovalsScreen(self.flow, self.operator))
+        self.push_screen(ApprovalsScreen(self.flow, self.operator, seen_as(self.operator)))
 
 
 def _open_request(flow: ApprovalWorkflow, replicas: int = 5) -> str:

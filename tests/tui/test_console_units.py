@@ -26,7 +26,7 @@ from kubechat_tui.tui.screens.help_screen import help_table
 from kubechat_tui.tui.widgets.chat_pane import ChatInput, ChatPane
 from kubechat_tui.tui.widgets.plan_view import PlanView
 from kubechat_tui.tui.widgets.status_bar import StatusBar
-from tests.guard.helpers import approval_env
+from tests.guard.helpers import approval_env, seen_as
 from tests.tui.helpers import SIZE, rich_text, wait_for
 
 MODEL = "ollama/llama3.1"
@@ -129,7 +129,8 @@ async def test_approvals_and_audit_keys_are_rebindable(
         def __init__(self) -> None:
             flow, audit, self.db = approval_env(tmp_path)
             self.audit = audit
-            self.pipeline = SimpleNamespace(approvals=flow, operator=Operator("alice"))
+            self.pipeline = SimpleNamespace(approvals=flow, operator=Operator("alice"),
+                                            fleet=seen_as(Operator("alice")))
             audit_logs.append(audit)
 
         def close(self) -> None:

@@ -109,7 +109,7 @@ async def test_unknown_command_is_one_line_in_status_bar(make_console: Factory) 
         assert bar.has_class("-error")
         assert bar.message.startswith("unknown command :frobnicate")
         await pilot.press("colon", *"ctx nowhere", "enter")
-        assert "unknown context 'nowhere'" in bar.message
+        assert "unknown cluster 'nowhere'" in bar.message
         assert main_screen(pilot).table.has_focus
 
 

@@ -149,6 +149,16 @@ def test_banner_badges_for_forbidden_and_degraded() -> None:
     assert "ns  payments" in text and "PRODUCTION" not in text
 
 
+def test_banner_names_the_context_serving_a_cluster_named_otherwise() -> None:
+    scope = ViewScope(clusters=("prod", "staging"))
+    statuses = {"prod": ClusterStatus("prod", Health.OK, True, "sre", context="sre@prod"),
+                "staging": ClusterStatus("staging", Health.OK, identity="admin",
+                                         context="staging")}
+    text = rich_text(banner_text(scope, statuses, {"prod": True}, {}), 200)
+    assert "prod via sre@prod as sre" in text and "PRODUCTION" in text
+    assert "staging as admin" in text and "staging via" not in text
+
+
 async def test_theme_from_settings_and_theme_command(make_console: Factory) -> None:
     app = make_console(Settings(theme="kubechat-light"))
     async with app.run_test(size=SIZE) as pilot:

@@ -56,9 +56,17 @@ def test_navigator_cycles_and_jumps_sets() -> None:
     assert nav.jump_set(scope, 0).clusters == ("p1", "p2", "s1")
     with pytest.raises(ScopeError):
         nav.jump_set(scope, 2)
-    with pytest.raises(ScopeError, match="unknown context 'nope'"):
+    with pytest.raises(ScopeError, match="unknown cluster 'nope'"):
         nav.use_contexts(scope, "p1,nope")
     assert nav.use_contexts(scope, "p2,s1").clusters == ("p2", "s1")
+
+
+def test_ctx_takes_the_context_serving_a_cluster_too() -> None:
+    nav = ScopeNavigator(["prod", "stg"], {}, {"prod": "sre@prod", "stg": "stg"})
+    scope = ViewScope(clusters=("prod", "stg"), cluster_set="all")
+    assert nav.use_contexts(scope, "sre@prod").clusters == ("prod",)
+    with pytest.raises(ScopeError, match="needs a new session"):
+        nav.use_contexts(scope, "viewer@prod")
 
 
 def test_filter_terms_and_refinement() -> None:

@@ -27,6 +27,9 @@ from kubechat_tui.guard.policy.model import (
 ERROR_RULE = "POLICY-ERROR"
 
 
+REQUESTED_RULE = "REQUESTED"  # a step the requester marked as needing approval
+
+
 class UnknownClusterSet(ValueError):
     """A rule names a cluster set neither the policy nor the settings define."""
 
@@ -60,6 +63,10 @@ class Policy:
                     hit = self._check(rule, plan, step, cluster, context)
                     if hit is not None:
                         hits.append(hit)
+            hits += [RuleHit(REQUESTED_RULE, "require_approval", s.id, "",
+                             f"the requester asked for a second person: {s.ask_approval}",
+                             "", 1)
+                     for s in plan.steps if s.accepted and s.mutating and s.ask_approval]
         except Exception as exc:  # fail closed on anything unexpected
             hits.append(RuleHit(ERROR_RULE, "error", "*", "", f"policy evaluation failed: "
                                 f"{' '.join(str(exc).split()) or type(exc).__name__}",

@@ -1,7 +1,7 @@
 """The approvals screen: pending and recent requests, their plan, diff and risk, and
 approve/reject with a comment. Every database call runs in a thread worker.
 
-    app.push_screen(ApprovalsScreen(workflow, operator))   # workflow: engine ApprovalWorkflow
+    app.push_screen(ApprovalsScreen(workflow, operator, api))  # api: the console's fleet
 
 Keys: enter/arrows select, `a` approve, `x` reject (both take the comment box's text),
 `c` focus the comment box, `r` refresh, escape close.
@@ -23,6 +23,7 @@ from textual.widgets import DataTable, Footer, Input, Static
 from kubechat_tui.domain import Plan
 from kubechat_tui.engine.approval_status import ApprovalStatus
 from kubechat_tui.engine.approvals import ApprovalError, ApprovalWorkflow
+from kubechat_tui.guard.rbac import JsonRequester
 from kubechat_tui.store.approvals import ApprovalRequest, Decision
 from kubechat_tui.store.audit_model import Operator
 from kubechat_tui.tui.bindings import APPROVALS_BINDINGS
@@ -64,7 +65,7 @@ def detail_text(view: RequestView) -> Text:
     text.append("steps\n", "underline")
     for step in plan.steps:
         if step.accepted:
-            for line in step.kubectl_lines():
+            for line in plan.kubectl_lines(step):
                 text.append(f"  [{step.risk.value}] ", RISK_STYLE.get(step.risk.value, ""))
                 text.append(line + "\n")
     if req.reasons:
@@ -99,10 +100,12 @@ class ApprovalsScreen(Screen[None]):
     ApprovalsScreen #approvals-message { height: 1; padding: 0 1; }
     """
 
-    def __init__(self, workflow: ApprovalWorkflow, operator: Operator) -> None:
+    def __init__(self, workflow: ApprovalWorkflow, operator: Operator,
+                 api: JsonRequester) -> None:
         super().__init__()
         self.workflow = workflow
         self.operator = operator
+        self.api = api  # the clusters, through this console's contexts (who approves)
         self.views: list[RequestView] = []
 
     def compose(self) -> ComposeResult:
@@ -164,7 +167,8 @@ class ApprovalsScreen(Screen[None]):
         """Record the decision off the UI thread, then reload."""
         try:
             if kind == "approve":
-                status = self.workflow.approve(request_id, self.operator, comment)
+                status = self.workflow.approve(request_id, self.operator, comment,
+                                               api=self.api)
             else:
                 status = self.workflow.reject(request_id, self.operator, comment)
         except ApprovalError as exc:

@@ -101,7 +101,8 @@ class OperatingScreen(ChattingScreen):
             from kubechat_tui.tui.screens.approvals_screen import ApprovalsScreen
 
             pipeline = handle.pipeline
-            self.app.push_screen(ApprovalsScreen(pipeline.approvals, pipeline.operator))
+            self.app.push_screen(ApprovalsScreen(pipeline.approvals, pipeline.operator,
+                                                 pipeline.fleet))
 
         self.kubechat.with_engine(show, self._engine_failed)
 

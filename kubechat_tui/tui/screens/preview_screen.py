@@ -58,7 +58,7 @@ def steps_table(prep: Prepared) -> Table:
     for step in prep.plan.steps:
         if not step.accepted:
             continue
-        forward = Text("\n".join(step.kubectl_lines()))
+        forward = Text("\n".join(prep.plan.kubectl_lines(step)))
         for warning in step.warnings:
             forward.append(f"\n⚠ {warning}", style="yellow")
         table.add_row(step.id, Text(step.risk.value, RISK_STYLE[step.risk]), forward,
@@ -135,7 +135,7 @@ class PreviewScreen(Screen[RunResult | None]):
         self.busy = False
 
     def compose(self) -> ComposeResult:
-        yield Static(Text(f"Plan: {self.plan.input}", "bold"), id="preview-header")
+        yield Static(Text(f"Plan: {self.plan.headline()}", "bold"), id="preview-header")
         with Horizontal(id="preview-body"):
             with VerticalScroll(id="preview-left"):
                 yield Static("", id="preview-steps")
@@ -205,7 +205,7 @@ class PreviewScreen(Screen[RunResult | None]):
         """Render the preview of a prepared plan."""
         self.busy = False
         self.prepared = prep
-        header = Text(f"Plan {prep.plan.digest()[:12]}: {prep.plan.input}", "bold")
+        header = Text(f"Plan {prep.plan.digest()[:12]}: {prep.plan.headline()}", "bold")
         header.append("   risk ")
         header.append(prep.plan.risk.value, RISK_STYLE[prep.plan.risk])
         header.append(f"   execution {prep.execution_id}", "dim")

@@ -57,11 +57,14 @@ def scope_line(scope: ViewScope, production: bool) -> Text:
 
 def cluster_badge(cluster: str, status: ClusterStatus | None,
                   progress: LoadProgress | None) -> Text:
-    """`● prod-eu as admin 1,200` with the health colour and a badge when unhealthy."""
+    """`● prod-eu as admin 1,200` with the health colour and a badge when unhealthy; `via
+    CONTEXT` when the serving context is not named like the cluster."""
     health = status.health if status else Health.CONNECTING
     text = Text()
     text.append(f" {HEALTH_MARK[health]} ", HEALTH_STYLE[health])
     text.append(cluster, "bold")
+    if status and status.context and status.context != cluster:
+        text.append(f" via {status.context}", "dim italic")
     identity = status.identity if status and status.identity else "?"
     text.append(f" as {identity}", "dim")
     if health not in (Health.OK, Health.CONNECTING):

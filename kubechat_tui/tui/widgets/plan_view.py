@@ -185,7 +185,7 @@ class PlanView(Vertical, can_focus=True):
         self._rescore({step.id: {"accepted": not step.accepted}}, step.id)
 
     def action_copy(self) -> None:
-        lines = [line for s in self.plan.steps if s.accepted for line in s.kubectl_lines()]
+        lines = [line for s in self.plan.steps if s.accepted for line in self.plan.kubectl_lines(s)]
         self.app.copy_to_clipboard("\n".join(lines))
         self._set_status(f"copied {len(lines)} kubectl line(s)")
 

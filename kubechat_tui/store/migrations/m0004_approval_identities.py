@@ -1,0 +1,19 @@
+"""Approvals name people per cluster: who each cluster said the requester and every
+decider were (SelfSubjectReview), and the access checks the requester passed, so that an
+approver is reviewed for exactly the same requests."""
+
+from __future__ import annotations
+
+import sqlite3
+
+STATEMENTS = (
+    "ALTER TABLE approval_requests ADD COLUMN requester_identities TEXT NOT NULL DEFAULT '{}'",
+    "ALTER TABLE approval_requests ADD COLUMN access_checks TEXT NOT NULL DEFAULT '[]'",
+    "ALTER TABLE approval_decisions ADD COLUMN actor_identities TEXT NOT NULL DEFAULT '{}'",
+)
+
+
+def upgrade(conn: sqlite3.Connection) -> None:
+    """Add the identity and access-check columns (existing rows: none recorded)."""
+    for statement in STATEMENTS:
+        conn.execute(statement)
