@@ -19,13 +19,13 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import orjson
-from kubernetes.client import ApiClient, Configuration
+from kubernetes.client import ApiClient
 from kubernetes.config.config_exception import ConfigException
-from kubernetes.config.kube_config import new_client_from_config_dict
 
 from kubechat_tui.config.settings import Settings
 from kubechat_tui.kube import health
 from kubechat_tui.kube.client import JSON, ClusterClient, Query
+from kubechat_tui.kube.credentials import build_api_client
 from kubechat_tui.kube.errors import ApiError, KubeconfigError
 from kubechat_tui.kube.kubeconfig import Kubeconfig, load_kubeconfig
 from kubechat_tui.kube.types import ClusterStatus, Health
@@ -93,7 +93,8 @@ class Fleet:
                 raise KubeconfigError(self._broken[context])
             try:
                 self.kubeconfig.check_context(context)
-                built = ClusterClient(context, _api_client(self.kubeconfig, context),
+                built = ClusterClient(context, build_api_client(self.kubeconfig, context,
+                                                                self.settings.kube),
                                       self.settings.kube.connect_timeout_seconds,
                                       self.settings.kube.request_timeout_seconds)
             except KubeconfigError as exc:
@@ -248,15 +249,6 @@ def default_clusters(contexts: Sequence[str]) -> list[str]:
     """Every context except `USER@CTX` identity variants of another context CTX."""
     names = set(contexts)
     return [c for c in contexts if not ("@" in c and c.rsplit("@", 1)[1] in names)]
-
-
-def _api_client(kubeconfig: Kubeconfig, context: str) -> ApiClient:
-    configuration = type.__call__(Configuration)
-    configuration.retries = 0  # retries and backoff are ours
-    client: ApiClient = new_client_from_config_dict(
-        config_dict=kubeconfig.document, context=context, persist_config=False,
-        client_configuration=configuration)
-    return client
 
 
 def _status_doc(message: str) -> dict[str, Any]:
