@@ -11,8 +11,10 @@ def run_console(args: argparse.Namespace) -> int:
     """Open the session (UsageError on bad flags/config/kubeconfig), run the TUI, then
     close the engine (signing the audit head) and the session."""
     from kubechat_tui.cli.session import open_session
+    from kubechat_tui.kube.exec_plugin import reserve_terminal
 
-    session = open_session(args)
+    session = open_session(args)  # a plugin may still prompt here, before the console starts
+    reserve_terminal()
     try:
         from kubechat_tui.tui.app import run_app
 

@@ -95,6 +95,9 @@ def open_session(args: argparse.Namespace) -> Session:
     try:
         fleet = Fleet.from_kubeconfig(settings, kubeconfig, contexts)
         scope = choose_scope(fleet, settings, args, demo)
+        if not demo and not contexts and scope.cluster_set is None:
+            for cluster in scope.clusters:  # the current context: unusable is bad input,
+                fleet.client(cluster)       # as for kubectl (a failing plugin: exit 2)
     except (KubeconfigError, UsageError) as exc:
         if server is not None and record is not None:
             clear_record(paths.data_dir(demo=True), record)

@@ -85,6 +85,7 @@ class KubeSettings(_Section):
     page_size: int = Field(default=1000, ge=10, le=10000)
     list_workers: int = Field(default=4, ge=1, le=64)  # clusters listed/parsed at once
     max_rows_per_cluster: int = Field(default=100_000, ge=100)
+    exec_timeout_seconds: float = Field(default=10.0, gt=0)  # a credential plugin's run
 
 
 class ClusterSettings(_Section):

@@ -203,10 +203,22 @@ class ApprovalWorkflow:
                             justification=text)
 
     def mark_executed(self, request_id: str, actor: Operator, execution_id: str) -> None:
-        """Consume the approval: a request releases one execution only."""
+        """Consume the approval before the execution it releases: a request releases one
+        execution only, atomically (two racing runs: the second is refused, audited, and
+        raises ApprovalError)."""
         request = self.get(request_id)
-        self._decide(request, "executed", actor, f"execution {execution_id}",
-                     "approval.executed", execution_id=execution_id)
+        decision = Decision(request.id, "executed", actor, request.plan_digest,
+                            request.resource_versions, f"execution {execution_id}",
+                            identities=dict(identities_of(actor)))
+        if not self.store.consume(decision):
+            self._refuse(request, actor, f"request {request.id} was already used by another "
+                         "execution; an approval releases one run only")
+        self._audit("approval.executed", actor, request, outcome="executed",
+                    execution_id=execution_id, payload={
+                        "comment": decision.comment, "decision_at": decision.at,
+                        "identities": dict(decision.identities),
+                        "bound_digest": request.plan_digest,
+                        "bound_resource_versions": dict(request.resource_versions)})
 
     def record_policy(self, policy: Policy, actor: Operator) -> bool:
         """Keep this policy version (hash + content); a new version is also audited."""

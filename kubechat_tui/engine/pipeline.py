@@ -322,8 +322,11 @@ class Pipeline:
         if stale:
             return RunResult("failed", stale, prep)
         if prep.approval is not None and prep.approval.request is not None:
-            self.approvals.mark_executed(prep.approval.request.id, self.operator,
-                                         prep.execution_id)  # an approval releases one run
+            try:  # an approval releases one run: consumed before anything is sent
+                self.approvals.mark_executed(prep.approval.request.id, self.operator,
+                                             prep.execution_id)
+            except ApprovalError as exc:
+                return RunResult("denied", f"not executed: {exc}", prep)
         report = execute(self.fleet, prep.execution_id, prep.changes,
                          self._progress(prep, prep.options.on_progress))
         undo = rollback_plan(prep.plan, report)

@@ -30,7 +30,9 @@ def blast_radius(step: Step, view: ClusterView | None) -> Blast:
         local = Blast()
         count = _count_one(step, cluster, view, local)
         if count is None:
-            local.warnings.append(f"{cluster}: could not resolve the affected objects")
+            why = view.failure(cluster)
+            local.warnings.append(f"{cluster}: could not resolve the affected objects"
+                                  + (f" ({why})" if why else ""))
         return count, local
 
     blast, counts = Blast(), []

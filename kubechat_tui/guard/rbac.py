@@ -23,6 +23,7 @@ from typing import Any, Protocol
 from kubechat_tui.domain import Plan
 from kubechat_tui.guard.access import Attributes, fallback_attributes, step_attributes
 from kubechat_tui.guard.rbac_remediation import grant_yaml, remediation_text
+from kubechat_tui.kube import failures
 
 SSAR_PATH = "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews"
 SSR_PATH = "/apis/authentication.k8s.io/v1/selfsubjectreviews"
@@ -83,17 +84,25 @@ class RbacReport:
 
     @property
     def errors(self) -> tuple[AccessCheck, ...]:
-        """Checks that could not be answered (the pre-flight fails closed on them)."""
-        return tuple(c for c in self.checks if c.allowed is None)
+        """Checks that could not be answered (the pre-flight fails closed on them), one
+        per cluster and error: an expired token is one error per cluster, not per step."""
+        first: dict[tuple[str, str], AccessCheck] = {}
+        for check in self.checks:
+            if check.allowed is None:
+                first.setdefault((check.cluster, check.error), check)
+        return tuple(first.values())
 
     def summary(self) -> str:
-        """One line: `RBAC ok (4 checks)` or what is denied / failed where."""
+        """One line: `RBAC ok (4 checks)`, what is denied where (`RBAC denied: ...`), and
+        why a cluster could not be asked (`prod-eu: credentials rejected ...`)."""
         if self.allowed:
             return f"RBAC ok ({len(self.checks)} checks)"
-        parts = [f"{d.user}@{d.cluster} cannot {', '.join(a.describe() for a in d.missing)}"
-                 for d in self.denials]
-        parts += [f"{c.cluster}: review failed ({c.error})" for c in self.errors]
-        return "RBAC denied: " + "; ".join(parts)
+        parts = [f"{c.cluster}: {c.error}" if c.cluster else c.error for c in self.errors]
+        if self.denials:
+            denied = [f"{d.user}@{d.cluster} cannot "
+                      f"{', '.join(a.describe() for a in d.missing)}" for d in self.denials]
+            parts.insert(0, "RBAC denied: " + "; ".join(denied))
+        return "; ".join(parts)
 
     def remediation(self) -> str:
         """Every denial's remediation text, separated by blank lines."""
@@ -116,10 +125,9 @@ def review(fleet: JsonRequester, cluster: str, attrs: Attributes) -> tuple[bool 
         status, doc = fleet.request_json(cluster, "POST", SSAR_PATH, body=body,
                                          timeout=TIMEOUT_SECONDS)
     except Exception as exc:  # unreachable, TLS, timeouts: the check fails closed
-        return None, " ".join(str(exc).split()) or type(exc).__name__
-    if status not in (200, 201):
-        message = doc.get("message") if isinstance(doc, dict) else None
-        return None, f"HTTP {status}" + (f": {message}" if message else "")
+        return None, failures.transport(exc)[1]
+    if status not in (200, 201):  # credentials, TLS, network (0) or 403: one line
+        return None, failures.answer(status, doc)
     result = doc.get("status") or {}
     allowed = bool(result.get("allowed")) and not result.get("denied")
     return allowed, str(result.get("reason") or result.get("evaluationError") or "")

@@ -1,13 +1,20 @@
 """One cluster's HTTP access through the official client's REST layer.
 
 Requests go through `ApiClient.param_serialize` + `call_api` (the rest layer), so the
-kubeconfig's auth (tokens, exec plugins with refresh, client certificates), TLS and proxy
-settings apply. Bodies are read raw (never turned into typed models): callers parse bytes
-with orjson or stream lines for watches.
+kubeconfig's auth (`kube.credentials`: tokens, token files, exec plugins, client
+certificates), TLS and proxy settings apply. Bodies are read raw (never turned into typed
+models): callers parse bytes with orjson or stream lines for watches.
+
+A request that fails before an answer raises ApiError(status=0) whose message is one
+line from `kube.failures` and whose reason is its `Failure` kind (credentials not
+obtained, TLS, unreachable). A 401 is renewed once (token file re-read, plugin run again,
+as client-go does); a 401 that stays is answered with its Status message replaced by the
+line that says whose credentials were rejected and what to do.
 """
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator, Mapping
 
 import orjson
@@ -15,11 +22,15 @@ import urllib3
 from kubernetes.client import ApiClient
 from kubernetes.client.exceptions import ApiException
 
-from kubechat_tui.kube.errors import ApiError
+from kubechat_tui.kube import failures
+from kubechat_tui.kube.credentials import Credentials, credentials_of
+from kubechat_tui.kube.errors import ApiError, CredentialError
 
 JSON = "application/json"
 TABLE = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json"
 STREAM_CHUNK = 1 << 16
+MAX_STATUS_BYTES = 1 << 16  # of a 401 answer's body, read to rewrite its message
+RAW_HEADERS = ("content-length", "content-encoding", "transfer-encoding")
 Query = Mapping[str, str | int | bool] | None
 Timeout = float | tuple[float, float]
 
@@ -39,13 +50,31 @@ class ClusterClient:
              timeout: float | None = None) -> urllib3.BaseHTTPResponse:
         """Send a request; the response body is left unread (caller reads or streams it).
 
-        Raises ApiError(status=0) when the cluster cannot be reached.
+        Raises ApiError(status=0) when no answer came (see the module docstring).
         """
         headers = {"Accept": accept}
         if body is not None:
             headers["Content-Type"] = content_type or JSON
         payload = _payload(body, headers.get("Content-Type", JSON))
         params = [(k, _query_value(v)) for k, v in (query or {}).items() if v is not None]
+        response, sent = self._send(method, path, params, headers, payload, timeout)
+        credentials = credentials_of(self.api)
+        if response.status != 401 or credentials is None:
+            return response
+        try:
+            renewed = credentials.renew(sent)
+        except CredentialError as exc:
+            discard(response)
+            raise ApiError(self.name, 0, str(exc), failures.Failure.CREDENTIALS) from None
+        if renewed:
+            discard(response)
+            response, _ = self._send(method, path, params, headers, payload, timeout)
+        return _rejected(response, credentials) if response.status == 401 else response
+
+    def _send(self, method: str, path: str, params: list[tuple[str, str]],
+              headers: dict[str, str], payload: object | None,
+              timeout: float | None) -> tuple[urllib3.BaseHTTPResponse, str | None]:
+        """One request: (raw response, the Authorization header sent)."""
         try:
             method_, url, headers_, body_, post = self.api.param_serialize(
                 method=method.upper(), resource_path=path, query_params=params,
@@ -53,10 +82,13 @@ class ClusterClient:
             response = self.api.call_api(method_, url, header_params=headers_, body=body_,
                                          post_params=post,
                                          _request_timeout=self._timeout(timeout))
+        except CredentialError as exc:
+            raise ApiError(self.name, 0, str(exc), failures.Failure.CREDENTIALS) from None
         except (urllib3.exceptions.HTTPError, ApiException, OSError) as exc:
-            raise ApiError(self.name, 0, f"unreachable: {_short(exc)}") from None
+            kind, line = failures.transport(exc)
+            raise ApiError(self.name, 0, line, kind) from None
         raw: urllib3.BaseHTTPResponse = response.response
-        return raw
+        return raw, headers_.get("authorization")
 
     def request(self, method: str, path: str, *, query: Query = None,
                 body: object | None = None, content_type: str | None = None,
@@ -67,7 +99,8 @@ class ClusterClient:
         try:
             return response.status, response.data
         except (urllib3.exceptions.HTTPError, OSError) as exc:
-            raise ApiError(self.name, 0, f"unreachable: {_short(exc)}") from None
+            kind, line = failures.transport(exc)
+            raise ApiError(self.name, 0, line, kind) from None
         finally:
             response.release_conn()
 
@@ -88,7 +121,8 @@ class ClusterClient:
                     yield batch
             finished = True
         except (urllib3.exceptions.HTTPError, OSError) as exc:
-            raise ApiError(self.name, 0, f"stream cut: {_short(exc)}") from None
+            kind, line = failures.transport(exc)
+            raise ApiError(self.name, 0, f"stream cut: {line}", kind) from None
         finally:
             discard(response, finished)
         if pending.strip():
@@ -122,16 +156,22 @@ def _query_value(value: str | int | bool) -> str:
     return str(value)
 
 
-def _short(exc: BaseException) -> str:
-    """A one-line reason from a urllib3/ApiException error (the innermost cause)."""
-    reason = getattr(exc, "reason", None)
-    if isinstance(reason, BaseException):
-        exc = reason
-    text = " ".join(str(exc).split())
-    if "Connection refused" in text:
-        return "connection refused"
-    if "Connection aborted" in text or "RemoteDisconnected" in text:
-        return "connection closed by the server"
-    if "timed out" in text.lower():
-        return "timed out"
-    return text[:160] or type(exc).__name__
+def _rejected(response: urllib3.BaseHTTPResponse,
+              credentials: Credentials) -> urllib3.BaseHTTPResponse:
+    """The 401 answer with its Status message saying whose credentials were rejected."""
+    try:
+        raw = response.read(MAX_STATUS_BYTES)
+    except (urllib3.exceptions.HTTPError, OSError):
+        raw = b""
+    finally:
+        discard(response)
+    try:
+        doc = orjson.loads(raw) if raw else {}
+    except orjson.JSONDecodeError:
+        doc = {}
+    doc = doc if isinstance(doc, dict) else {}
+    doc = {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
+           "reason": "Unauthorized", "code": 401, **doc, "message": credentials.rejected_line()}
+    headers = {k: v for k, v in response.headers.items() if k.lower() not in RAW_HEADERS}
+    return urllib3.HTTPResponse(body=io.BytesIO(orjson.dumps(doc)), headers=headers,
+                                status=401, reason=response.reason, preload_content=False)

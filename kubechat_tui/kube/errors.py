@@ -7,6 +7,12 @@ class KubeconfigError(Exception):
     """The kubeconfig cannot be used (missing, unparsable, unknown context): exit code 2."""
 
 
+class CredentialError(KubeconfigError):
+    """A context's credentials cannot be obtained (plugin failed or timed out, token file
+    unreadable or too large). Raised while a client is built (exit code 2 for a context
+    asked for by name) and on requests when a refresh fails (the one line users see)."""
+
+
 class ApiError(Exception):
     """A request the cluster refused or never answered; `status` is 0 when unreachable."""
 

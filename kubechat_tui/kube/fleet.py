@@ -19,15 +19,15 @@ from dataclasses import replace
 from typing import Any
 
 import orjson
-from kubernetes.client import ApiClient, Configuration
+from kubernetes.client import ApiClient
 from kubernetes.config.config_exception import ConfigException
-from kubernetes.config.kube_config import new_client_from_config_dict
 
 from kubechat_tui.config.settings import Settings
 from kubechat_tui.kube import health
 from kubechat_tui.kube.client import JSON, ClusterClient, Query
-from kubechat_tui.kube.errors import ApiError, KubeconfigError
-from kubechat_tui.kube.kubeconfig import Kubeconfig, load_kubeconfig
+from kubechat_tui.kube.credentials import build_api_client
+from kubechat_tui.kube.errors import ApiError, CredentialError, KubeconfigError
+from kubechat_tui.kube.kubeconfig import load_kubeconfig
 from kubechat_tui.kube.topology import Topology
 from kubechat_tui.kube.types import ClusterStatus, Health
 
@@ -57,6 +57,7 @@ class Fleet:
                                            context=self._serving[c]) for c in self._clusters}
         self._callbacks: list[StatusCallback] = []
         self._lock = threading.Lock()
+        self._building: dict[str, threading.Lock] = {}  # per context, held outside `_lock`
         self._stop = threading.Event()
         self._due = threading.Condition(self._lock)
         self._schedule: list[tuple[float, int, str]] = []  # (due, fleet order, cluster)
@@ -126,28 +127,48 @@ class Fleet:
         return self.context_client(self.context_of(cluster))
 
     def context_client(self, context: str) -> ClusterClient:
-        """The client of any usable context (built on first use); KubeconfigError if not."""
+        """The client of any usable context (built on first use, outside the fleet's lock:
+        fetching the first credential may run an exec plugin); KubeconfigError if not. A
+        broken kubeconfig entry is remembered; a credential failure is not (it may pass
+        once the user logs in again: the plugin's own hold limits how often it runs)."""
         with self._lock:
             found = self._clients.get(context)
             if found is not None:
                 return found
             if context in self._broken:
                 raise KubeconfigError(self._broken[context])
-            try:
-                entry = self.topology.context(context)
-                built = ClusterClient(entry.cluster, _api_client(self.kubeconfig, context),
-                                      self.settings.kube.connect_timeout_seconds,
-                                      self.settings.kube.request_timeout_seconds)
-            except KubeconfigError as exc:
-                self._broken[context] = str(exc)
-                raise
-            except (ConfigException, OSError, ValueError, TypeError) as exc:
-                text = " ".join(str(exc).split()) or type(exc).__name__
-                self._broken[context] = (f"{self.kubeconfig.describe_sources()}: "
-                                         f"context {context!r}: {text}")
-                raise KubeconfigError(self._broken[context]) from None
-            self._clients[context] = built
+            building = self._building.setdefault(context, threading.Lock())
+        with building:  # one build per context; other contexts build meanwhile
+            with self._lock:
+                found = self._clients.get(context)
+            if found is not None:
+                return found
+            built = self._build(context)
+            with self._lock:
+                self._clients[context] = built
             return built
+
+    def _build(self, context: str) -> ClusterClient:
+        try:
+            entry = self.topology.context(context)
+            return ClusterClient(entry.cluster, build_api_client(self.kubeconfig, context,
+                                                                 self.settings.kube),
+                                 self.settings.kube.connect_timeout_seconds,
+                                 self.settings.kube.request_timeout_seconds)
+        except CredentialError:
+            raise
+        except KubeconfigError as exc:
+            self._remember_broken(context, str(exc))
+            raise
+        except (ConfigException, OSError, ValueError, TypeError) as exc:
+            text = " ".join(str(exc).split()) or type(exc).__name__
+            line = f"{self.kubeconfig.describe_sources()}: context {context!r}: {text}"
+            self._remember_broken(context, line)
+            raise KubeconfigError(line) from None
+
+    def _remember_broken(self, context: str, line: str) -> None:
+        with self._lock:
+            self._broken[context] = line
 
     def api_client(self, cluster: str) -> ApiClient:
         """The configured official client of a cluster (for typed calls outside lists)."""
@@ -236,6 +257,8 @@ class Fleet:
         production = self.is_production(cluster)
         try:
             found = health.probe(self.client(cluster), production)
+        except CredentialError as exc:  # like a 401: the credentials, not the network
+            found = ClusterStatus(cluster, Health.FORBIDDEN, production, error=str(exc))
         except KubeconfigError as exc:
             found = ClusterStatus(cluster, Health.UNREACHABLE, production, error=str(exc))
         return replace(found, context=self._serving[cluster])
@@ -346,15 +369,6 @@ def parse_json(answer: tuple[int, bytes]) -> tuple[int, dict[str, Any]]:
     except orjson.JSONDecodeError:
         doc = _status_doc(raw[:200].decode("utf-8", "replace"))
     return status, doc if isinstance(doc, dict) else {"items": doc}
-
-
-def _api_client(kubeconfig: Kubeconfig, context: str) -> ApiClient:
-    configuration = type.__call__(Configuration)
-    configuration.retries = 0  # retries and backoff are ours
-    client: ApiClient = new_client_from_config_dict(
-        config_dict=kubeconfig.document, context=context, persist_config=False,
-        client_configuration=configuration)
-    return client
 
 
 def _status_doc(message: str) -> dict[str, Any]:

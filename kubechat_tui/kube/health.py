@@ -1,4 +1,9 @@
-"""One health probe of a cluster: SelfSubjectReview (who am I) mapped to a ClusterStatus."""
+"""One health probe of a cluster: SelfSubjectReview (who am I) mapped to a ClusterStatus.
+
+A failed probe's `error` is the one line from `kube.failures` (credentials rejected or
+not obtained, TLS, unreachable, forbidden); credential problems and 403 show as
+FORBIDDEN, TLS and network problems as UNREACHABLE.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ from typing import Any
 
 import orjson
 
+from kubechat_tui.kube import failures
 from kubechat_tui.kube.client import ClusterClient
 from kubechat_tui.kube.errors import ApiError
 from kubechat_tui.kube.types import ClusterStatus, Health
@@ -28,7 +34,9 @@ def probe(client: ClusterClient, production: bool) -> ClusterStatus:
         if status == 404:  # API servers before 1.28 have no SelfSubjectReview
             status, body = client.request("GET", "/version", timeout=PROBE_TIMEOUT)
     except ApiError as exc:
-        return ClusterStatus(name, Health.UNREACHABLE, production, error=exc.message)
+        credentials = exc.reason == failures.Failure.CREDENTIALS
+        health = Health.FORBIDDEN if credentials else Health.UNREACHABLE
+        return ClusterStatus(name, health, production, error=exc.message)
     elapsed = time.monotonic() - started
     doc = _json(body)
     if status in (200, 201):
@@ -39,7 +47,7 @@ def probe(client: ClusterClient, production: bool) -> ClusterStatus:
             return ClusterStatus(name, Health.DEGRADED, production, identity, groups,
                                  error=f"slow: answered in {elapsed:.1f} s")
         return ClusterStatus(name, Health.OK, production, identity, groups)
-    message = f"HTTP {status}: {doc.get('message') or doc.get('reason') or 'no message'}"
+    message = failures.answer(status, doc)
     if status in (401, 403):
         return ClusterStatus(name, Health.FORBIDDEN, production, error=message)
     return ClusterStatus(name, Health.DEGRADED, production, error=message)

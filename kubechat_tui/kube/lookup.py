@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
 from kubechat_tui.domain import RESOURCES
+from kubechat_tui.kube import failures
 
 PAGE = 500
 MAX_COUNT_PAGES = 20  # count at most 10,000 objects per query
@@ -90,6 +91,8 @@ class ClusterView(Protocol):
 
     def has_metrics(self, cluster: str) -> bool | None: ...
 
+    def failure(self, cluster: str) -> str | None: ...
+
 
 def map_clusters(clusters: Sequence[str], fn: Callable[[str], T]) -> list[T]:
     """`fn(cluster)` for every cluster, concurrently (lookups are network-bound), in order."""
@@ -140,6 +143,7 @@ class FleetView:
         self.ttl = ttl
         self.timeout = timeout
         self._cache: dict[tuple[object, ...], tuple[float, Any]] = {}
+        self._failures: dict[str, str] = {}
         self._lock = threading.Lock()
 
     def cluster_names(self) -> list[str]:
@@ -156,8 +160,11 @@ class FleetView:
         try:
             status, body = self.fleet.request_json(cluster, "GET", path, query=query,
                                                    timeout=self.timeout)
-        except Exception:  # unreachable, TLS, timeout: unknown, never a crash
+        except Exception as exc:  # unreachable, TLS, timeout: unknown, never a crash
+            self._failed(cluster, failures.transport(exc)[1])
             return None
+        if status not in (200, 404):
+            self._failed(cluster, failures.answer(status, body))
         result = body if status == 200 and isinstance(body, dict) else None
         with self._lock:
             self._cache[key] = (now, result)
@@ -176,6 +183,15 @@ class FleetView:
                 return items
             page_query = {**query, "limit": str(PAGE), "continue": token}
         return items
+
+    def failure(self, cluster: str) -> str | None:
+        """Why the cluster's last unanswered query failed (one line; None: none failed)."""
+        with self._lock:
+            return self._failures.get(cluster)
+
+    def _failed(self, cluster: str, line: str) -> None:
+        with self._lock:
+            self._failures[cluster] = line
 
     def has_metrics(self, cluster: str) -> bool | None:
         """Whether the metrics API (kubectl top) is served; None when the cluster is silent."""

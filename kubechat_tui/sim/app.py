@@ -24,6 +24,7 @@ from kubechat_tui.sim import (
 )
 from kubechat_tui.sim.call import Call, Reply
 from kubechat_tui.sim.clock import now
+from kubechat_tui.sim.credentials import certificate_identity
 from kubechat_tui.sim.journal import RequestRecord
 from kubechat_tui.sim.responses import FLOW_KEY, USER_KEY
 from kubechat_tui.sim.routing import Target, parse_path
@@ -117,6 +118,11 @@ class SimApp:
                                             {"causes": [{"message": type(exc).__name__}]}))
 
     def _identity(self, request: web.Request, cluster: str) -> rbac.Identity:
+        """x509 first, then the bearer token, as kube-apiserver's authenticators."""
+        tls = request.transport.get_extra_info("ssl_object") if request.transport else None
+        der = tls.getpeercert(binary_form=True) if tls is not None else None
+        if der:
+            return certificate_identity(der)
         header = request.headers.get("Authorization", "")
         token = header[7:].strip() if header.lower().startswith("bearer ") else ""
         found = self.fleet.tokens.get(token)

@@ -13,7 +13,7 @@ from typing import Any
 
 from aiohttp import web
 
-from kubechat_tui.sim import kubeconfig, tls
+from kubechat_tui.sim import credentials, kubeconfig, tls
 from kubechat_tui.sim.app import SimApp
 from kubechat_tui.sim.clock import now
 from kubechat_tui.sim.cluster import Cluster
@@ -112,6 +112,20 @@ class SimServer:
             raise ValueError(f"unknown identity {identity!r} (choose from "
                              f"{', '.join(IDENTITIES)})")
         return self._started_fleet().token_of[(cluster, identity)]
+
+    def issue_token(self, cluster: str, identity: str) -> str:
+        """A new bearer token of identity on cluster (e.g. the next one a token file
+        rotates to); `revoke_token` makes it (or any token) answer 401."""
+        self._check_cluster(cluster)
+        return credentials.issue_token(self._started_fleet(), cluster, identity)
+
+    def revoke_token(self, token: str) -> None:
+        """From now on requests with `token` get 401 Unauthorized."""
+        credentials.revoke_token(self._started_fleet(), token)
+
+    def client_certificate(self, user: str, groups: tuple[str, ...] = ()) -> tuple[bytes, bytes]:
+        """(certificate PEM, key PEM) the fleet authenticates as `user` in `groups`."""
+        return credentials.issue_client_certificate(self._certs, user, groups)
 
     def faults(self, cluster: str) -> Faults:
         """The fault switchboard of one cluster (changes take effect before set() returns)."""

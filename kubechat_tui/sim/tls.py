@@ -1,4 +1,8 @@
-"""A throwaway CA and server certificate for 127.0.0.1 (kubectl sends tokens only over TLS)."""
+"""A throwaway CA and server certificate for 127.0.0.1 (kubectl sends tokens only over TLS).
+
+The same CA signs client certificates (`sim.credentials`): the server asks for one and
+verifies it when given, as kube-apiserver does with its --client-ca-file.
+"""
 
 from __future__ import annotations
 
@@ -21,6 +25,7 @@ class ServerCerts:
 
     ca_pem: bytes
     directory: Path
+    ca_key: ec.EllipticCurvePrivateKey  # signs client certificates
 
     @property
     def ca_file(self) -> Path:
@@ -31,6 +36,8 @@ class ServerCerts:
         """The SSL context the server listens with."""
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         context.load_cert_chain(self.directory / "server.crt", self.directory / "server.key")
+        context.load_verify_locations(cafile=self.ca_file)
+        context.verify_mode = ssl.CERT_OPTIONAL  # a client certificate, when given, must verify
         return context
 
 
@@ -72,4 +79,4 @@ def generate() -> ServerCerts:
     key_file.write_bytes(key.private_bytes(pem, serialization.PrivateFormat.PKCS8,
                                            serialization.NoEncryption()))
     key_file.chmod(0o600)
-    return ServerCerts(ca_pem, directory)
+    return ServerCerts(ca_pem, directory, ca_key)

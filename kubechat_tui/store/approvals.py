@@ -17,6 +17,7 @@ This module stores facts only; the rules (who may approve, what voids an approva
 from __future__ import annotations
 
 import secrets
+import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -119,6 +120,17 @@ class ApprovalStore:
                  _dumps(dict(decision.resource_versions)), _dumps(dict(decision.identities))),
             )
         return replace(decision, seq=cursor.lastrowid)
+
+    def consume(self, decision: Decision) -> bool:
+        """Append the `executed` decision unless the request was already used; False then
+        (atomic across processes: the database refuses a second one)."""
+        try:
+            self.add_decision(decision)
+        except StoreError as exc:
+            if isinstance(exc.__cause__, sqlite3.IntegrityError):
+                return False
+            raise
+        return True
 
     def get(self, request_id: str) -> ApprovalRequest | None:
         """The request with exactly this id, or None."""

@@ -3,6 +3,9 @@ dry run → approval by a second person → execution → audit → rollback."""
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 
 from kubechat_tui.engine import trail as stage
@@ -121,3 +124,24 @@ def test_state_versions_match_what_the_request_was_bound_to(world: World) -> Non
     assert first.prepared.approval and first.prepared.approval.request
     bound = dict(first.prepared.approval.request.resource_versions)
     assert observe_state_versions(world.fleet, first.prepared.plan) == bound  # as admin
+
+
+def test_one_approval_releases_one_run_even_when_applies_race(world: World) -> None:
+    plan = world.plan(SCALE)
+    alice = world.pipeline(REQUESTER)
+    first = alice.run(plan, RunOptions(confirmed=True))
+    assert first.prepared.approval and first.prepared.approval.request
+    world.approve(first.prepared.approval.request.id, LEAD)
+    ready = [alice.prepare(plan, RunOptions(confirmed=True)) for _ in range(2)]
+    assert all(p.status == "needs_confirmation" for p in ready)
+    start = threading.Barrier(2)
+
+    def run(prep: object) -> str:
+        start.wait()
+        return alice.execute(prep, confirmed=True).status  # type: ignore[arg-type]
+
+    with ThreadPoolExecutor(2) as pool:
+        outcomes = sorted(pool.map(run, ready))
+    assert outcomes.count("done") == 1 and outcomes != ["done", "done"], outcomes
+    assert world.actions().count("approval.executed") == 1
+    assert world.replicas() == 5

@@ -22,6 +22,7 @@ from kubechat_tui.guard.policy import PolicyContext, load_configured_policy
 from kubechat_tui.store.approvals import ApprovalRequest, ApprovalStore
 from kubechat_tui.store.audit import AuditLog
 from kubechat_tui.store.audit_model import AuditFilter, Operator
+from kubechat_tui.store.database import open_database
 from tests.guard.helpers import approval_env, plan_of, scale_step, seen_as, step
 
 ALICE = Operator("alice", "admin")
@@ -239,3 +240,21 @@ def test_policy_versions_are_recorded_once(env: Env) -> None:
     assert flow.store.policy_content(policy.hash) == policy.content
     loaded = list(audit.records(AuditFilter(actions=("policy.loaded",))))
     assert len(loaded) == 1 and loaded[0].event.payload["policy_hash"] == policy.hash
+
+
+def test_an_approval_is_consumed_once_across_connections(tmp_path: Path) -> None:
+    flow, audit, db = approval_env(tmp_path)
+    try:
+        _, req = _request(flow)
+        approve(flow, req.id, BOB)
+        other_db = open_database(db.path)  # another process's connection to the same file
+        other = ApprovalWorkflow(ApprovalStore(other_db), AuditLog(other_db, audit.signer))
+        flow.mark_executed(req.id, ALICE, "ex-1")
+        with pytest.raises(ApprovalError, match="already used by another execution"):
+            other.mark_executed(req.id, ALICE, "ex-2")
+        other_db.close()
+        actions = _actions(audit)
+        assert actions.count("approval.executed") == 1 and actions[-1] == "approval.refused"
+        assert flow.describe(req.id).state == "executed"
+    finally:
+        db.close()

@@ -14,6 +14,7 @@ from kubechat_tui.kube.fleet import Fleet
 from kubechat_tui.sim import SimServer
 from tests.guard.fleets import Recording, sim_fleet
 from tests.guard.helpers import get_step, plan_of, scale_step, step
+from tests.kube.credential_kit import kubeconfig_with
 
 
 @pytest.fixture(scope="module")
@@ -85,7 +86,7 @@ def test_unreachable_cluster_fails_closed(fleet: Fleet, sim_server: SimServer) -
     finally:
         sim_server.faults("prod-eu").clear()
     assert not report.allowed and report.errors
-    assert "review failed" in report.summary()
+    assert report.summary() == "prod-eu: unreachable: connection refused"
 
 
 def test_steps_without_reviewable_calls_fail_closed(fleet: Fleet) -> None:
@@ -99,3 +100,19 @@ def test_steps_without_reviewable_calls_fail_closed(fleet: Fleet) -> None:
         "mutating step s1 has no API calls to review",
         "not a Kubernetes API path: /healthz"]
     assert api.calls == []
+
+
+def test_rejected_credentials_are_one_error_per_cluster_not_per_step(
+        sim_server: SimServer, tmp_path: Path) -> None:
+    token = sim_server.issue_token("prod-eu", "admin")
+    sim_server.revoke_token(token)
+    path = kubeconfig_with(sim_server, tmp_path / "kc", {"admin@prod-eu": {"token": token}})
+    steps = [scale_step(replicas=n, name=f"app-{n}", step_id=f"s{n}") for n in range(1, 5)]
+    with sim_fleet(path) as rejected:
+        report = check_rbac(rejected, plan_of(*steps))
+    line = ("credentials rejected (401 Unauthorized) for user admin@prod-eu — the kubeconfig "
+            "token was refused: get a new one")
+    assert not report.allowed and not report.denials and len(report.checks) == 4
+    assert [(c.cluster, c.error) for c in report.errors] == [("prod-eu", line)]
+    assert report.summary() == f"prod-eu: {line}"
+    assert report.to_dict()["summary"] == report.summary()

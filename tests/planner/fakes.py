@@ -43,6 +43,9 @@ class FakeView:
                         containers=(("api", "registry.example/payments-api:1.4.2"),
                                     ("sidecar", "registry.example/envoy:1.30")))
 
+    def failure(self, cluster: str) -> str | None:
+        return None
+
     def count(self, cluster: str, resource: str, namespace: str | None,
               label_selector: str | None = None, field_selector: str | None = None) -> int | None:
         self.calls += 1
