@@ -3,15 +3,20 @@
 Per cluster: the admin context named like the cluster (listed first, so it serves the
 cluster by default); `viewer@`, `operator@` and `lead@` contexts (several contexts for one
 cluster, named `user@cluster`); `dev@CLUSTER`, a user bound to `edit` in namespace
-`payments` only, whose context sets that namespace; and a cloud-style entry (an EKS ARN
+`payments` only, whose context sets that namespace; a cloud-style entry (an EKS ARN
 naming both a second cluster entry for the same server and its context), as
-`aws eks update-kubeconfig` writes them, with the admin's credentials.
+`aws eks update-kubeconfig` writes them, with the admin's credentials; and the other ways
+credentials come: `file@` (a `tokenFile` with a trailing newline, as the operator), `sso@`
+(an exec credential plugin, `interactiveMode: Never`, as the viewer) and `cert@` (a
+client certificate for CN `dev`, namespace `payments`).
 """
 
 from __future__ import annotations
 
 import base64
+import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
@@ -19,6 +24,21 @@ import yaml
 CONTEXT_IDENTITIES = ("admin", "viewer", "operator", "lead", "dev")
 NAMESPACED = {"dev": "payments"}  # identity -> the namespace its context sets
 CLOUD_ACCOUNT = "arn:aws:eks:eu-west-1:123456789012:cluster"
+
+
+PLUGIN = """import json, os, sys
+json.dump({"apiVersion": "client.authentication.k8s.io/v1", "kind": "ExecCredential",
+           "status": {"token": os.environ["SIM_TOKEN"]}}, sys.stdout)
+"""
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """Where the other credential shapes come from (files written beside the kubeconfig)."""
+
+    token_file: Callable[[str], str]  # cluster -> path of a file holding the operator token
+    plugin: str  # path of the exec plugin script
+    certificate: Callable[[str], tuple[bytes, bytes]]  # cluster -> (cert PEM, key PEM)
 
 
 def context_name(cluster: str, identity: str) -> str:
@@ -32,10 +52,13 @@ def cloud_name(cluster: str) -> str:
 
 
 def render(clusters: list[str], url: Callable[[str], str], token: Callable[[str, str], str],
-           current: str, ca_pem: bytes) -> dict[str, object]:
+           current: str, ca_pem: bytes,
+           credentials: Credentials | None = None) -> dict[str, object]:
     """The kubeconfig document."""
     ca = base64.b64encode(ca_pem).decode()
-    entries, users, contexts = [], [], []
+    entries: list[dict[str, object]] = []
+    users: list[dict[str, object]] = []
+    contexts: list[dict[str, object]] = []
     for cluster in clusters:
         entries.append({"name": cluster, "cluster": {
             "certificate-authority-data": ca, "server": url(cluster)}})
@@ -52,6 +75,16 @@ def render(clusters: list[str], url: Callable[[str], str], token: Callable[[str,
             "certificate-authority-data": ca, "server": url(cluster)}})
         users.append({"name": long, "user": {"token": token(cluster, "admin")}})
         contexts.append({"name": long, "context": {"cluster": long, "user": long}})
+    if credentials is not None:
+        for cluster in clusters:
+            extra = _credential_users(cluster, token, credentials)
+            users += extra
+            for entry in extra:
+                name = str(entry["name"])
+                shape = {"cluster": cluster, "user": name}
+                if name.startswith("cert@"):
+                    shape["namespace"] = "payments"
+                contexts.append({"name": name, "context": shape})
     return {
         "apiVersion": "v1",
         "kind": "Config",
@@ -61,6 +94,21 @@ def render(clusters: list[str], url: Callable[[str], str], token: Callable[[str,
         "contexts": contexts,
         "current-context": current,
     }
+
+
+def _credential_users(cluster: str, token: Callable[[str, str], str],
+                      credentials: Credentials) -> list[dict[str, object]]:
+    cert, key = credentials.certificate(cluster)
+    return [
+        {"name": f"file@{cluster}", "user": {"tokenFile": credentials.token_file(cluster)}},
+        {"name": f"sso@{cluster}", "user": {"exec": {
+            "apiVersion": "client.authentication.k8s.io/v1", "command": sys.executable,
+            "args": [credentials.plugin], "interactiveMode": "Never",
+            "env": [{"name": "SIM_TOKEN", "value": token(cluster, "viewer")}]}}},
+        {"name": f"cert@{cluster}", "user": {
+            "client-certificate-data": base64.b64encode(cert).decode(),
+            "client-key-data": base64.b64encode(key).decode()}},
+    ]
 
 
 def write(path: str | Path, document: dict[str, object]) -> Path:

@@ -163,9 +163,23 @@ class SimServer:
         names = self.clusters
         if current not in names and current.split("@")[-1] not in names:
             current = names[0]
+        target = Path(path)
+        beside = target.parent / f"{target.name}.d"  # token files and the plugin script
+        beside.mkdir(parents=True, exist_ok=True, mode=0o700)
+        plugin = beside / "sim-credential-plugin.py"
+        plugin.write_text(kubeconfig.PLUGIN)
+
+        def token_file(cluster: str) -> str:
+            file = beside / f"operator@{cluster}.token"
+            file.write_text(self.token(cluster, "operator") + "\n")
+            file.chmod(0o600)
+            return str(file)
+
+        shapes = kubeconfig.Credentials(token_file, str(plugin),
+                                        lambda _cluster: self.client_certificate("dev"))
         document = kubeconfig.render(names, self.cluster_url, self.token, current,
-                                     self._certs.ca_pem)
-        return kubeconfig.write(path, document)
+                                     self._certs.ca_pem, shapes)
+        return kubeconfig.write(target, document)
 
     def start(self) -> SimServer:
         """Start serving; returns once every port is listening."""

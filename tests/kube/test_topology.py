@@ -118,8 +118,25 @@ def test_the_sim_kubeconfig_has_the_shapes_real_users_have(sim_kubeconfig: Path)
     assert list(found.clusters) == ["prod-eu", "prod-us", "staging", "canary"]
     eu = [c.name for c in found.contexts_of("prod-eu")]
     assert eu == ["prod-eu", "viewer@prod-eu", "operator@prod-eu", "lead@prod-eu",
-                  "dev@prod-eu", "arn:aws:eks:eu-west-1:123456789012:cluster/prod-eu"]
+                  "dev@prod-eu", "arn:aws:eks:eu-west-1:123456789012:cluster/prod-eu",
+                  "file@prod-eu", "sso@prod-eu", "cert@prod-eu"]
     assert found.contexts["dev@prod-eu"].namespace == "payments"
     assert found.clusters["prod-eu"].aliases == (
         "arn:aws:eks:eu-west-1:123456789012:cluster/prod-eu",)
     assert found.contexts_for_user("dev", ["staging"]) == {"staging": "dev@staging"}
+
+
+@pytest.mark.parametrize("context, identity", [
+    ("file@staging", "operator"),  # a token file with a trailing newline
+    ("sso@staging", "viewer"),  # an exec credential plugin
+    ("cert@staging", "dev"),  # a client certificate (CN=dev)
+    ("dev@staging", "dev"),
+])
+def test_every_credential_shape_of_the_sim_kubeconfig_works(sim_kubeconfig: Path,
+                                                            context: str, identity: str) -> None:
+    fleet = Fleet.from_kubeconfig(Settings(), str(sim_kubeconfig), [context])
+    try:
+        status = fleet.check("staging")
+        assert status.identity == identity and status.context == context, status
+    finally:
+        fleet.close()
