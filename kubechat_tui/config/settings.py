@@ -71,10 +71,26 @@ class AuditSettings(_Section):
         return value
 
 
+# What a break-glass justification must name: a ticket or incident key (INC-4711, OPS-12,
+# INC4711), an issue number (#4711) or a link to one.
+BREAK_GLASS_REFERENCE = r"\b[A-Z][A-Z0-9]+-?[0-9]+\b|#[0-9]+\b|https?://\S+"
+
+
 class ApprovalSettings(_Section):
-    """Two-person approval: webhook announcing new requests."""
+    """Two-person approval: webhook announcing new requests; break-glass rules."""
 
     webhook_url: str | None = None
+    alert_webhook_url: str | None = None  # break-glass alerts; default: webhook_url
+    break_glass_reference: str = BREAK_GLASS_REFERENCE  # regex a justification must match
+
+    @field_validator("break_glass_reference")
+    @classmethod
+    def _regex(cls, value: str) -> str:
+        try:
+            re.compile(value)
+        except re.error as exc:
+            raise ValueError(f"not a regular expression: {exc}") from None
+        return value
 
 
 class KubeSettings(_Section):

@@ -32,10 +32,12 @@ stored, so a failing audit write leaves no unaudited decision behind.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any, Protocol
 
+from kubechat_tui.config.settings import BREAK_GLASS_REFERENCE
 from kubechat_tui.domain import Plan
 from kubechat_tui.engine.approval_status import ApprovalStatus, derive_status
 from kubechat_tui.engine.approver_review import review_approver
@@ -55,6 +57,9 @@ from kubechat_tui.store.errors import StoreError
 
 MIN_JUSTIFICATION = 15
 log = logging.getLogger(__name__)
+
+
+Alerter = Callable[[ApprovalRequest, Operator, str], None]  # (request, who, justification)
 
 
 class AuditSink(Protocol):
@@ -99,11 +104,14 @@ class ApprovalWorkflow:
 
     def __init__(self, store: ApprovalStore, audit: AuditSink,
                  notifier: Callable[[ApprovalRequest], None] | None = None, *,
-                 demo: bool = False) -> None:
+                 demo: bool = False, alerter: Alerter | None = None,
+                 reference: str = BREAK_GLASS_REFERENCE) -> None:
         self.store = store
         self.audit = audit
         self.notifier = notifier
         self.demo = demo  # only the Kubernetes identities must differ (one demo machine)
+        self.alerter = alerter  # told of every break-glass
+        self.reference = reference  # what a break-glass justification must name
 
     def request(self, plan: Plan, decision: PolicyDecision,
                 resource_versions: Mapping[str, str], requester: Operator,
@@ -122,6 +130,7 @@ class ApprovalWorkflow:
             requester_identities=dict(identities if identities is not None
                                       else identities_of(requester)),
             access_checks=tuple(dict(c) for c in checks),
+            absolute_rules=decision.absolute_rule_ids,
         )
         self._audit("approval.requested", requester, request, outcome="pending", payload={
             "plan": plan.model_dump(mode="json"), "policy": decision.to_dict(),
@@ -190,17 +199,38 @@ class ApprovalWorkflow:
         return self._decide(request, "reject", actor, comment, "approval.rejected")
 
     def break_glass(self, request_id: str, actor: Operator, justification: str) -> ApprovalStatus:
-        """A policy exception: releases the request without approvers; needs a justification."""
+        """A policy exception: releases the request without approvers. The justification
+        must name the incident or ticket; absolute rules are never overridden; an alert
+        goes out (`alerter`) once it is recorded."""
         request = self.get(request_id)
         text = " ".join(justification.split())
-        if len(text) < MIN_JUSTIFICATION:
-            self._refuse(request, actor, "break-glass needs a written justification of at "
-                         f"least {MIN_JUSTIFICATION} characters")
+        why = self.break_glass_refusal(text, request.absolute_rules)
+        if why is not None:
+            self._refuse(request, actor, why)
         state = self.describe(request.id).state
         if state in ("executed", "rejected"):
             self._refuse(request, actor, f"request {request.id} is already {state}")
-        return self._decide(request, "break_glass", actor, text, "approval.break_glass",
-                            justification=text)
+        status = self._decide(request, "break_glass", actor, text, "approval.break_glass",
+                              justification=text)
+        if self.alerter is not None:
+            try:
+                self.alerter(request, actor, text)
+            except Exception as exc:  # the alert must never block the workflow
+                log.warning("break-glass alert failed: %s", exc)
+        return status
+
+    def break_glass_refusal(self, text: str, absolute: Sequence[str]) -> str | None:
+        """Why a break-glass with this justification cannot be taken (None: it can)."""
+        if absolute:
+            return (f"break-glass cannot override absolute policy rule(s) "
+                    f"{', '.join(absolute)}")
+        if len(text) < MIN_JUSTIFICATION:
+            return (f"break-glass needs a written justification of at least "
+                    f"{MIN_JUSTIFICATION} characters")
+        if not re.search(self.reference, text):
+            return ("break-glass needs a justification naming the incident or ticket it is "
+                    "for (e.g. INC-4711, #4711 or a link)")
+        return None
 
     def mark_executed(self, request_id: str, actor: Operator, execution_id: str) -> None:
         """Consume the approval before the execution it releases: a request releases one

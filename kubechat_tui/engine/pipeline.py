@@ -21,7 +21,6 @@ from kubechat_tui.config.settings import Settings
 from kubechat_tui.domain import Plan
 from kubechat_tui.engine import trail as stage
 from kubechat_tui.engine.approval_status import ApprovalStatus
-from kubechat_tui.engine.approvals import MIN_JUSTIFICATION as BREAK_GLASS_MIN
 from kubechat_tui.engine.approvals import ApprovalError, ApprovalWorkflow, approval_rows
 from kubechat_tui.engine.approver_review import checks_of
 from kubechat_tui.engine.canonical import PlanInputError, canonical
@@ -290,9 +289,8 @@ class Pipeline:
     def _break_glass(self, prep: Prepared, decision: PolicyDecision,
                      rvs: dict[str, str]) -> bool:
         text = " ".join(prep.options.break_glass.split())
-        if len(text) < BREAK_GLASS_MIN:
-            why = f"break-glass needs a written justification of at least {BREAK_GLASS_MIN} "\
-                "characters"
+        why = self.approvals.break_glass_refusal(text, decision.absolute_rule_ids)
+        if why is not None:
             prep.trail.record(stage.BREAK_GLASS_REFUSED, {"reason": why}, "refused",
                               justification=text)
             self._stop(prep, "denied", why)

@@ -66,6 +66,7 @@ class ApprovalRequest:
     requester_identities: Mapping[str, str] = field(default_factory=dict)
     # the access reviews the requester passed: {"cluster": ..., "attributes": {...}}
     access_checks: tuple[Mapping[str, Any], ...] = ()
+    absolute_rules: tuple[str, ...] = ()  # denying rules that break-glass never overrides
 
 
 @dataclass(frozen=True)
@@ -96,7 +97,7 @@ class ApprovalStore:
                 "INSERT INTO approval_requests (id, created_at, requester, requester_kube, "
                 "plan_digest, plan_json, resource_versions, required_approvals, risk, title, "
                 "diff, policy_hash, policy_allowed, rule_ids, reasons, requester_identities, "
-                "access_checks) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                "access_checks, absolute_rules) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (request.id, request.created_at, request.requester.os_user,
                  request.requester.kube_identity, request.plan_digest, request.plan_json,
                  _dumps(dict(request.resource_versions)), request.required_approvals,
@@ -104,7 +105,8 @@ class ApprovalStore:
                  int(request.policy_allowed),
                  _dumps(list(request.rule_ids)), _dumps(list(request.reasons)),
                  _dumps(dict(request.requester_identities)),
-                 _dumps([dict(c) for c in request.access_checks])),
+                 _dumps([dict(c) for c in request.access_checks]),
+                 _dumps(list(request.absolute_rules))),
             )
         return request
 
@@ -203,6 +205,7 @@ def _request(row: dict[str, Any]) -> ApprovalRequest:
         reasons=tuple(orjson.loads(row["reasons"])), created_at=row["created_at"],
         requester_identities=orjson.loads(row["requester_identities"]),
         access_checks=tuple(orjson.loads(row["access_checks"])),
+        absolute_rules=tuple(orjson.loads(row["absolute_rules"])),
     )
 
 

@@ -74,7 +74,7 @@ def test_break_glass_releases_a_frozen_change_loudly(world: World, tmp_path: Pat
     policy_file.write_text(FREEZE)
     plan = world.plan("scale payments-api in prod-eu to 5")
     result = world.pipeline(REQUESTER, policy=load_policy(policy_file)).run(
-        plan, RunOptions(confirmed=True, break_glass="payments down, CTO approved on bridge"))
+        plan, RunOptions(confirmed=True, break_glass="payments down, INC-77, CTO on the bridge"))
     assert result.status == "done", result.message
     assert world.replicas() == 5
     assert "approval.break_glass" in world.actions()

@@ -18,13 +18,26 @@ from kubechat_tui.engine.approvals import (
     UnknownRequestError,
     approval_rows,
 )
-from kubechat_tui.guard.policy import PolicyContext, load_configured_policy
+from kubechat_tui.guard.policy import PolicyContext, load_configured_policy, load_policy
 from kubechat_tui.store.approvals import ApprovalRequest, ApprovalStore
 from kubechat_tui.store.audit import AuditLog
 from kubechat_tui.store.audit_model import AuditFilter, Operator
 from kubechat_tui.store.database import open_database
-from tests.guard.helpers import approval_env, plan_of, scale_step, seen_as, step
+from tests.guard.helpers import (
+    approval_env,
+    plan_of,
+    scale_step,
+    seen_as,
+    step,
+    write_policy,
+)
 
+FREEZE = """version: 1
+rules:
+  - id: FREEZE-ALL
+    kind: change_freeze
+    windows: [{days: [mon, tue, wed, thu, fri, sat, sun], from: "00:00", to: "24:00"}]
+"""
 ALICE = Operator("alice", "admin")
 BOB = Operator("bob", "sre-lead")
 CAROL = Operator("carol", "carol")
@@ -188,15 +201,44 @@ def test_break_glass_needs_justification_and_is_flagged(env: Env) -> None:
     assert record.event.justification == "payments down, INC-4711, lead unreachable"
 
 
-def test_policy_denied_request_is_released_only_by_break_glass(env: Env) -> None:
+def test_policy_denied_request_is_released_only_by_break_glass(env: Env,
+                                                               tmp_path: Path) -> None:
     flow, _ = env
-    plan, req = _request(flow, plan_of(scale_step(namespace="kube-system")),
-                         {"prod-eu/deployments/kube-system/payments-api": "5"})
-    rvs = {"prod-eu/deployments/kube-system/payments-api": "5"}
-    assert not req.policy_allowed
+    freeze = load_policy(write_policy(tmp_path, FREEZE))
+    plan = plan_of(scale_step())
+    decision = freeze.evaluate(plan, PolicyContext())
+    req = flow.request(plan, decision, RVS, ALICE)
+    assert not req.policy_allowed and req.absolute_rules == ()
     assert not approve(flow, req.id, BOB).satisfied
+    with pytest.raises(ApprovalError, match="naming the incident or ticket"):
+        flow.break_glass(req.id, ALICE, "core DNS outage, approved on call")
     assert flow.break_glass(req.id, ALICE, "core DNS outage, INC-9, approved on call").satisfied
-    assert flow.status(plan.digest(), rvs).satisfied
+    assert flow.status(plan.digest(), RVS).satisfied
+
+
+def test_absolute_rules_are_never_broken_glass(env: Env) -> None:
+    flow, audit = env
+    _, req = _request(flow, plan_of(scale_step(namespace="kube-system")),
+                      {"prod-eu/deployments/kube-system/payments-api": "5"})
+    assert req.absolute_rules == ("KC-NS-001",)
+    with pytest.raises(ApprovalError, match="cannot override absolute policy rule"):
+        flow.break_glass(req.id, ALICE, "core DNS outage, INC-9, approved on call")
+    assert not flow.describe(req.id).satisfied
+    assert _actions(audit)[-1] == "approval.refused"
+
+
+def test_a_break_glass_alerts(tmp_path: Path) -> None:
+    told: list[tuple[str, str, str]] = []
+    flow, _, db = approval_env(tmp_path)
+    flow.alerter = lambda request, who, why: told.append((request.id, who.os_user, why))
+    try:
+        freeze = load_policy(write_policy(tmp_path, FREEZE))
+        plan = plan_of(scale_step())
+        req = flow.request(plan, freeze.evaluate(plan, PolicyContext()), RVS, ALICE)
+        flow.break_glass(req.id, ALICE, "payments down, see #4711")
+        assert told == [(req.id, "alice", "payments down, see #4711")]
+    finally:
+        db.close()
 
 
 def test_unknown_and_ambiguous_ids_are_clear(env: Env) -> None:

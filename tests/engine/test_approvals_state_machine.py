@@ -219,7 +219,7 @@ class ApprovalMachine(RuleBasedStateMachine):
         model = self.models[request_id]
         try:
             self.flow.break_glass(request_id, model.requester.operator(model.plan.clusters()),
-                                  "sev-1 outage, lead unreachable")
+                                  "sev-1 outage INC-1, lead unreachable")
         except ApprovalError:
             assert model.rejected or model.executed
             return

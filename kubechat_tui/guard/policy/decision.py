@@ -39,6 +39,7 @@ class RuleHit:
     reason: str
     remediation: str
     approvals: int = 0
+    absolute: bool = False  # a denial break-glass never overrides
 
     def line(self) -> str:
         """`RULE-ID: step s3 on prod-eu: reason`."""
@@ -70,6 +71,11 @@ class PolicyDecision:
         """True when the plan is allowed but must wait for approvers."""
         return self.allowed and self.required_approvals > 0
 
+    @property
+    def absolute_rule_ids(self) -> tuple[str, ...]:
+        """The absolute rules that deny this plan (no break-glass releases it)."""
+        return tuple(dict.fromkeys(h.rule_id for h in self.hits if h.absolute))
+
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready form for the audit payload and `--json` output."""
         return {
@@ -78,6 +84,7 @@ class PolicyDecision:
             "rule_ids": list(self.rule_ids),
             "reasons": list(self.reasons),
             "remediation": list(self.remediation),
+            "absolute_rule_ids": list(self.absolute_rule_ids),
             "policy_hash": self.policy_hash,
             "policy_path": self.policy_path,
             "evaluated_at": self.evaluated_at.isoformat(),

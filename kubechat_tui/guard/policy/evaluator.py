@@ -90,7 +90,8 @@ class Policy:
         if rule.description and rule.kind != "approvals":
             reason = f"{reason} ({rule.description})"
         approvals = rule.approvals if rule.effect == "require_approval" else 0
-        return RuleHit(rule.id, rule.effect, step.id, cluster, reason, remediation, approvals)
+        return RuleHit(rule.id, rule.effect, step.id, cluster, reason, remediation, approvals,
+                       absolute=rule.absolute)
 
     def _reason(self, rule: Rule, plan: Plan, step: Step, cluster: str,
                 context: PolicyContext) -> str | None:

@@ -43,6 +43,7 @@ class _Rule(_Spec):
     effect: Effect = "deny"
     approvals: int = Field(default=0, ge=0, le=10)
     remediation: str = ""
+    absolute: bool = False  # a denial that break-glass never overrides
 
     @field_validator("id")
     @classmethod
@@ -55,6 +56,8 @@ class _Rule(_Spec):
     def _check_effect(self) -> _Rule:
         if self.effect == "require_approval" and self.approvals < 1:
             raise ValueError("effect require_approval needs approvals >= 1")
+        if self.absolute and self.effect != "deny":
+            raise ValueError("only a deny rule can be absolute")
         return self
 
 
