@@ -2,21 +2,27 @@
 
 Lists are read in pages (`limit` + `continue`), parsed lazily (`pages`: simdjson) and
 reduced to row tuples at once (the page's bytes are dropped); watch events are parsed with
-orjson. The watch resumes from the last resourceVersion, follows BOOKMARKs, re-lists on 410
-Gone (keeping the old rows on screen until the new list is complete), and reconnects with
-backoff when the cluster drops or fails.
+orjson. As client-go's reflector does: a watch that ends (the server's timeout, a dropped
+connection, a read silent past the timeout) resumes at once from the last resourceVersion
+(BOOKMARKs advance it); a watch that cannot be opened, or closes at once without an event,
+is retried with jittered backoff (`backoff`: Retry-After honoured); 410 Gone lists again,
+keeping the old rows on screen until the new list is complete. Whether the rows are current
+is tracked in `progress` (`freshness`).
 """
 
 from __future__ import annotations
 
+import math
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import orjson
 
-from kubechat_tui.kube import health
+from kubechat_tui.kube import freshness
+from kubechat_tui.kube.backoff import Backoff
 from kubechat_tui.kube.client import ClusterClient, discard
 from kubechat_tui.kube.errors import ApiError, KubeconfigError
 from kubechat_tui.kube.gcpause import gc_paused
@@ -25,7 +31,8 @@ from kubechat_tui.kube.pages import api_error, position, read_page
 from kubechat_tui.kube.types import LoadProgress
 
 WATCH_SECONDS = 240
-WATCH_READ_MARGIN = 30.0
+WATCH_READ_MARGIN = 30.0  # a watch silent this long past its timeout is renewed
+SHORT_WATCH_SECONDS = 1.0  # a watch ending sooner without an event counts as a failure
 
 
 class Expired(Exception):
@@ -40,6 +47,16 @@ class FeedSpec:
     label_selector: str | None
     page_size: int
     max_rows: int
+
+
+@dataclass(frozen=True)
+class WatchEnd:
+    """How a watch ended: the resourceVersion to resume from, whether it stayed up (then
+    the next one starts at once), and why it was cut (None: the server ended it)."""
+
+    version: str
+    lasted: bool
+    reason: str | None = None
 
 
 class ClusterFeed:
@@ -58,7 +75,8 @@ class ClusterFeed:
         self.stop = stop
         self.gate = gate
         self.rows: dict[Key, Row] = {}
-        self.progress = LoadProgress(cluster)
+        self.progress = LoadProgress(cluster, since=time.monotonic())
+        self._backoff = Backoff()
         self._response: Any = None
 
     def load(self, first_page: int | None = None) -> tuple[str | None, float]:
@@ -68,31 +86,34 @@ class ClusterFeed:
         try:
             return self.list_all(first_page), 0.0
         except (ApiError, KubeconfigError) as exc:
-            delay = _retry_delay(exc, 1)
-            self._fail(exc, delay)
-            return None, delay
+            return None, self._failed(exc)
 
     def run(self, start_version: str | None = None, retry_in: float = 0.0) -> None:
-        """Watch from `start_version` (list first when None) until stopped; failures become
-        progress errors, retried with backoff. `retry_in` > 0: the list just failed once."""
-        version, failures = start_version, int(retry_in > 0)
+        """Watch from `start_version` (list first when None) until stopped, waiting
+        `retry_in` first (the first list just failed)."""
+        version = start_version
         self.stop.wait(retry_in)
         while not self.stop.is_set():
             try:
                 if version is None:
                     version = self.list_all()
                     continue  # None when stopped midway
-                version = self.watch(version)
-                failures = 0
+                end = self.watch(version)
+                version = end.version
+                if self.stop.is_set():
+                    break
+                if end.lasted:
+                    self._backoff.reset()
+                    self._mark(freshness.interrupted, end.reason)
+                else:
+                    self.stop.wait(self._failed(end.reason or "the watch closed at once"))
             except Expired:
                 version = None
                 with self.lock:
                     self.progress.relists += 1
+                self._mark(freshness.interrupted, "resource version expired (410): listing again")
             except (ApiError, KubeconfigError) as exc:
-                failures += 1
-                delay = _retry_delay(exc, failures)
-                self._fail(exc, delay)
-                self.stop.wait(delay)
+                self.stop.wait(self._failed(exc))
 
     def list_all(self, first_page: int | None = None) -> str | None:
         """Read every page (the first one `first_page` rows long when given); returns the
@@ -137,13 +158,14 @@ class ClusterFeed:
                 self.rows = fresh
             self.progress.rows = len(self.rows)
             self.progress.done = True
-            self.progress.error = self._cap_note(self.rows)
+            self.progress.note = self._cap_note(self.rows)
+            freshness.current(self.progress, time.monotonic())
         self.changed()
         return version
 
-    def watch(self, version: str) -> str:
-        """Follow changes from `version` until the server ends the stream; returns the last
-        resourceVersion seen. Raises Expired on 410."""
+    def watch(self, version: str) -> WatchEnd:
+        """Follow changes from `version` until the stream ends or is cut. Raises Expired on
+        410 and ApiError when the watch cannot be opened."""
         client = self._client()
         query: dict[str, str | int] = {**self.reader.query, "watch": "true",
                                        "resourceVersion": version,
@@ -151,13 +173,14 @@ class ClusterFeed:
                                        "timeoutSeconds": WATCH_SECONDS}
         if self.spec.label_selector:
             query["labelSelector"] = self.spec.label_selector
+        started = time.monotonic()
         response = client.open("GET", self.spec.path, query=query, accept=self.reader.accept,
                                timeout=WATCH_SECONDS + WATCH_READ_MARGIN)
         self._response = response
         if self.stop.is_set():  # stopped while connecting: interrupt() may have missed it
             self._response = None
             discard(response)
-            return version
+            return WatchEnd(version, True)
         if response.status != 200:
             self._response = None
             body = response.data
@@ -165,19 +188,20 @@ class ClusterFeed:
             if response.status == 410:
                 raise Expired
             raise api_error(self.cluster, response.status, body)
-        self._recovered()
-        events = 0
+        self._mark(freshness.current)
+        events, reason = 0, None
         try:
             for batch in client.line_batches(response):
                 version = self._apply(batch, version)
                 events += len(batch)
                 if self.stop.is_set():
                     break
+        except ApiError as exc:  # cut, or an ERROR event
+            reason = exc.message
         finally:
             self._response = None
-        if events == 0 and not self.stop.is_set():
-            self.stop.wait(1.0)  # the server ended the watch at once: do not spin
-        return version
+        lasted = events > 0 or time.monotonic() - started >= SHORT_WATCH_SECONDS
+        return WatchEnd(version, lasted, reason)
 
     def interrupt(self) -> None:
         """Unblock a watch read in progress (used by stop)."""
@@ -211,19 +235,20 @@ class ClusterFeed:
             self.changed()
         return version
 
-    def _recovered(self) -> None:
+    def _mark(self, transition: Callable[..., None], *reason: str | None) -> None:
+        """Move `progress` to a new data state (the console polls it: no change call)."""
         with self.lock:
-            stale = self.progress.error is not None and self.progress.done
-            if stale:
-                self.progress.error = self._cap_note(self.rows)
-        if stale:
-            self.changed()
+            transition(self.progress, time.monotonic(), *reason)
 
-    def _fail(self, exc: Exception, retry_in: float) -> None:
-        message = exc.message if isinstance(exc, ApiError) else str(exc)
-        with self.lock:
-            self.progress.error = f"{message} (retry in {retry_in:.0f} s)"
-        self.changed()
+    def _failed(self, problem: ApiError | KubeconfigError | str) -> float:
+        """Record a failed attempt (an error, or what went wrong); returns the seconds to
+        wait before the next one."""
+        delay = self._backoff.delay(getattr(problem, "retry_after", None))
+        message = problem.message if isinstance(problem, ApiError) else str(problem)
+        self._mark(freshness.failing, f"{message} (retry in {_seconds(delay)} s)")
+        if not self.progress.done:
+            self.changed()  # the console's load stage counts a failed first list as settled
+        return delay
 
     def _cap_note(self, rows: dict[Key, Row]) -> str | None:
         if len(rows) >= self.spec.max_rows:
@@ -231,9 +256,9 @@ class ClusterFeed:
         return None
 
 
-def _retry_delay(exc: ApiError | KubeconfigError, failures: int) -> float:
-    """Seconds before the next attempt: the server's Retry-After, else backoff."""
-    return getattr(exc, "retry_after", None) or health.backoff(failures)
+def _seconds(value: float) -> str:
+    """`1`, `0.3`, `4.2`: a delay as a short number (rounded up to tenths)."""
+    return f"{math.ceil(value * 10) / 10:.1f}".removesuffix(".0")
 
 
 def _add(target: dict[Key, Row], rows: list[tuple[Key, Row]], cap: int) -> None:

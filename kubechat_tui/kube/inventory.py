@@ -8,7 +8,8 @@ first cluster's rows on top. Once a cluster is listed, its own thread watches it
 blocked on the socket); those threads are started by one starter thread, because starting a
 thread blocks the starter until the new thread gets the GIL (tens of ms while pages are
 parsed), which would idle the loaders. Pages are parsed in the loaders, never on the UI thread.
-`on_change` is called after each page or watch batch; `rows()` is a cheap snapshot.
+`on_change` is called after each page or watch batch; `rows()` is a cheap snapshot;
+`progress()` says per cluster how far the list got and whether its rows are current.
 """
 
 from __future__ import annotations
@@ -17,10 +18,10 @@ import queue
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from typing import Any
 
 from kubechat_tui.config.settings import KubeSettings
+from kubechat_tui.kube import freshness
 from kubechat_tui.kube.feed import ClusterFeed, FeedSpec
 from kubechat_tui.kube.kinds import KINDS, Row, collection_path, reader_for
 from kubechat_tui.kube.types import LoadProgress, ResourceKind
@@ -86,9 +87,10 @@ class Inventory:
             return list(self._snapshot)
 
     def progress(self) -> dict[str, LoadProgress]:
-        """Per-cluster load state (copies)."""
+        """Per-cluster load state and freshness, as of now (copies)."""
+        now = time.monotonic()
         with self._lock:
-            return {feed.cluster: replace(feed.progress) for feed in self._feeds}
+            return {feed.cluster: freshness.seen(feed.progress, now) for feed in self._feeds}
 
     def stop(self) -> None:
         """Stop every feed without waiting (safe on the UI thread): open watches are cut,
@@ -129,7 +131,7 @@ class Inventory:
             except queue.Empty:
                 break
             version, retry_in = feed.load(first_page)
-            if version is not None or retry_in > 0:
+            if not self._stop.is_set():
                 self._listed.put((feed, version, retry_in))
         with self._lock:
             self._loaders -= 1

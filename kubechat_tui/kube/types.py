@@ -48,13 +48,31 @@ class ResourceKind:
     aliases: tuple[str, ...] = ()
 
 
+class DataState(StrEnum):
+    """Whether one cluster's rows of an inventory are kept current (see kube/freshness.py)."""
+
+    LOADING = "loading"  # the first list is under way
+    CURRENT = "current"  # listed, and the watch is open (or opening)
+    RECONNECTING = "reconnecting"  # the watch ended a moment ago and is resuming
+    STALE = "stale"  # rows shown, but not kept current (watch or re-list failing)
+    FAILED = "failed"  # the first list failed: no rows yet, retried
+
+
 @dataclass
 class LoadProgress:
-    """Per-cluster load state of one inventory: rows so far, done, last error."""
+    """Per-cluster state of one inventory: rows so far, whether they are current, why not."""
 
     cluster: str
     rows: int = 0
-    done: bool = False
-    error: str | None = None
+    done: bool = False  # the first list completed
+    error: str | None = None  # why the rows are not current (one line), else None
     pages: int = field(default=0)
     relists: int = 0  # full re-lists after a watch expired (410 Gone)
+    state: DataState = DataState.LOADING
+    since: float = 0.0  # time.monotonic() when `state` began (STALE: when updates stopped)
+    note: str | None = None  # not an error: e.g. the rows were capped
+
+    @property
+    def loaded(self) -> bool:
+        """Listed and kept current (a watch resuming within its grace counts)."""
+        return self.state in (DataState.CURRENT, DataState.RECONNECTING)

@@ -163,6 +163,12 @@ class Faults:
         if self._apply is not None:
             self._apply(self._state, False)
 
+    def reseed(self, seed: int) -> None:
+        """Restart the dice `error_rate` rolls (one per request) from `seed`: the same
+        sequence of requests then fails the same way on every run."""
+        with self._lock:
+            self._rng.seed(seed)
+
     def injected_error(self) -> ApiError | None:
         """The error this request should fail with, if any."""
         state = self.state

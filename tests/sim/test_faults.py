@@ -56,6 +56,17 @@ def test_error_rate(server: SimServer, api: Api) -> None:
     assert codes == {200, 500}
 
 
+def test_reseeded_error_dice_repeat_the_same_failures(server: SimServer, api: Api) -> None:
+    faults = server.faults("staging")
+    faults.set(error_rate=0.5, error_status=503)
+    runs = []
+    for _ in range(2):
+        faults.reseed(726)
+        runs.append([api.request("GET", "/version", cluster="staging").status
+                     for _ in range(12)])
+    assert runs[0] == runs[1] and set(runs[0]) == {200, 503}
+
+
 def test_unreachable_refuses_connections_and_cuts_open_ones(server: SimServer,
                                                             api: Api) -> None:
     port = server.cluster_port("prod-us")

@@ -10,7 +10,7 @@ from textual.widgets import Static
 
 from kubechat_tui.config.settings import AISettings, Settings
 from kubechat_tui.kube.fleet import Fleet
-from kubechat_tui.kube.types import ClusterStatus, Health, LoadProgress
+from kubechat_tui.kube.types import ClusterStatus, DataState, Health, LoadProgress
 from kubechat_tui.planner.service import PlannerService
 from kubechat_tui.sim import SimServer
 from kubechat_tui.tui.app import KubechatApp
@@ -141,7 +141,8 @@ def test_banner_badges_for_forbidden_and_degraded() -> None:
         "a": ClusterStatus("a", Health.FORBIDDEN, identity="viewer"),
         "b": ClusterStatus("b", Health.DEGRADED, identity="admin"),
     }
-    progress = {"a": LoadProgress("a", error="403"), "b": LoadProgress("b", rows=1200, done=True)}
+    progress = {"a": LoadProgress("a", error="403", state=DataState.FAILED),
+                "b": LoadProgress("b", rows=1200, done=True, state=DataState.CURRENT)}
     text = rich_text(banner_text(scope, statuses, {"a": False}, progress), 200)
     assert "a as viewer [forbidden] !load" in text
     assert "b as admin [degraded] 1,200" in text

@@ -12,7 +12,7 @@ from textual.containers import Horizontal
 from textual.timer import Timer
 from textual.widgets import Footer
 
-from kubechat_tui.kube.types import ClusterStatus
+from kubechat_tui.kube.types import ClusterStatus, DataState
 from kubechat_tui.tui.bindings import SCREEN_BINDINGS
 from kubechat_tui.tui.commands import Command, CommandError, parse_command
 from kubechat_tui.tui.feed import InventoryFeed
@@ -64,7 +64,7 @@ class MainScreen(OperatingScreen):
         self._holding = False  # detail of rows selected while loading waits (see above)
         self._refresh_timer: Timer | None = None
         self._banner_timer: Timer | None = None
-        self._shown_progress: dict[str, tuple[int, bool, str | None]] = {}
+        self._shown_progress: dict[str, tuple[int, DataState, str | None]] = {}
         self.feed: InventoryFeed
 
     def compose(self) -> ComposeResult:
@@ -212,7 +212,7 @@ class MainScreen(OperatingScreen):
         self.status_bar.show_summary(
             self.scope.kind, shown, total, table.sort_label(), table.model.filter_text, progress
         )
-        seen = {name: (p.rows, p.done, p.error) for name, p in progress.items()}
+        seen = {name: (p.rows, p.state, p.error) for name, p in progress.items()}
         if seen != self._shown_progress:
             self._shown_progress = seen
             self._redraw_banner(flash=False)

@@ -9,7 +9,7 @@ from rich.text import Text
 from textual.timer import Timer
 from textual.widget import Widget
 
-from kubechat_tui.kube.types import ClusterStatus, Health, LoadProgress
+from kubechat_tui.kube.types import ClusterStatus, DataState, Health, LoadProgress
 from kubechat_tui.tui.scope import ViewScope
 
 FLASH_SECONDS = 1.2
@@ -28,11 +28,14 @@ HEALTH_MARK = {
 
 
 def load_badge(progress: LoadProgress | None) -> tuple[str, str]:
-    """Row count when loaded, `…N` while loading, `!load` on a load error."""
+    """Row count when loaded, `…N` while loading, `!load` when the list failed, `N STALE`
+    while the rows are not kept current (the status bar says why)."""
     if progress is None:
         return "", ""
-    if progress.error:
+    if progress.state is DataState.FAILED:
         return " !load", "red"
+    if progress.state is DataState.STALE:
+        return f" {progress.rows:,} STALE", "bold black on yellow"
     if progress.done:
         return f" {progress.rows:,}", "dim"
     return f" …{progress.rows:,}", "yellow"
@@ -87,13 +90,13 @@ def fleet_summary(clusters: tuple[str, ...], statuses: Mapping[str, ClusterStatu
     identities = sorted({s.identity for c in clusters if (s := statuses.get(c)) and s.identity})
     if identities:
         text.append(f"as {', '.join(identities[:3])}  ", "dim")
-    loaded = sum(1 for c in clusters if (p := progress.get(c)) and p.done)
+    loaded = sum(1 for c in clusters if (p := progress.get(c)) and p.loaded)
     text.append(f"loaded {loaded}/{len(clusters)}  ", "dim")
     for cluster in clusters:
         status = statuses.get(cluster)
         failing = progress.get(cluster)
         if (status and status.health in (Health.DEGRADED, Health.UNREACHABLE, Health.FORBIDDEN)) \
-                or (failing and failing.error):
+                or (failing and failing.state in (DataState.FAILED, DataState.STALE)):
             text.append_text(cluster_badge(cluster, status, failing))
     return text
 

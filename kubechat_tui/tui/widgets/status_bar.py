@@ -1,31 +1,47 @@
-"""The status bar: row count, per-cluster load progress, sort, filter, and one message line."""
+"""The status bar: row count, per-cluster load progress and freshness, sort, filter, and one
+message line."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from time import monotonic
 
 from rich.text import Text
 from textual.widget import Widget
 
-from kubechat_tui.kube.types import LoadProgress
+from kubechat_tui.kube.types import DataState, LoadProgress
+from kubechat_tui.tui.ages import human_duration
+
+SHOWN = 2  # clusters named per kind of trouble; the rest are counted
 
 
-def progress_text(progress: Mapping[str, LoadProgress]) -> Text:
-    """`loaded 3/4 clusters · prod-us: error…` style summary."""
+def progress_text(progress: Mapping[str, LoadProgress], now: float) -> Text:
+    """`loaded 3/4 clusters, 1 stale (prod-us: not updated for 12s: HTTP 503…)` style
+    summary: only clusters whose rows are kept current count as loaded."""
     text = Text()
     if not progress:
         return text
-    done = sum(1 for p in progress.values() if p.done)
-    failed = [p for p in progress.values() if p.error]
-    style = "green" if done == len(progress) and not failed else "yellow"
-    text.append(f"loaded {done}/{len(progress)} clusters", style)
-    loading = [p for p in progress.values() if not p.done and not p.error]
+    states = list(progress.values())
+    loaded = sum(p.loaded for p in states)
+    text.append(f"loaded {loaded}/{len(states)} clusters", "green" if loaded == len(states)
+                else "yellow")
+    loading = [p for p in states if p.state is DataState.LOADING]
     if loading:
         text.append(f" ({sum(p.rows for p in loading):,} rows arriving)", "dim")
-    for item in failed[:2]:
+    stale = [p for p in states if p.state is DataState.STALE]
+    if stale:
+        text.append(f", {len(stale)} stale", "bold yellow")
+        reasons = [f"{p.cluster}: not updated for {human_duration(now - p.since)}: "
+                   f"{p.error or 'reconnecting'}" for p in stale[:SHOWN]]
+        more = f"; +{len(stale) - SHOWN} more" if len(stale) > SHOWN else ""
+        text.append(f" ({'; '.join(reasons)}{more})", "yellow")
+    failed = [p for p in states if p.state is DataState.FAILED]
+    for item in failed[:SHOWN]:
         text.append(f" · {item.cluster}: {item.error}", "red")
-    if len(failed) > 2:
-        text.append(f" · +{len(failed) - 2} more failing", "red")
+    if len(failed) > SHOWN:
+        text.append(f" · +{len(failed) - SHOWN} more failing", "red")
+    for item in [p for p in states if p.note][:SHOWN]:
+        text.append(f" · {item.cluster}: {item.note}", "dim")
     return text
 
 
@@ -53,7 +69,7 @@ class StatusBar(Widget):
 
     def show_summary(self, kind: str, shown: int, total: int, sort: str, filter_text: str,
                      progress: Mapping[str, LoadProgress]) -> None:
-        """Counts, sort, filter and load progress."""
+        """Counts, sort, filter, load progress and freshness (ages as of now)."""
         text = Text()
         text.append(f" {shown:,}", "bold")
         text.append(f"/{total:,} {kind}" if shown != total else f" {kind}")
@@ -62,7 +78,7 @@ class StatusBar(Widget):
         if filter_text:
             text.append(f" · filter /{filter_text}")
         text.append(" · ")
-        text.append_text(progress_text(progress))
+        text.append_text(progress_text(progress, monotonic()))
         self._summary = text
         if not self.message:
             self.update(text)
