@@ -15,10 +15,9 @@ from __future__ import annotations
 
 import re
 
-from kubechat_tui.config.settings import NAMESPACE_NAME
 from kubechat_tui.domain import Plan, Step
 from kubechat_tui.planner.render import build_step
-from kubechat_tui.planner.text import is_image, is_name, is_selector, printable
+from kubechat_tui.planner.text import is_image, is_label, is_name, is_selector, printable
 
 # Resources whose object names are DNS labels (63 characters, no dots), not subdomains.
 LABEL_NAMED = frozenset({"namespaces", "services"})
@@ -58,11 +57,6 @@ def check_plan(plan: Plan) -> None:
             raise PlanInputError(f"{where}: selector {_show(step.selector)} is not a label "
                                  "selector")
         _check_params(where, step)
-
-
-def is_label(word: str | None) -> bool:
-    """True for an RFC 1123 DNS label (what `config.settings.check_namespace` accepts)."""
-    return bool(word) and bool(NAMESPACE_NAME.match(word or ""))
 
 
 def is_context_name(word: str | None) -> bool:
