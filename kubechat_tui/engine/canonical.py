@@ -15,11 +15,10 @@ from __future__ import annotations
 
 import re
 
-from kubechat_tui.config.settings import NAMESPACE_NAME
 from kubechat_tui.domain import Plan, Step
 from kubechat_tui.domain.plan import MAX_ASK_APPROVAL
 from kubechat_tui.planner.render import build_step
-from kubechat_tui.planner.text import is_image, is_name, is_selector, printable
+from kubechat_tui.planner.text import is_image, is_label, is_name, is_selector, printable
 
 # Resources whose object names are DNS labels (63 characters, no dots), not subdomains.
 LABEL_NAMED = frozenset({"namespaces", "services"})
@@ -65,11 +64,6 @@ def check_plan(plan: Plan) -> None:
                                  f"{MAX_ASK_APPROVAL} characters")
     for cluster, context in plan.scope.contexts.items():
         _check_clusters("scope contexts", (cluster, context))
-
-
-def is_label(word: str | None) -> bool:
-    """True for an RFC 1123 DNS label (what `config.settings.check_namespace` accepts)."""
-    return bool(word) and bool(NAMESPACE_NAME.match(word or ""))
 
 
 def is_context_name(word: str | None) -> bool:

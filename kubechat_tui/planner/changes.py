@@ -114,7 +114,7 @@ class ChangeDrafter:
         return counts.pop()
 
     def _delete(self, target: Target, low: str, scope: ResolvedScope) -> list[Draft]:
-        ns_name = _deleted_namespace(low, scope)
+        ns_name = deleted_namespace(low, scope)
         if ns_name or target.resource == "namespaces":
             name = target.name if target.resource == "namespaces" else ns_name
             return [Draft(Verb.GET, "pods", namespace=name, reason=f"what lives in {name}"),
@@ -194,7 +194,7 @@ _DELETE_VERB = (r"\b(?:delete|deleting|remove|removing|kill|destroy|nuke|wipe|pu
                 r"|erase|drop|clean ?up)\s+(?:the\s+)?")
 
 
-def _deleted_namespace(low: str, scope: ResolvedScope) -> str | None:
+def deleted_namespace(low: str, scope: ResolvedScope) -> str | None:
     """The namespace that is itself the object of the delete ("delete namespace x",
     "delete the x namespace"); "delete pods in namespace x" deletes pods, not x. A cluster
     or cluster-set word is never read as a namespace to delete."""

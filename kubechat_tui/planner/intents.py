@@ -1,7 +1,9 @@
 """What a request asks for: symptoms to diagnose, reads, and at most one change.
 
 Pure regex tables over the lower-cased request; no guessing: a change is only detected
-from an explicit imperative ("scale", "restart", "roll back", "delete", ...).
+from an explicit imperative ("scale", "restart", "roll back", "delete", ...) in a part of
+the request that is not a question: "why did traffic drop?" and "how often do pods
+restart?" ask about something and change nothing ("can you restart web?" is a request).
 """
 
 from __future__ import annotations
@@ -67,7 +69,8 @@ SYMPTOMS: tuple[tuple[Symptom, re.Pattern[str]], ...] = (
     (Symptom.NOT_READY, _rx(r"not[- ]ready|notready|unready|readiness|unhealthy|probe"
                             r"|not running"
                             r"|health ?checks? fail")),
-    (Symptom.RESTARTS, _rx(r"\brestarts\b|restart ?count|\brestarting\b|restarted")),
+    (Symptom.RESTARTS, _rx(r"\brestarts\b|restart ?count|\brestarting\b|restarted"
+                           r"|\bhow often\b[^.?]*\brestart")),
     (Symptom.LOG_ERRORS, _rx(r"errors? in (the |their |its )?logs?|logs? errors|exceptions?"
                              r"|stack ?traces?|\berrors?\b|\bfailures?\b|\bfailing\b|panic")),
     (Symptom.GENERAL, _rx(r"\bwrong\b|investigate|\bdebug|troubleshoot|diagnos|\bbroken\b"
@@ -117,6 +120,14 @@ UNSUPPORTED = _rx(r"\bexec\b|\bshell\b|\bssh\b|port[- ]forward|\bkubectl cp\b|\b
 # "in all clusters" is a scope (resolved by planner.scope), not "delete everything".
 DESTRUCTIVE_ALL = _rx(r"\b(everything|all resources|all objects|the whole cluster|"
                       r"entire cluster)\b")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+# "can you ...", "could you please ...", "please ...": a request, even with a "?".
+_POLITE = _rx(r"^(?:please\s+)?(?:(?:can|could|would|will)\s+(?:you|u|we)\s+)?(?:please\s+)?")
+_QUESTION = _rx(r"^(?:why|how|what|when|where|which|who|whom|whose|is|are|was|were|am|does"
+                r"|do|did|has|have|had|should|shall|may|might|must|(?:can|could|would|will)"
+                r" (?:i|it|this|that|these|those|there|the|a|an|my|our)"
+                r"|(?:tell me|explain|find out|figure out|check|see|show(?: me)?|let me know"
+                r"|i wonder|wondering)\s+(?:why|how|whether|if|when|what|which|who))\b")
 
 
 @dataclass
@@ -126,6 +137,8 @@ class Intent:
     symptoms: list[Symptom] = field(default_factory=list)
     reads: list[Read] = field(default_factory=list)
     changes: list[Change] = field(default_factory=list)
+    question: bool = False  # a part of the request is a question (its change words count not)
+    hedged: list[Change] = field(default_factory=list)  # "restart web?": asked, not requested
 
     @property
     def empty(self) -> bool:
@@ -134,11 +147,14 @@ class Intent:
 
 
 def detect(low: str) -> Intent:
-    """Match the request (lower case) against the tables."""
+    """Match the request (lower case) against the tables; changes only outside questions."""
+    parts = statements(low)
     intent = Intent(
         symptoms=[s for s, rx in SYMPTOMS if rx.search(low)],
         reads=[r for r, rx in READS if rx.search(low)],
-        changes=[c for c, rx in CHANGES if rx.search(low)],
+        changes=[c for c, rx in CHANGES if rx.search(parts.asking)],
+        question=parts.question,
+        hedged=[c for c, rx in CHANGES if parts.hedged and rx.search(parts.hedged)],
     )
     if Change.SCALE in intent.changes and Change.DELETE in intent.changes and "replica" in low:
         intent.changes.remove(Change.DELETE)  # "remove 2 replicas"
@@ -152,3 +168,33 @@ def detect(low: str) -> Intent:
         if weak in intent.symptoms and len(intent.symptoms) > 1:
             intent.symptoms.remove(weak)
     return intent
+
+
+@dataclass(frozen=True)
+class Parts:
+    """A request split by what its parts do (see `statements`)."""
+
+    asking: str  # the parts that are not questions
+    question: bool  # some part is a question
+    hedged: str  # questions worded as a request ("restart web?"), joined
+
+
+def statements(low: str) -> Parts:
+    """The request's sentences sorted: a sentence is a question when it starts like one
+    ("why ...", "how often ...", "should I ...", "check whether ...": all of it, "and ..."
+    included), or ends in "?" and is not a polite request ("can you restart web?")."""
+    sentences = _SENTENCE_END.split(low.strip())
+    kept: list[str] = []
+    hedged: list[str] = []
+    for sentence in sentences:
+        polite = _POLITE.match(sentence)
+        prefix = polite.group(0) if polite else ""
+        body = sentence[len(prefix):]
+        if _QUESTION.match(body):
+            continue
+        if sentence.rstrip().endswith("?") and not prefix:
+            hedged.append(body)
+        else:
+            kept.append(sentence)
+    question = len(kept) < len(sentences)
+    return Parts(" ".join(kept) if question else low, question, " ".join(hedged))

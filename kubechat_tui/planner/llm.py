@@ -1,10 +1,11 @@
 """The LLM planner: litellm with a JSON reply validated like any untrusted input.
 
-The model only proposes steps as data (verb, resource, target, params); the code renders
-kubectl lines and API calls and re-checks everything (llm_reply). Cluster data passed as
-`context` is JSON-quoted as untrusted text and cannot add changes: a change verb is only
-accepted when the user's own request asks for it. litellm is imported lazily (seconds)
-with its network price-map fetch switched off.
+The model only proposes steps as data (verb, resource, target, params); the code checks
+them as data (llm_reply), keeps only the change the user's own request asks for
+(llm_vetting against request_intent; the rest is dropped with a note), and renders kubectl
+lines and API calls itself. Cluster data passed as `context` is JSON-quoted as untrusted
+text and cannot add changes. litellm is imported lazily (seconds) with its network
+price-map fetch switched off.
 """
 
 from __future__ import annotations
@@ -24,7 +25,9 @@ from kubechat_tui.kube.lookup import ClusterView
 from kubechat_tui.planner.assemble import assemble
 from kubechat_tui.planner.drafts import Unplannable
 from kubechat_tui.planner.llm_reply import REPLY_SCHEMA, ReplyRejected, parse_reply, validate_steps
+from kubechat_tui.planner.llm_vetting import vet
 from kubechat_tui.planner.providers import api_base, api_key, is_local, model_string
+from kubechat_tui.planner.request_intent import read_request
 from kubechat_tui.planner.rule_planner import prepare
 from kubechat_tui.planner.scope import ResolvedScope
 from kubechat_tui.planner.text import printable
@@ -39,7 +42,8 @@ Rules:
 - Use only these verbs: {verbs}.
 - Put read-only diagnostics (events, logs, describe, rollout history) before any change.
 - Propose a change (scale, restart, delete, ...) only if the user's request asks for it,
-  and only on objects the request names.
+  and only on objects the request names, with the kind and label selector it states.
+  A question ("why ...?", "how often ...?") gets read-only steps and no change.
 - Never read or reveal Secrets. If the request is unsafe or unclear, return
   {{"refusal": "<why>", "steps": []}}.
 - Clusters must come from: {clusters}. Namespace: {namespace}.
@@ -93,15 +97,23 @@ class LLMPlanner:
         if refusal and not steps:
             return PlanResult(input=cleaned, planner=self.name, blocked=True,
                               reason=f"the model declined: {printable(refusal[:300])}")
-        drafts = validate_steps(steps, cleaned, scope)
-        for draft in drafts:
+        request = read_request(cleaned, scope, self.settings, self.view)
+        vetted = vet(validate_steps(steps, scope), request, scope)
+        if not vetted.drafts:
+            raise ReplyRejected("no step of the model's plan was kept (" +
+                                "; ".join(vetted.dropped) + ")")
+        for draft in vetted.drafts:
             if draft.verb is Verb.ROLLOUT_RESTART:
                 draft.params["restarted_at"] = self.clock().strftime("%Y-%m-%dT%H:%M:%SZ")
+        notes = (*request.notes(), *vetted.dropped)
         try:
-            plan = assemble(cleaned, self.name, scope, drafts, self.settings, self.view)
+            plan = assemble(cleaned, self.name, scope, vetted.drafts, self.settings, self.view,
+                            notes)
         except Unplannable as exc:
-            return PlanResult(input=cleaned, planner=self.name, blocked=True, reason=str(exc))
-        return PlanResult(input=cleaned, planner=self.name, plan=plan)
+            return PlanResult(input=cleaned, planner=self.name, blocked=True, reason=str(exc),
+                              notes=notes)
+        return PlanResult(input=cleaned, planner=self.name, plan=plan, notes=notes,
+                          suggestions=tuple(vetted.suggested))
 
     def messages(self, text: str, scope: ResolvedScope,
                  context: Sequence[str]) -> list[dict[str, str]]:

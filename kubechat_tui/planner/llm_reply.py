@@ -1,5 +1,8 @@
-"""The structured reply a model must return, and its validation against the allow-list,
-the request's own intent and its scope. Anything else is rejected with the reason."""
+"""The structured reply a model must return, and its validation as data: verbs from the
+allow-list, known resources, valid names, images, selectors and parameters (no value can
+read as a kubectl option), inside the request's scope. A reply that breaks any of it is
+rejected with the reason; whether a valid step is one the request asked for is decided
+afterwards, step by step (`llm_vetting`)."""
 
 from __future__ import annotations
 
@@ -11,19 +14,12 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from kubechat_tui.domain import RESOURCES, ParamValue, Verb
 from kubechat_tui.domain.resources import WORKLOAD_RESOURCES
+from kubechat_tui.domain.verbs import MUTATING_VERBS
 from kubechat_tui.planner.drafts import Draft
-from kubechat_tui.planner.intents import Change, detect
 from kubechat_tui.planner.scope import ResolvedScope
-from kubechat_tui.planner.text import is_image, is_name, is_selector, printable
+from kubechat_tui.planner.text import is_image, is_label, is_name, is_selector, printable
 
 MAX_STEPS = 12
-_CHANGE_VERBS = {
-    Change.SCALE: {Verb.SCALE}, Change.RESTART: {Verb.ROLLOUT_RESTART, Verb.DELETE},
-    Change.UNDO: {Verb.ROLLOUT_UNDO}, Change.SET_IMAGE: {Verb.SET_IMAGE},
-    Change.CORDON: {Verb.CORDON}, Change.UNCORDON: {Verb.UNCORDON},
-    Change.DRAIN: {Verb.DRAIN, Verb.CORDON}, Change.DELETE: {Verb.DELETE},
-    Change.PATCH: {Verb.PATCH}, Change.APPLY: {Verb.APPLY},
-}
 _VERB_RESOURCES: dict[Verb, frozenset[str] | None] = {
     Verb.LOGS: frozenset({"pods", *WORKLOAD_RESOURCES, "jobs"}),
     Verb.EVENTS: frozenset({"events"}),
@@ -46,7 +42,9 @@ _PARAMS: dict[Verb, frozenset[str]] = {
     Verb.PATCH: frozenset({"patch"}),
     Verb.APPLY: frozenset({"manifest"}),
 }
-_PARAM_TEXT = re.compile(r"^[A-Za-z0-9_.,=!:/\-\[\]* ]{0,200}$")
+# Free-text parameters (grep, status_filter, sort_by, ...): never a leading "-".
+_PARAM_TEXT = re.compile(r"^(?!-)[A-Za-z0-9_.,=!:/\-\[\]* ]{0,200}$")
+_KIND = re.compile(r"^[A-Za-z]{1,63}$")
 REPLY_SCHEMA: dict[str, Any] = {
     "type": "object",
     "properties": {
@@ -115,37 +113,19 @@ def parse_reply(content: str | None) -> tuple[str | None, list[StepSpec]]:
     return reply.refusal, reply.steps
 
 
-def validate_steps(steps: list[StepSpec], request: str, scope: ResolvedScope) -> list[Draft]:
-    """Drafts from the model's steps, each checked against the user's own request (its change
-    verbs and the targets it names); the first violation rejects the whole reply."""
-    low = request.lower()
-    intent = detect(low)
-    allowed_changes = set().union(*(_CHANGE_VERBS[c] for c in intent.changes)) \
-        if intent.changes else set()
+def validate_steps(steps: list[StepSpec], scope: ResolvedScope) -> list[Draft]:
+    """Drafts from the model's steps, each valid as data and inside `scope`; the first
+    invalid step rejects the whole reply. Any verb of the allow-list passes here: which
+    changes the request allows is `llm_vetting`'s question."""
     drafts = []
     for index, step in enumerate(steps, start=1):
         try:
-            draft = draft_from_spec(step, allowed_changes, scope)
-            if draft.verb.mutating:
-                _named_by_user(draft, low)
-            drafts.append(draft)
+            drafts.append(draft_from_spec(step, set(MUTATING_VERBS), scope))
         except ReplyRejected as exc:
             raise ReplyRejected(f"step {index}: {exc}") from None
     if not drafts:
         raise ReplyRejected("the model returned no steps")
     return drafts
-
-
-def _named_by_user(draft: Draft, low: str) -> None:
-    """A change may only target what the user typed: cluster data cannot redirect it."""
-    for label, value in (("name", draft.name), ("selector", draft.selector)):
-        if value is None:
-            continue
-        words = re.split(r"[,=!() ]+", value.lower()) if label == "selector" else [value.lower()]
-        missing = [w for w in words if w and w not in low and w.replace("-", " ") not in low]
-        if missing:
-            raise ReplyRejected(f"the change targets {label} {value!r}, which the request "
-                                "does not name")
 
 
 def draft_from_spec(step: StepSpec, allowed_changes: set[Verb], scope: ResolvedScope) -> Draft:
@@ -165,9 +145,10 @@ def draft_from_spec(step: StepSpec, allowed_changes: set[Verb], scope: ResolvedS
         raise ReplyRejected(f"{verb.value} does not apply to {step.resource}")
     if verb.mutating and verb not in allowed_changes:
         raise ReplyRejected(f"{verb.value} is a change the request did not ask for")
-    for label, value in (("name", step.name), ("namespace", step.namespace)):
-        if value is not None and not is_name(value):
-            raise ReplyRejected(f"{label} {value!r} is not a valid Kubernetes name")
+    if step.name is not None and not is_name(step.name):
+        raise ReplyRejected(f"name {step.name!r} is not a valid Kubernetes name")
+    if step.namespace is not None and not is_label(step.namespace):
+        raise ReplyRejected(f"namespace {step.namespace!r} is not a valid Kubernetes name")
     if step.selector is not None and not is_selector(step.selector):
         raise ReplyRejected(f"selector {step.selector!r} is not a label selector")
     if scope.namespace and step.namespace and step.namespace != scope.namespace:
@@ -220,6 +201,13 @@ def _param(key: str, value: ParamValue) -> ParamValue:
         return str(value)
     if key in ("patch", "manifest"):
         return str(value)[:20000]
+    if key in ("container", "for_name"):  # a container name is a DNS label
+        valid = is_label if key == "container" else is_name
+        if not isinstance(value, str) or not valid(value):
+            raise ReplyRejected(f"{key} {value!r} is not a valid Kubernetes name")
+        return value
+    if key == "for_kind" and not (isinstance(value, str) and _KIND.match(value)):
+        raise ReplyRejected(f"for_kind {value!r} is not a kind")
     if not isinstance(value, str) or not _PARAM_TEXT.match(value):
         raise ReplyRejected(f"parameter {key} has an unexpected value")
     return value

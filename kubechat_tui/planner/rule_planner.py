@@ -11,6 +11,7 @@ from kubechat_tui.kube.lookup import ClusterView
 from kubechat_tui.planner.assemble import assemble
 from kubechat_tui.planner.drafts import NotPlanned, Unplannable
 from kubechat_tui.planner.refusals import SUGGESTIONS
+from kubechat_tui.planner.request_intent import read_request
 from kubechat_tui.planner.rules import RuleDrafter
 from kubechat_tui.planner.scope import ResolvedScope, ScopeError, resolve_scope
 from kubechat_tui.planner.text import InputError, clean_request, printable, shell_syntax
@@ -54,7 +55,9 @@ class RulePlanner:
         shown = flat if len(flat) <= 200 else flat[:200] + "…"
         try:
             cleaned, scope = prepare(text, self.settings, current, self.view)
-            drafts = self.drafter.drafts(cleaned, scope)
+            request = read_request(cleaned, scope, self.settings, self.view)
+            drafts = self.drafter.drafts(cleaned, scope, request)
+            notes = (*notes, *request.notes())
             plan = assemble(cleaned, RULES, scope, drafts, self.settings, self.view, notes)
         except (InputError, ScopeError, Unplannable) as exc:
             return refused(shown, RULES, str(exc), notes=notes)

@@ -11,7 +11,7 @@ from kubechat_tui.domain import ParamValue, Verb
 from kubechat_tui.domain.resources import WORKLOAD_RESOURCES, resolve_resource
 from kubechat_tui.kube.lookup import ClusterView
 from kubechat_tui.planner.changes import ChangeDrafter
-from kubechat_tui.planner.clauses import has_pronoun, split_clauses
+from kubechat_tui.planner.clauses import has_pronoun
 from kubechat_tui.planner.compound import compound_drafts
 from kubechat_tui.planner.drafts import (
     IMAGES_COLUMNS,
@@ -22,8 +22,9 @@ from kubechat_tui.planner.drafts import (
     NotPlanned,
     target_diagnostics,
 )
-from kubechat_tui.planner.intents import Change, Intent, Read, Symptom, detect
+from kubechat_tui.planner.intents import Change, Intent, Read, Symptom
 from kubechat_tui.planner.refusals import refuse_unsafe, unclear_change
+from kubechat_tui.planner.request_intent import RequestIntent
 from kubechat_tui.planner.scope import ResolvedScope, namespace_for
 from kubechat_tui.planner.targets import POD_NAME, Target, find_target, named_objects
 
@@ -44,6 +45,9 @@ _EVENT_REASONS = {
 class RuleDrafter:
     """Turns one cleaned request into drafts (diagnostics first, then one change).
 
+    What the request asks for is read once by `request_intent.read_request` (the LLM
+    planner checks a model's steps against the same reading): a question asks no change.
+
     A compound request ("describe pod x and delete pod y", two lines) is planned clause by
     clause only when its one change stands on its own: the change clause names its own
     target, and no two clauses name different scopes. "delete it" after "logs of web" is
@@ -56,16 +60,17 @@ class RuleDrafter:
         self.view = view
         self.changes = ChangeDrafter(view, clock)
 
-    def drafts(self, text: str, scope: ResolvedScope) -> list[Draft]:
-        """The drafts for `text`; raises NotPlanned with the reason."""
+    def drafts(self, text: str, scope: ResolvedScope, request: RequestIntent) -> list[Draft]:
+        """The drafts for `text`, read as `request` (`read_request`); raises NotPlanned with
+        the reason."""
         low = text.lower()
-        intent = detect(low)
+        intent = request.intent
         refuse_unsafe(low, intent)
         if len(intent.changes) > 1:
             names = " and ".join(c.value for c in intent.changes)
             raise NotPlanned(f"this asks for several changes ({names}); ask for one change "
                              "at a time")
-        clauses = split_clauses(text) if intent.changes else [text]
+        clauses = request.clauses
         if len(clauses) == 1:
             try:
                 drafts = self._clause(text, intent, scope, compound=False)
@@ -115,7 +120,8 @@ class RuleDrafter:
         previous = any(s in intent.symptoms for s in (Symptom.CRASHLOOP, Symptom.OOM,
                                                       Symptom.RESTARTS))
         named = target.name is not None
-        if named and (intent.symptoms or intent.changes or Read.DESCRIBE in intent.reads):
+        if named and (intent.symptoms or intent.changes or intent.question
+                      or Read.DESCRIBE in intent.reads):
             resource = target.resource or _default_resource(intent, low)
             if resource != "secrets":  # never read a Secret, not even to describe it
                 drafts += target_diagnostics(resource, target.name or "", previous)

@@ -1,7 +1,10 @@
 """PlannerService: one entry point for the console, the CLI and the engine.
 
 `plan(text, scope)` tries the configured LLM provider (when enabled and not recently
-failing) and falls back to the rule planner, saying so in `PlanResult.notes`. Requests the
+failing) and falls back to the rule planner, saying so in `PlanResult.notes`: when the
+provider fails, its reply is rejected, it declines what the rules can plan, or its plan
+lacks the change the request asks for (dropped, see `llm_vetting`) and the rules' has it.
+A model's plan carries a "dropped: ..." note per step it was not allowed. Requests the
 rules refuse (secrets, shell syntax, bad input) never reach a model. `recipe NAME key=value
 ...` plans that runbook from the catalog (`recipes`) instead of interpreting the text.
 Blocking: call it from a worker thread.
@@ -103,6 +106,11 @@ class PlannerService:
         if result.blocked and first.plan is not None:  # the model declined what rules can do
             return _fell_back(first, f"AI planner: {result.reason}",
                               f"llm provider {model} declined ({result.reason})")
+        if first.plan is not None and first.plan.mutating and result.plan is not None \
+                and not result.plan.mutating:  # the change asked for was dropped or missing
+            why = "; ".join(result.notes) or "no change"
+            return _fell_back(first, f"AI plan lacks the change asked for ({why})",
+                              f"llm provider {model} planned no change ({why})")
         return result
 
     def rescore(self, plan: Plan, edits: PlanEdits) -> Plan:

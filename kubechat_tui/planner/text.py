@@ -5,9 +5,20 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from kubechat_tui.config.settings import NAMESPACE_NAME
+
 MAX_INPUT_CHARS = 2000
 _NAME = re.compile(r"^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$")
-_SELECTOR = re.compile(r"^[A-Za-z0-9_.\-/=!,() ]{1,500}$")
+_LABEL_KEY = (r"(?:[a-z0-9](?:[-a-z0-9.]{0,251}[a-z0-9])?/)?"
+              r"[A-Za-z0-9](?:[-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?")
+_LABEL_VALUE = r"(?:[A-Za-z0-9](?:[-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?"
+# One requirement of a label selector: `key`, `!key`, `key=v`, `key==v`, `key!=v`,
+# `key in (a,b)`, `key notin (a,b)` (k8s.io/apimachinery/pkg/labels).
+_REQUIREMENT = re.compile(
+    rf"\s*(?:!\s*{_LABEL_KEY}|{_LABEL_KEY}(?:\s*(?:==?|!=)\s*{_LABEL_VALUE}"
+    rf"|\s+(?:in|notin)\s*\(\s*{_LABEL_VALUE}(?:\s*,\s*{_LABEL_VALUE})*\s*\))?)\s*")
+_REQUIREMENTS = re.compile(r"(?:[^,(]|\([^)]*\))+")  # split at commas outside parentheses
+MAX_SELECTOR_CHARS = 500
 _IMAGE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._\-/:@]{0,254}$")
 REPLACEMENT = "\ufffd"  # what an undecodable byte becomes
 _SENTENCE_END = ".,;:!?"
@@ -81,9 +92,19 @@ def is_name(word: str | None) -> bool:
     return bool(word) and bool(_NAME.match(word or ""))
 
 
+def is_label(word: str | None) -> bool:
+    """True for an RFC 1123 DNS label: a namespace or container name (63 characters, no
+    dots), so never a value that could read as a kubectl option (`-x`, `--all=...`)."""
+    return bool(word) and bool(NAMESPACE_NAME.match(word or ""))
+
+
 def is_selector(text: str | None) -> bool:
-    """True for text made only of label-selector characters (`app=web,tier!=db`)."""
-    return bool(text) and bool(_SELECTOR.match(text or ""))
+    """True for a label selector in the Kubernetes grammar (`app=web,tier!=db`,
+    `env in (a,b)`, `!canary`): never a value that could read as a kubectl option."""
+    if not text or len(text) > MAX_SELECTOR_CHARS or text.strip() != text:
+        return False
+    parts = _REQUIREMENTS.findall(text)
+    return ",".join(parts) == text and all(_REQUIREMENT.fullmatch(p) for p in parts)
 
 
 def is_image(text: str | None) -> bool:

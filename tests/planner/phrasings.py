@@ -81,6 +81,14 @@ TRIAGE = [
     ("events for checkout-web in canary", "read"),
     ("show pods on node ip-10-0-3-7 in prod-eu", "read"),
     ("get logs from payments-api-7788fcd8fc-6gf77 previous", "read"),
+    # Questions change nothing, whatever change words they hold (issue 11.17).
+    ("why did traffic drop for payments-api?", "read"),
+    ("how often do payments-api pods restart?", "read"),
+    ("should I restart deployment payments-api in staging?", "read"),
+    ("is it safe to delete pod calc-app-pod", "read"),
+    ("what happens if I drain node ip-10-0-3-7", "read"),
+    ("tell me why payments-api pods restart and drop connections", "read"),
+    ("restart deployment payments-api in staging?", "read"),
 ]
 
 CHANGES = [
@@ -134,6 +142,9 @@ CHANGES = [
     ("delete secret db-password in payments", "delete"),
     ("delete failed pods in payments", "delete"),
     ("clean up completed pods in checkout by deleting them", "delete"),
+    ("can you restart deployment payments-api in staging?", "rollout restart"),
+    ("please scale payments-api in prod-eu to 5", "scale"),
+    ("why is payments-api down? restart deployment payments-api", "rollout restart"),
 ]
 
 REFUSED = [

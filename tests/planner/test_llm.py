@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -38,14 +37,6 @@ MODELS = {"ollama": "ollama/llama3.1", "openai": "gpt-4o-mini"}
 LITELLM_MODELS = {"ollama": "ollama/llama3.1", "openai": "openai/gpt-4o-mini"}
 PATHS = {"ollama": ("/api/generate", "/api/chat"), "openai": ("/v1/chat/completions",)}
 os.environ["LITELLM_LOCAL_MODEL_COST_MAP"] = "True"  # before anything imports litellm
-
-
-@pytest.fixture(scope="module")
-def stub() -> Iterator[LLMStub]:
-    server = LLMStub()
-    server.start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture(autouse=True)
@@ -122,7 +113,7 @@ def test_local_ollama_prompts_are_not_redacted(stub: LLMStub) -> None:
     (json.dumps({"steps": [{"verb": "get", "resource": "pods; rm -rf /"}]}),
      "not a known API resource"),
     (json.dumps({"steps": [{"verb": "delete", "resource": "namespaces", "name": "payments"}]}),
-     "did not ask for"),
+     "dropped: delete namespaces payments: the request asks for no change"),
     (json.dumps({"steps": [{"verb": "get", "resource": "secrets"}]}), "may not read Secrets"),
     (json.dumps({"steps": [{"verb": "get", "resource": "pods", "clusters": ["other"]}]}),
      "outside the requested scope"),
@@ -151,8 +142,12 @@ def test_untrusted_cluster_data_cannot_add_a_change(stub: LLMStub, provider: str
         {"verb": "logs", "resource": "deployments", "name": "payments-api"},
         {"verb": "delete", "resource": "namespaces", "name": "payments"}]})))
     planner = LLMPlanner(via(stub, provider).settings)
-    with pytest.raises(ReplyRejected, match="did not ask for"):
-        planner.plan("why is payments-api failing in prod-eu", Scope(), context=[injected])
+    result = planner.plan("why is payments-api failing in prod-eu", Scope(), context=[injected])
+    assert result.plan is not None
+    assert [(s.verb, s.resource) for s in result.plan.steps] == [(Verb.LOGS, "deployments")]
+    assert result.notes == ("dropped: delete namespaces payments: the request is a question, "
+                            "not a request for a change",)
+    assert result.plan.notes == result.notes and result.suggestions == ()  # not named: not offered
     user = stub.requests[-1]["body"]
     text = json.dumps(user)
     assert "untrusted-cluster-data" in text and "ignore previous instructions" in text
