@@ -33,6 +33,7 @@ from kubechat_tui.kube.types import LoadProgress
 WATCH_SECONDS = 240
 WATCH_READ_MARGIN = 30.0  # a watch silent this long past its timeout is renewed
 SHORT_WATCH_SECONDS = 1.0  # a watch ending sooner without an event counts as a failure
+DENIED_RETRY_SECONDS = 60.0  # 401/403 are not fixed by retrying fast: RBAC changes slowly
 
 
 class Expired(Exception):
@@ -41,12 +42,15 @@ class Expired(Exception):
 
 @dataclass(frozen=True)
 class FeedSpec:
-    """What one feed lists and watches."""
+    """What one feed lists and watches. `fallback`: the namespaced path to use instead
+    when the cluster forbids the cluster-wide list (the context's namespace, as for a user
+    bound to one namespace) — said in the progress note, never silently."""
 
     path: str
     label_selector: str | None
     page_size: int
     max_rows: int
+    fallback: tuple[str, str] | None = None  # (namespace, its collection path)
 
 
 @dataclass(frozen=True)
@@ -78,6 +82,7 @@ class ClusterFeed:
         self.progress = LoadProgress(cluster, since=time.monotonic())
         self._backoff = Backoff()
         self._response: Any = None
+        self._scope_note: str | None = None  # set when listing narrowed to one namespace
 
     def load(self, first_page: int | None = None) -> tuple[str | None, float]:
         """The first list, as an inventory loader runs it (the first page may be smaller, for
@@ -86,6 +91,8 @@ class ClusterFeed:
         try:
             return self.list_all(first_page), 0.0
         except (ApiError, KubeconfigError) as exc:
+            if self._narrowed(exc):
+                return self.load(first_page)
             return None, self._failed(exc)
 
     def run(self, start_version: str | None = None, retry_in: float = 0.0) -> None:
@@ -113,7 +120,20 @@ class ClusterFeed:
                     self.progress.relists += 1
                 self._mark(freshness.interrupted, "resource version expired (410): listing again")
             except (ApiError, KubeconfigError) as exc:
-                self.stop.wait(self._failed(exc))
+                if not self._narrowed(exc):
+                    self.stop.wait(self._failed(exc))
+
+    def _narrowed(self, problem: ApiError | KubeconfigError) -> bool:
+        """Switch to the fallback namespace after a cluster-wide 403 (True: switched)."""
+        fallback = self.spec.fallback
+        if fallback is None or getattr(problem, "status", None) != 403:
+            return False
+        namespace, path = fallback
+        self.spec = FeedSpec(path, self.spec.label_selector, self.spec.page_size,
+                             self.spec.max_rows)
+        self._scope_note = (f"namespace {namespace} only: not allowed to list across "
+                            "namespaces here")
+        return True
 
     def list_all(self, first_page: int | None = None) -> str | None:
         """Read every page (the first one `first_page` rows long when given); returns the
@@ -242,8 +262,11 @@ class ClusterFeed:
 
     def _failed(self, problem: ApiError | KubeconfigError | str) -> float:
         """Record a failed attempt (an error, or what went wrong); returns the seconds to
-        wait before the next one."""
+        wait before the next one (a minute after 401/403: asking again soon changes
+        nothing, and the status bar already says why)."""
         delay = self._backoff.delay(getattr(problem, "retry_after", None))
+        if getattr(problem, "status", None) in (401, 403):
+            delay = max(delay, DENIED_RETRY_SECONDS)
         message = problem.message if isinstance(problem, ApiError) else str(problem)
         self._mark(freshness.failing, f"{message} (retry in {_seconds(delay)} s)")
         if not self.progress.done:
@@ -251,9 +274,10 @@ class ClusterFeed:
         return delay
 
     def _cap_note(self, rows: dict[Key, Row]) -> str | None:
+        notes = [self._scope_note] if self._scope_note else []
         if len(rows) >= self.spec.max_rows:
-            return f"showing the first {self.spec.max_rows} rows"
-        return None
+            notes.append(f"showing the first {self.spec.max_rows} rows")
+        return "; ".join(notes) or None
 
 
 def _seconds(value: float) -> str:

@@ -18,6 +18,7 @@ import queue
 import threading
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Any
 
 from kubechat_tui.config.settings import KubeSettings
@@ -58,7 +59,8 @@ class Inventory:
         spec = FeedSpec(collection_path(kind, namespace), self.label_selector,
                         settings.page_size, settings.max_rows_per_cluster)
         self._feeds = [
-            ClusterFeed(cluster, _client_of(fleet, cluster), reader_for(kind), spec,
+            ClusterFeed(cluster, _client_of(fleet, cluster), reader_for(kind),
+                        _with_fallback(spec, fleet, kind, namespace, cluster),
                         self._lock, self._changed, self._stop, self._gate)
             for cluster in self.clusters
         ]
@@ -159,6 +161,15 @@ class Inventory:
             self._snapshot = None
         if not self._stop.is_set():
             self._on_change()
+
+
+def _with_fallback(spec: FeedSpec, fleet: Any, kind: ResourceKind, namespace: str | None,
+                   cluster: str) -> FeedSpec:
+    """A cluster-wide list falls back to the namespace of the context serving the cluster."""
+    namespace_of = getattr(fleet, "namespace_of", None)
+    own = namespace_of(cluster) if namespace is None and kind.namespaced and callable(
+        namespace_of) else None
+    return replace(spec, fallback=(own, collection_path(kind, own))) if own else spec
 
 
 def _client_of(fleet: Any, cluster: str) -> Callable[[], Any]:

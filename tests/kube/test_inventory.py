@@ -222,3 +222,22 @@ def test_a_new_inventory_after_stop_loads_promptly(fleet: Fleet) -> None:
 
 def _all_done(inventory: Inventory) -> bool:
     return all(p.done for p in inventory.progress().values())
+
+
+def test_a_user_bound_to_one_namespace_lists_it_and_says_so(sim_kubeconfig: Path) -> None:
+    """All namespaces asked for, cluster-wide list forbidden (wire sample 27): the context's
+    namespace is listed instead, with a note; never a 403 retried in a loop."""
+    fleet = Fleet.from_kubeconfig(Settings(), str(sim_kubeconfig), ["dev@staging"])
+    try:
+        for inventory in loaded(fleet, "pods", ["staging"]):
+            rows = inventory.rows()
+            [progress] = inventory.progress().values()
+            assert rows and {r[1] for r in rows} == {"payments"}
+            assert progress.error is None and progress.done
+            assert progress.note == ("namespace payments only: not allowed to list across "
+                                     "namespaces here")
+        for inventory in loaded(fleet, "nodes", ["staging"]):  # nothing to fall back to
+            [progress] = inventory.progress().values()
+            assert progress.error and "forbidden" in progress.error.lower()
+    finally:
+        fleet.close()
