@@ -173,9 +173,12 @@ def _show(flow: Any, args: argparse.Namespace) -> int:
              f"risk      {request.risk}   approvals {len(status.approvers)}"
              f"/{request.required_approvals}",
              f"policy    {request.policy_hash[:12]} rules {', '.join(request.rule_ids) or '-'}",
+             f"request   {plan.input}",
              "steps:"]
-    lines += [f"  [{s.risk.value}] {line}" for s in plan.steps if s.accepted
-              for line in s.kubectl_lines()]
+    for step in plan.steps:  # every step, skipped ones too, each kubectl line in full
+        lines.append(f"  {step.id} [{step.risk.value}] {'change' if step.mutating else 'read'}"
+                     f"{'' if step.accepted else ' (skipped)'}  {step.reason}".rstrip())
+        lines += [f"    $ {line}" for line in step.kubectl_lines()]
     lines += ["why:"] + [f"  {r}" for r in request.reasons] if request.reasons else []
     lines += ["diff:"] + [f"  {d}" for d in request.diff.splitlines()] if request.diff else []
     lines += ["decisions:"] + [f"  {d.at[:19]} {d.kind:<11} {who(d.actor)}"

@@ -8,6 +8,7 @@ from rich.text import Text
 from textual.widget import Widget
 
 from kubechat_tui.kube.types import LoadProgress
+from kubechat_tui.tui.plain_text import escaped
 
 
 def progress_text(progress: Mapping[str, LoadProgress]) -> Text:
@@ -47,8 +48,9 @@ class StatusBar(Widget):
         return self._text
 
     def update(self, text: Text) -> None:
-        """Show `text` (a repaint of this line only, no relayout)."""
-        self._text = text
+        """Show `text` (a repaint of this line only, no relayout); cluster errors and
+        messages may quote a server: their controls are shown as escapes."""
+        self._text = escaped(text, lines=False)
         self.refresh()
 
     def show_summary(self, kind: str, shown: int, total: int, sort: str, filter_text: str,
