@@ -99,6 +99,21 @@ def test_a_plan_files_hidden_text_is_shown_by_apply_approvals_and_audit(cli: Cli
         assert_clean(out, err)
 
 
+def test_names_in_a_plan_file_are_shown_not_obeyed(cli: Cli) -> None:
+    plan_file = cli.save_plan()
+    doc = orjson.loads(plan_file.read_bytes())
+    doc["steps"][-1]["id"] = f"s5{HIDDEN}"  # ids are free text: shown, escaped
+    plan_file.write_bytes(orjson.dumps(doc))
+    code, out, err = cli.run("apply", str(plan_file), "--dry-run")
+    assert code == 0 and f"s5{SHOWN_HIDDEN} [high] kubectl scale" in out, out + err
+    assert_clean(out, err)
+    doc["steps"][-1]["name"] = f"payments-api{HIDDEN}"  # refused: one clean line
+    plan_file.write_bytes(orjson.dumps(doc))
+    code, out, err = cli.run("apply", str(plan_file), "--dry-run")
+    assert code == 2 and err.count("\n") == 1 and "not a valid Kubernetes name" in err
+    assert_clean(out, err)
+
+
 def test_a_models_reply_is_printed_literally_by_plan(
         monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     stub = LLMStub()
