@@ -184,8 +184,10 @@ def _show(flow: Any, args: argparse.Namespace) -> int:
              f"/{request.required_approvals}",
              f"policy    {request.policy_hash[:12]} rules {', '.join(request.rule_ids) or '-'}",
              "steps:"]
-    lines += [f"  [{s.risk.value}] {line}" for s in plan.steps if s.accepted
-              for line in plan.kubectl_lines(s)]
+    for step in plan.steps:  # every step, skipped ones too, each kubectl line in full
+        lines.append(f"  {step.id} [{step.risk.value}] {'change' if step.mutating else 'read'}"
+                     f"{'' if step.accepted else ' (skipped)'}  {step.reason}".rstrip())
+        lines += [f"    $ {line}" for line in plan.kubectl_lines(step)]
     asked = [f"  {s.id}: {s.ask_approval}" for s in plan.steps if s.accepted and s.ask_approval]
     lines += ["approval asked for by the requester:", *asked] if asked else []
     lines += ["why:"] + [f"  {r}" for r in request.reasons] if request.reasons else []

@@ -1,4 +1,8 @@
-"""The `kubechat` entry point: the console by default, headless subcommands otherwise."""
+"""The `kubechat` entry point: the console by default, headless subcommands otherwise.
+
+Whatever runs, its output goes through `visible_output` (no control sequence from data
+reaches the terminal), and an unexpected exception is one line on stderr plus a saved
+traceback, exit code 70 (`crash`)."""
 
 from __future__ import annotations
 
@@ -16,6 +20,8 @@ from kubechat_tui.cli.common import (
     fleet_options,
     subcommand_options,
 )
+from kubechat_tui.cli.crash import EXIT_CRASH, report_crash
+from kubechat_tui.cli.visible_output import visible_output
 from kubechat_tui.config.errors import ConfigError
 from kubechat_tui.kube.errors import KubeconfigError
 
@@ -52,6 +58,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = OneLineParser(
         prog="kubechat",
         description="Multi-cluster Kubernetes incident console with guarded, audited execution.",
+        epilog=f"exit code {EXIT_CRASH} (any command, and the console): an internal error; "
+        "one line names the saved traceback",
         parents=[fleet_options()],
     )
     parser.add_argument("--version", action="version", version=f"kubechat {__version__}")
@@ -64,8 +72,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse arguments and run the console or a subcommand; returns the exit code."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    with visible_output():
+        args = build_parser().parse_args(argv)
+        return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
     try:
         if args.command is None:
             from kubechat_tui.cli.console_cmd import run_console
@@ -82,6 +94,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # e.g. `kubechat audit log --json | head`: the reader left
         _silence_stdout()
         return 141  # as if killed by SIGPIPE, like other tools in a pipeline
+    except Exception as exc:  # a bug: one line, the traceback in a file, exit 70
+        from kubechat_tui.config.paths import data_dir
+
+        return report_crash(exc, data_dir(demo=bool(getattr(args, "demo", False))))
 
 
 def _silence_stdout() -> None:

@@ -59,6 +59,16 @@ class KubechatApp(App[int]):
         self.kubechat_themes: list[str] = []
         self._theme_dirs = theme_dirs
         self._start_fleet = start_fleet
+        self.crash: Exception | None = None  # the first unexpected exception; see run_app
+
+    def _handle_exception(self, error: Exception) -> None:
+        """An unexpected exception: Textual ends the app (return code 1); keep the error for
+        `run_app` to raise, instead of Textual printing its traceback, which shows local
+        values and untrusted text, on the terminal."""
+        if self.crash is None:
+            self.crash = error
+        super()._handle_exception(error)
+        self._exit_renderables.clear()  # Textual prints these after leaving app mode
 
     def on_mount(self) -> None:
         themes, problems = load_themes(self._theme_dirs)
@@ -168,6 +178,10 @@ def build_app(session: Any, *, clock: Clock = system_clock,
 
 
 def run_app(session: Any, engine: EngineSlot | None = None) -> int:
-    """Run the console on an open session; returns the exit code."""
-    result = build_app(session, engine=engine).run()
+    """Run the console on an open session; returns the exit code, or raises the exception
+    that ended it (the CLI reports it: one line, a saved traceback, exit code 70)."""
+    app = build_app(session, engine=engine)
+    result = app.run()
+    if app.crash is not None:
+        raise app.crash
     return int(result or 0)

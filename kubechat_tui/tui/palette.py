@@ -1,11 +1,18 @@
-"""Command palette entries that depend on what the console shows right now."""
+"""Command palette entries that depend on what the console shows right now.
+
+Entry titles hold cluster and namespace names, so they are shown as text, never markup
+(Textual parses a str hit and `Matcher.highlight`'s argument as markup), with their
+controls as escapes."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.content import Content
+from textual.fuzzy import Matcher
 
+from kubechat_tui.domain.visible_text import visible
 from kubechat_tui.tui.commands import KIND_ALIASES
 
 MAX_NAMESPACES = 30
@@ -30,7 +37,7 @@ class ConsoleCommands(Provider):
         entries: list[tuple[str, str, Callable[[], None]]] = []
 
         def add(title: str, help_text: str, callback: Callable[[], None]) -> None:
-            entries.append((title, help_text, callback))
+            entries.append((visible(title, lines=False), help_text, callback))
 
         for kind in sorted(set(KIND_ALIASES.values())):
             if kind != scope.kind and kind in app.backend.kinds:
@@ -62,11 +69,23 @@ class ConsoleCommands(Provider):
 
     async def discover(self) -> Hits:
         for title, help_text, callback in self._entries():
-            yield DiscoveryHit(title, callback, help=help_text)
+            yield DiscoveryHit(Content(title), callback, text=title, help=help_text)
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
         for title, help_text, callback in self._entries():
             score = matcher.match(title)
             if score > 0:
-                yield Hit(score, matcher.highlight(title), callback, text=title, help=help_text)
+                yield Hit(score, highlighted(matcher, title), callback, text=title,
+                          help=help_text)
+
+
+def highlighted(matcher: Matcher, title: str) -> Content:
+    """`title` with the letters the query matched highlighted, as `Matcher.highlight` does
+    but without parsing `title` as markup."""
+    content = Content(title)
+    _, offsets = matcher.fuzzy_search.match(matcher.query, title)
+    for offset in offsets:
+        if not title[offset].isspace():
+            content = content.stylize(matcher.match_style, offset, offset + 1)
+    return content

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from rich.console import Console
+from textual.app import App
 from textual.pilot import Pilot
 
 from kubechat_tui.kube.types import Health
@@ -54,3 +55,11 @@ def rich_text(renderable: object, width: int = 120) -> str:
     console = Console(width=width, file=io.StringIO(), record=True, color_system=None)
     console.print(renderable)
     return console.export_text()
+
+
+def screen_text(app: App[Any]) -> str:
+    """Every character the app would write to the terminal for its current screen (the
+    text of each segment, without the style sequences Textual adds around it)."""
+    update = app.screen._compositor.render_full_update(simplify=True)
+    return "\n".join("".join(segment.text for strip in line for segment in strip)
+                     for line in update.strips)

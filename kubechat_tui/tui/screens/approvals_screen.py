@@ -27,6 +27,7 @@ from kubechat_tui.guard.rbac import JsonRequester
 from kubechat_tui.store.approvals import ApprovalRequest, Decision
 from kubechat_tui.store.audit_model import Operator
 from kubechat_tui.tui.bindings import APPROVALS_BINDINGS
+from kubechat_tui.tui.plain_text import escaped, plain
 
 RISK_STYLE = {"low": "green", "medium": "yellow", "high": "dark_orange", "critical": "bold red"}
 STATE_STYLE = {"pending": "yellow", "approved": "green", "rejected": "red", "void": "dim",
@@ -49,7 +50,9 @@ def load_views(flow: ApprovalWorkflow, limit: int = 100) -> list[RequestView]:
 
 
 def detail_text(view: RequestView) -> Text:
-    """The plan, risk, requester, reasons, diff and decisions of one request."""
+    """The plan (the request, then every step, skipped ones too, with its reason and full
+    kubectl lines), risk, requester, reasons, diff and decisions of one request; controls
+    in any of it (text hidden by `ESC[8m`, say) are shown as escapes."""
     req, status = view.request, view.status
     text = Text()
     text.append(f"{req.id}  ", "bold")
@@ -62,12 +65,16 @@ def detail_text(view: RequestView) -> Text:
                 f"   requested by {_who(req.requester)} at {req.created_at[:19]}\n")
     text.append(f"policy {req.policy_hash[:12]}  rules {', '.join(req.rule_ids) or '-'}\n\n")
     plan = Plan.model_validate_json(req.plan_json)
+    text.append(f"asked as {plan.input}\n")
     text.append("steps\n", "underline")
     for step in plan.steps:
-        if step.accepted:
-            for line in plan.kubectl_lines(step):
-                text.append(f"  [{step.risk.value}] ", RISK_STYLE.get(step.risk.value, ""))
-                text.append(line + "\n")
+        text.append(f"  {step.id} ")
+        text.append(f"[{step.risk.value}]", RISK_STYLE.get(step.risk.value, ""))
+        text.append(f" {'change' if step.mutating else 'read'}")
+        text.append("" if step.accepted else " (skipped)", "dim")
+        text.append(f"  {step.reason}\n" if step.reason else "\n", "italic")
+        for line in plan.kubectl_lines(step):
+            text.append(f"    $ {line}\n", "" if step.accepted else "dim strike")
     if req.reasons:
         text.append("\nwhy\n", "underline")
         text.append("".join(f"  {r}\n" for r in req.reasons))
@@ -81,7 +88,7 @@ def detail_text(view: RequestView) -> Text:
         for d in view.decisions:
             text.append(f"  {d.at[:19]} {d.kind:<11} {_who(d.actor)}"
                         + (f": {d.comment}" if d.comment else "") + "\n")
-    return text
+    return escaped(text)
 
 
 def _who(operator: Operator) -> str:
@@ -193,10 +200,12 @@ class ApprovalsScreen(Screen[None]):
         table.clear()
         for view in views:
             req, status = view.request, view.status
-            table.add_row(req.id, Text(status.state, STATE_STYLE.get(status.state, "")),
-                          Text(req.risk, RISK_STYLE.get(req.risk, "")),
+            table.add_row(plain(req.id, lines=False),
+                          Text(status.state, STATE_STYLE.get(status.state, "")),
+                          plain(req.risk, RISK_STYLE.get(req.risk, ""), lines=False),
                           f"{len(status.approvers)}/{req.required_approvals}",
-                          req.requester.os_user, req.title[:50], key=req.id)
+                          plain(req.requester.os_user, lines=False),
+                          plain(req.title, lines=False)[:50], key=req.id)
         if views:
             table.move_cursor(row=min(max(row, 0), len(views) - 1))
         self.show_detail()
@@ -210,7 +219,7 @@ class ApprovalsScreen(Screen[None]):
     def show_message(self, message: str, error: bool = False) -> None:
         """One line under the list."""
         self.query_one("#approvals-message", Static).update(
-            Text(message, "bold red" if error else "green"))
+            plain(message, "bold red" if error else "green", lines=False))
 
     @on(DataTable.RowHighlighted)
     def _highlighted(self, _: DataTable.RowHighlighted) -> None:

@@ -31,6 +31,7 @@ from kubechat_tui.store.audit import AuditLog
 from kubechat_tui.store.audit_model import AuditFilter, AuditRecord, parse_time
 from kubechat_tui.store.audit_verify import VerifyResult
 from kubechat_tui.tui.bindings import AUDIT_BINDINGS
+from kubechat_tui.tui.plain_text import plain
 
 MAX_ROWS = 1000
 POLL_SECONDS = 1.0
@@ -55,23 +56,26 @@ def status_text(result: VerifyResult, at: datetime | None = None) -> Text:
     """One line: intact (green) or the first problem (red), the key in use, when checked."""
     when = f"{at.astimezone(UTC):%H:%M:%S} UTC  " if at else ""
     if result.problem is not None:
-        return Text(f"{when}TAMPERED  {result.problem}", "bold red")
+        return plain(f"{when}TAMPERED  {result.problem}", "bold red", lines=False)
     text = Text(f"{when}chain intact: {result.records} records, last signed seq "
                 f"{result.last_signed_seq}", "green")
     text.append(f"   key: {result.key_source}", "dim")
     if result.warnings:
-        text.append(f"   {len(result.warnings)} warning(s): {result.warnings[0]}", "yellow")
+        text.append_text(plain(f"   {len(result.warnings)} warning(s): {result.warnings[0]}",
+                               "yellow", lines=False))
     return text
 
 
 def record_row(record: AuditRecord) -> tuple[Any, ...]:
-    """The table cells for one record."""
+    """The table cells for one record (Text: a str cell would be parsed as markup)."""
     event = record.event
     kube = event.operator.kube_identity
     user = event.operator.os_user + (f" ({kube})" if kube else "")
-    outcome = Text(event.outcome, OUTCOME_STYLE.get(event.outcome, ""))
-    return (str(record.seq), record.ts.strftime("%Y-%m-%d %H:%M:%S"), user, event.action,
-            ",".join(event.scope.clusters), outcome, event.justification)
+    outcome = plain(event.outcome, OUTCOME_STYLE.get(event.outcome, ""), lines=False)
+    return (str(record.seq), record.ts.strftime("%Y-%m-%d %H:%M:%S"),
+            *(plain(cell, lines=False) for cell in
+              (user, event.action, ",".join(event.scope.clusters))),
+            outcome, plain(event.justification, lines=False))
 
 
 class AuditScreen(Screen[None]):
@@ -154,7 +158,8 @@ class AuditScreen(Screen[None]):
         try:
             records = self.audit.latest(filters, MAX_ROWS)
         except Exception as exc:  # a locked or corrupt store must not crash the console
-            self.app.call_from_thread(self.show_status, Text(f"cannot read audit: {exc}", "red"))
+            self.app.call_from_thread(self.show_status,
+                                      plain(f"cannot read audit: {exc}", "red", lines=False))
             return
         self.app.call_from_thread(self.show_records, records, generation, True)
 
@@ -176,7 +181,7 @@ class AuditScreen(Screen[None]):
         try:
             text = status_text(self.audit.verify(), datetime.now(UTC))
         except Exception as exc:
-            text = Text(f"cannot verify: {exc}", "bold red")
+            text = plain(f"cannot verify: {exc}", "bold red", lines=False)
         finally:
             self.verifying = False
         self.app.call_from_thread(self.show_status, text)
@@ -219,7 +224,8 @@ class AuditScreen(Screen[None]):
         if record is None:
             detail.update("no matching audit records")
         else:
-            detail.update(orjson.dumps(record.to_json(), option=orjson.OPT_INDENT_2).decode())
+            detail.update(plain(orjson.dumps(record.to_json(),
+                                             option=orjson.OPT_INDENT_2).decode()))
 
     def show_status(self, text: Text) -> None:
         """The verification / error line."""
@@ -236,7 +242,7 @@ class AuditScreen(Screen[None]):
         try:
             self.filters = build_filter(values)
         except ValueError as exc:
-            self.show_status(Text(str(exc), "bold red"))
+            self.show_status(plain(str(exc), "bold red", lines=False))
             return
         self.query_one(DataTable).focus()
         self.action_reload()

@@ -24,10 +24,12 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static, TextArea
 
 from kubechat_tui.domain import Plan, Risk
+from kubechat_tui.domain.visible_text import visible
 from kubechat_tui.engine.execute import Progress
 from kubechat_tui.engine.pipeline import Prepared, RunOptions, RunResult
 from kubechat_tui.engine.preview_text import progress_line
 from kubechat_tui.tui.bindings import PREVIEW_BINDINGS
+from kubechat_tui.tui.plain_text import escaped, plain
 
 RISK_STYLE = {Risk.LOW: "green", Risk.MEDIUM: "yellow", Risk.HIGH: "bold red",
               Risk.CRITICAL: "bold white on red"}
@@ -45,7 +47,8 @@ class PipelineLike(Protocol):
 
 
 def steps_table(prep: Prepared) -> Table:
-    """Every accepted step: risk, the kubectl line, and the rollback beside each change."""
+    """Every accepted step: risk, the kubectl line, and the rollback beside each change
+    (the plan's text with its controls shown as escapes)."""
     table = Table(expand=True, box=None, header_style="bold", padding=(0, 1))
     table.add_column("STEP", no_wrap=True)
     table.add_column("RISK", no_wrap=True)
@@ -61,9 +64,10 @@ def steps_table(prep: Prepared) -> Table:
         forward = Text("\n".join(prep.plan.kubectl_lines(step)))
         for warning in step.warnings:
             forward.append(f"\n⚠ {warning}", style="yellow")
-        table.add_row(step.id, Text(step.risk.value, RISK_STYLE[step.risk]), forward,
-                      Text("\n".join(undo.get(step.id, [])) or ("-" if step.mutating else ""),
-                           style="dim"))
+        table.add_row(plain(step.id, lines=False), Text(step.risk.value, RISK_STYLE[step.risk]),
+                      escaped(forward),
+                      plain("\n".join(undo.get(step.id, [])) or ("-" if step.mutating else ""),
+                            "dim"))
     return table
 
 
@@ -94,7 +98,7 @@ def checks_text(prep: Prepared) -> Text:
 
 def diff_renderable(prep: Prepared) -> RenderableType:
     """The dry-run diff of every object, coloured, with the expected outcome."""
-    parts: list[RenderableType] = []
+    parts: list[Text] = []
     for change in prep.changes:
         head = Text(f"{change.key}\n", "bold")
         head.append(f"→ {change.outcome or change.error or 'not dry-run'}\n",
@@ -105,7 +109,7 @@ def diff_renderable(prep: Prepared) -> RenderableType:
                      else "magenta" if line.startswith("@@") else "")
             body.append(line + "\n", style)
         parts += [head, body]
-    return Group(*parts) if parts else Text("no object changes", "dim")
+    return Group(*map(escaped, parts)) if parts else Text("no object changes", "dim")
 
 
 class PreviewScreen(Screen[RunResult | None]):
@@ -135,7 +139,8 @@ class PreviewScreen(Screen[RunResult | None]):
         self.busy = False
 
     def compose(self) -> ComposeResult:
-        yield Static(Text(f"Plan: {self.plan.headline()}", "bold"), id="preview-header")
+        yield Static(plain(f"Plan: {self.plan.headline()}", "bold", lines=False),
+                     id="preview-header")
         with Horizontal(id="preview-body"):
             with VerticalScroll(id="preview-left"):
                 yield Static("", id="preview-steps")
@@ -193,8 +198,8 @@ class PreviewScreen(Screen[RunResult | None]):
             if summary is not None and self.result is not None:
                 self.pipeline.archive_summary(self.result, summary)
         except Exception as exc:  # the user still leaves; the toast says what was lost
-            self.app.call_from_thread(self.app.notify, f"not recorded: {exc}".splitlines()[0],
-                                      severity="error")
+            line = visible(f"not recorded: {exc}".splitlines()[0], lines=False)
+            self.app.call_from_thread(self.app.notify, line, severity="error", markup=False)
         self.app.call_from_thread(self.dismiss, self.result)
 
     def _stage_from_thread(self, what: str) -> None:
@@ -209,9 +214,9 @@ class PreviewScreen(Screen[RunResult | None]):
         header.append("   risk ")
         header.append(prep.plan.risk.value, RISK_STYLE[prep.plan.risk])
         header.append(f"   execution {prep.execution_id}", "dim")
-        self.query_one("#preview-header", Static).update(header)
+        self.query_one("#preview-header", Static).update(escaped(header))
         self.query_one("#preview-steps", Static).update(steps_table(prep))
-        self.query_one("#preview-checks", Static).update(checks_text(prep))
+        self.query_one("#preview-checks", Static).update(escaped(checks_text(prep)))
         self.query_one("#preview-diff-text", Static).update(diff_renderable(prep))
         hint = {"needs_confirmation": "press y to execute these changes, escape to cancel",
                 "awaiting_approval": "ask another person to approve it (:approvals in their "
@@ -225,25 +230,25 @@ class PreviewScreen(Screen[RunResult | None]):
     def on_progress(self, event: Progress) -> None:
         """Append one progress line (called on the UI thread)."""
         self.progress.append(progress_line(event))
-        self.query_one("#preview-progress", Static).update(Text("\n".join(self.progress)))
+        self.query_one("#preview-progress", Static).update(plain("\n".join(self.progress)))
 
     def show_result(self, result: RunResult) -> None:
         """Render the outcome and open the summary for editing."""
         self.busy = False
         self.result = result
-        self.query_one("#preview-checks", Static).update(checks_text(result.prepared))
+        self.query_one("#preview-checks", Static).update(escaped(checks_text(result.prepared)))
         extra = "; r: preview the rollback" if result.rollback is not None else ""
         self._status(f"{result.status}: {result.message}{extra}",
                      STATUS_STYLE.get(result.status, ""))
         if result.summary is not None:
             editor = self.query_one("#preview-summary", TextArea)
-            editor.text = result.summary.text
+            editor.text = visible(result.summary.text)  # a model may have written it
             editor.add_class("shown")
             editor.border_title = ("summary — tab to edit, ctrl+s (or escape) archives it on "
                                    "the incident timeline")
 
     def _status(self, text: str, style: str = "") -> None:
-        self.query_one("#preview-status", Static).update(Text(text, style))
+        self.query_one("#preview-status", Static).update(plain(text, style))
 
     def _show_error(self, exc: Exception) -> None:
         self.busy = False

@@ -14,6 +14,7 @@ from textual.widgets import Input, Static
 
 from kubechat_tui.tui.bindings import CHAT_BINDINGS
 from kubechat_tui.tui.messages import ChatSubmitted
+from kubechat_tui.tui.plain_text import plain
 
 MAX_THREAD_MESSAGES = 200
 MAX_HISTORY = 100
@@ -69,7 +70,7 @@ class ChatPane(Vertical):
     def show_planner(self, label: str, healthy: bool) -> None:
         """The planner in use, in the pane's title (`chat · planner: rules`)."""
         title = Text("chat · ")
-        title.append(label, "green" if healthy else "bold yellow")
+        title.append_text(plain(label, "green" if healthy else "bold yellow", lines=False))
         self.border_title = title
 
     @property
@@ -78,12 +79,13 @@ class ChatPane(Vertical):
         return self.query_one("#chat-thread", VerticalScroll)
 
     def add_message(self, role: str, body: str | Widget) -> None:
-        """Append a message (text, or a widget such as a plan view); old ones are dropped."""
+        """Append a message (text, or a widget such as a plan view); old ones are dropped.
+        Text is shown as it is: never parsed as markup, its controls shown as escapes."""
         thread = self.thread
         if isinstance(body, Widget):
             thread.mount(Static(Text(f"{role}:", "bold"), classes="chat-message"), body)
         else:
-            content = Text.assemble((f"{role}: ", ROLE_STYLE.get(role, "")), body)
+            content = Text.assemble((f"{role}: ", ROLE_STYLE.get(role, "")), plain(body))
             thread.mount(Static(content, classes="chat-message"))
         excess = len(thread.children) - MAX_THREAD_MESSAGES
         if excess > 0:

@@ -10,6 +10,7 @@ from textual.timer import Timer
 from textual.widget import Widget
 
 from kubechat_tui.kube.types import ClusterStatus, DataState, Health, LoadProgress
+from kubechat_tui.tui.plain_text import escaped
 from kubechat_tui.tui.scope import ViewScope
 
 FLASH_SECONDS = 1.2
@@ -136,7 +137,7 @@ class ContextBanner(Widget):
              production: Mapping[str, bool], progress: Mapping[str, LoadProgress],
              flash: bool = False) -> None:
         """Redraw; `flash` highlights the banner briefly (scope changed)."""
-        self._text = banner_text(scope, statuses, production, progress)
+        self._text = escaped(banner_text(scope, statuses, production, progress))
         self.refresh()
         if flash:
             self.add_class("-flash")

@@ -1,4 +1,5 @@
-"""The detail pane: describe-style text or YAML of the selected object, and its recent events."""
+"""The detail pane: describe-style text or YAML of the selected object, and its recent events.
+Everything in it comes from the cluster: shown as text, its controls as escapes."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from textual.widgets import Static
 
 from kubechat_tui.tui.ages import age
 from kubechat_tui.tui.messages import ObjectKey
+from kubechat_tui.tui.plain_text import escaped, plain
 
 MAX_DETAIL_LINES = 400
 
@@ -29,6 +31,11 @@ def events_text(events: list[dict[str, Any]], now: datetime) -> Text:
         text.append(line, "yellow" if kind == "Warning" else "")
         text.append(f"{event.get('message', '')}\n")
     return text
+
+
+def title(mode: str, key: ObjectKey) -> Text:
+    """`describe · prod-eu/payments-api-…` (a Text: a str title is parsed as markup)."""
+    return plain(f"{mode} · {key.cluster}/{key.name}", lines=False)
 
 
 class DetailPane(VerticalScroll):
@@ -51,7 +58,7 @@ class DetailPane(VerticalScroll):
 
     def show_loading(self, key: ObjectKey, mode: str) -> None:
         """A placeholder while the worker fetches."""
-        self.border_title = f"{mode} · {key.cluster}/{key.name}"
+        self.border_title = title(mode, key)
         self.query_one("#detail-body", Static).update(Text("loading…", "dim"))
 
     def show_empty(self) -> None:
@@ -62,14 +69,14 @@ class DetailPane(VerticalScroll):
     def show_object(self, key: ObjectKey, mode: str, body: str, events: list[dict[str, Any]],
                     now: datetime, error: str | None = None) -> None:
         """Render fetched text and events (or the error line)."""
-        self.border_title = f"{mode} · {key.cluster}/{key.name}"
+        self.border_title = title(mode, key)
         if error:
-            self.query_one("#detail-body", Static).update(Text(error, "red"))
+            self.query_one("#detail-body", Static).update(plain(error, "red"))
             return
         lines = body.splitlines()
         if len(lines) > MAX_DETAIL_LINES:
             lines = [*lines[:MAX_DETAIL_LINES], f"… {len(lines) - MAX_DETAIL_LINES} more lines"]
         text = Text("\n".join(lines))
         text.append_text(events_text(events, now))
-        self.query_one("#detail-body", Static).update(text)
+        self.query_one("#detail-body", Static).update(escaped(text))
         self.scroll_home(animate=False)

@@ -1,8 +1,13 @@
-"""The log panel: recent lines of the selected pod's container, capped."""
+"""The log panel: recent lines of the selected pod's container, capped. A log line is
+whatever the container wrote: its controls are shown as escapes (the Log widget itself
+replaces only U+0000-U+0014, so ESC would reach the terminal)."""
 
 from __future__ import annotations
 
 from textual.widgets import Log
+
+from kubechat_tui.domain.visible_text import visible
+from kubechat_tui.tui.plain_text import plain
 
 MAX_LOG_LINES = 500
 
@@ -23,12 +28,12 @@ class LogPanel(Log):
 
     def show_lines(self, title: str, lines: list[str]) -> None:
         """Replace the content with the tail of a pod's log."""
-        self.border_title = f"logs · {title}"
+        self.border_title = plain(f"logs · {title}", lines=False)
         self.clear()
-        self.write_lines(lines[-MAX_LOG_LINES:])
+        self.write_lines([visible(line) for line in lines[-MAX_LOG_LINES:]])
 
     def show_note(self, title: str, note: str) -> None:
         """A one-line note instead of logs (not a pod, error…)."""
-        self.border_title = f"logs · {title}" if title else "logs"
+        self.border_title = plain(f"logs · {title}" if title else "logs", lines=False)
         self.clear()
-        self.write_line(note)
+        self.write_line(visible(note, lines=False))

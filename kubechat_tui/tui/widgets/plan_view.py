@@ -22,6 +22,7 @@ from textual.widgets import Input, Static
 from textual.worker import get_current_worker
 
 from kubechat_tui.domain import ParamValue, Plan, PlanEdits, Risk, Step
+from kubechat_tui.tui.plain_text import escaped, plain
 
 Rescore = Callable[[Plan, PlanEdits], Plan]
 RISK_STYLE = {Risk.LOW: "black on green", Risk.MEDIUM: "black on yellow",
@@ -116,7 +117,8 @@ class PlanView(Vertical, can_focus=True):
         return self.plan.steps[self.selected] if self.plan.steps else None
 
     def refresh_plan(self) -> None:
-        """Re-render header, steps and status from `self.plan`."""
+        """Re-render header, steps and status from `self.plan` (a model's or a plan file's
+        text: its controls are shown as escapes)."""
         plan = self.plan
         header = Text.assemble(risk_badge(plan.risk), " ", (plan.planner, "bold"), "  ",
                                f"clusters: {', '.join(plan.scope.clusters) or 'current context'}"
@@ -124,9 +126,9 @@ class PlanView(Vertical, can_focus=True):
                                f"  approval: {'required' if plan.requires_approval else 'no'}")
         for note in plan.notes:
             header.append(f"\nnote: {note}", style="italic")
-        self.query_one("#plan-header", Static).update(header)
-        self.query_one("#plan-steps", Static).update(self._steps_text())
-        self.query_one("#plan-status", Static).update(self.status)
+        self.query_one("#plan-header", Static).update(escaped(header))
+        self.query_one("#plan-steps", Static).update(escaped(self._steps_text()))
+        self.query_one("#plan-status", Static).update(plain(self.status, lines=False))
 
     def _steps_text(self) -> Text:
         text = Text()
@@ -241,4 +243,4 @@ class PlanView(Vertical, can_focus=True):
 
     def _set_status(self, message: str) -> None:
         self.status = message
-        self.query_one("#plan-status", Static).update(message)
+        self.query_one("#plan-status", Static).update(plain(message, lines=False))

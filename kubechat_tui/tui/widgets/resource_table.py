@@ -1,4 +1,6 @@
-"""A virtualized multi-cluster resource table: renders only the visible rows (Line API)."""
+"""A virtualized multi-cluster resource table: renders only the visible rows (Line API).
+Cells come from the clusters (names, event messages): drawn with their controls shown as
+escapes, since a Segment's text goes to the terminal as it is."""
 
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.timer import Timer
 
+from kubechat_tui.domain.visible_text import visible
 from kubechat_tui.tui.ages import Clock, age
 from kubechat_tui.tui.bindings import TABLE_BINDINGS
 from kubechat_tui.tui.row_filter import STATUS_COLUMNS, Row
@@ -164,7 +167,7 @@ class ResourceTable(ScrollView, can_focus=True):
             if index in self.model.age_indexes:
                 widths.append(max(AGE_WIDTH, len(name)))
                 continue
-            longest = max((len(row[index]) for row in sample), default=0)
+            longest = max((len(visible(row[index], lines=False)) for row in sample), default=0)
             widths.append(min(MAX_COLUMN_WIDTH, max(len(name), longest)))
         self._widths = widths
 
@@ -309,7 +312,8 @@ class ResourceTable(ScrollView, can_focus=True):
                 cell_style = cluster_style
             elif index == self._status_index and value.lower() not in GOOD_STATUS:
                 cell_style = bad_style
-            segments.append(Segment(_fit(value, width) + " " * GAP, cell_style))
+            segments.append(Segment(_fit(visible(value, lines=False), width) + " " * GAP,
+                                    cell_style))
         return segments
 
     def _join(self, cells: list[str]) -> str:

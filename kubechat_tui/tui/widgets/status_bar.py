@@ -11,6 +11,7 @@ from textual.widget import Widget
 
 from kubechat_tui.kube.types import DataState, LoadProgress
 from kubechat_tui.tui.ages import human_duration
+from kubechat_tui.tui.plain_text import escaped
 
 SHOWN = 2  # clusters named per kind of trouble; the rest are counted
 
@@ -63,8 +64,9 @@ class StatusBar(Widget):
         return self._text
 
     def update(self, text: Text) -> None:
-        """Show `text` (a repaint of this line only, no relayout)."""
-        self._text = text
+        """Show `text` (a repaint of this line only, no relayout); cluster errors and
+        messages may quote a server: their controls are shown as escapes."""
+        self._text = escaped(text, lines=False)
         self.refresh()
 
     def show_summary(self, kind: str, shown: int, total: int, sort: str, filter_text: str,
