@@ -20,7 +20,7 @@ from textual.widgets import DataTable, Static
 from kubechat_tui.config.settings import AISettings, Settings
 from kubechat_tui.domain import Plan, Risk, Step, Verb
 from kubechat_tui.guard.policy import PolicyContext, load_configured_policy
-from kubechat_tui.kube.types import LoadProgress
+from kubechat_tui.kube.types import DataState, LoadProgress
 from kubechat_tui.planner.service import PlannerService
 from kubechat_tui.store.audit import AuditLog
 from kubechat_tui.store.audit_model import Operator
@@ -38,7 +38,7 @@ from kubechat_tui.tui.widgets.plan_view import PlanView
 from kubechat_tui.tui.widgets.resource_table import ResourceTable
 from kubechat_tui.tui.widgets.status_bar import StatusBar
 from tests.e2e.preview_fixtures import ScriptedPipeline, prepared
-from tests.guard.helpers import approval_env, plan_of, scale_step
+from tests.guard.helpers import approval_env, plan_of, scale_step, seen_as
 from tests.planner.llm_stub import LLMStub, Scripted
 from tests.store.helpers import sample_event
 from tests.tui.conftest import CLUSTER_SETS, incident_now
@@ -117,7 +117,8 @@ class ApprovalsHost(App[None]):
         self.flow = flow
 
     def on_mount(self) -> None:
-        self.push_screen(ApprovalsScreen(self.flow, Operator("bob", "sre-lead")))
+        bob = Operator("bob", "sre-lead")
+        self.push_screen(ApprovalsScreen(self.flow, bob, seen_as(bob)))
 
 
 def hidden_plan() -> Plan:
@@ -141,14 +142,14 @@ async def test_the_approver_sees_every_step_and_the_hidden_text(tmp_path: Path) 
         await app.workers.wait_for_complete()
         await pilot.pause()
         detail = static_text(app, "#approvals-text")
-        assert f"request scale payments-api [/] {SHOWN_HIDDEN}" in detail
+        assert f"asked as scale payments-api [/] {SHOWN_HIDDEN}" in detail
         assert "s1 [low] read (skipped)" in detail and f"[/] look {SHOWN_ESCAPES}" in detail
         assert "$ kubectl --context prod-eu describe deployment payments-api" in detail
         assert f"s2 [medium] change  {SHOWN_HIDDEN}" in detail
         assert "$ kubectl --context prod-eu scale deployment payments-api" in detail
         assert f"+  replicas: 5 {SHOWN_HIDDEN}" in detail
         title = rich_text(app.screen.query_one(DataTable).get_row_at(0)[-1], width=400)
-        assert title.startswith("scale payments-api [/] ok\\u001b[8m")
+        assert title.startswith("scale deployment payments-api")  # what runs, not the words
         assert_no_raw_controls(app)
     db.close()
 
@@ -180,7 +181,7 @@ async def test_the_preview_shows_a_plan_files_text_literally() -> None:
         await wait_for(pilot, lambda: getattr(app.screen, "prepared", None) is not None,
                        what="the preview")
         await pilot.pause()
-        assert f"scale [/] {SHOWN_HIDDEN}" in static_text(app, "#preview-header")
+        assert f"asked as: scale [/] {SHOWN_HIDDEN}" in static_text(app, "#preview-header")
         steps_text = static_text(app, "#preview-steps")
         assert "[@click=app.quit]quit" in steps_text and "ALL CLEAR" in steps_text
         checks = static_text(app, "#preview-checks")
@@ -217,7 +218,8 @@ async def test_cluster_text_in_the_panes_is_shown_literally() -> None:
                                            [f"line {ESCAPES}", "[/] plain"])
         status = app.query_one(StatusBar)
         status.show_summary("pods", 1, 1, "", "", {
-            "prod-eu": LoadProgress("prod-eu", error=f"bad [/] {ESCAPES}")})
+            "prod-eu": LoadProgress("prod-eu", error=f"bad [/] {ESCAPES}",
+                                    state=DataState.FAILED)})
         await pilot.pause()
         drawn = screen_text(app)
         assert f"crash {SHOWN_ESCAPES}"[:40] in drawn  # the cell, cut to its column

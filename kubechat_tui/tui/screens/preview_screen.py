@@ -214,6 +214,8 @@ class PreviewScreen(Screen[RunResult | None]):
         header.append("   risk ")
         header.append(prep.plan.risk.value, RISK_STYLE[prep.plan.risk])
         header.append(f"   execution {prep.execution_id}", "dim")
+        if prep.plan.input != prep.plan.headline():
+            header.append(f"\nasked as: {prep.plan.input}", "italic")
         self.query_one("#preview-header", Static).update(escaped(header))
         self.query_one("#preview-steps", Static).update(steps_table(prep))
         self.query_one("#preview-checks", Static).update(escaped(checks_text(prep)))
