@@ -7,6 +7,7 @@ from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from textual import events
 from textual.app import App
 from textual.binding import BindingType
 
@@ -69,6 +70,8 @@ class KubechatApp(App[int]):
             self.crash = error
         super()._handle_exception(error)
         self._exit_renderables.clear()  # Textual prints these after leaving app mode
+        self.accepting_keys = False  # until the main screen is ready: see on_event
+        self.keys_dropped = 0
 
     def on_mount(self) -> None:
         themes, problems = load_themes(self._theme_dirs)
@@ -86,6 +89,22 @@ class KubechatApp(App[int]):
             self.startup_warnings.append(f"config: keymap: unknown binding id {unknown[0]!r}")
         self.set_keymap(self.settings.keymap)
         self.push_screen(MainScreen(self.initial_scope))
+
+    async def on_event(self, event: events.Event) -> None:
+        """Keys (and pastes) that reach the app before the main screen is ready for them
+        are dropped, never run as shortcuts of a half-built screen. The app sees input in
+        the order it was typed, so this is decided here, before any routing."""
+        if isinstance(event, (events.Key, events.Paste)) and not event.is_forwarded \
+                and not self.accepting_keys:
+            self.keys_dropped += 1
+            return
+        await super().on_event(event)
+
+    def accept_keys(self) -> int:
+        """From now on keys are routed (the main screen calls this, through the app's own
+        queue, once its table has focus); returns how many were dropped before."""
+        self.accepting_keys = True
+        return self.keys_dropped
 
     def start_fleet(self) -> None:
         """Start the fleet's health checks once (the main screen calls this after first paint)."""

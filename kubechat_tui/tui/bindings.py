@@ -21,15 +21,18 @@ TABLE_BINDINGS: list[Binding] = [
     Binding("S", "reverse_sort", "Reverse sort", id="table.reverse", show=False),
 ]
 
+# Keys that hand the keyboard to an input (`:`, `/`, `n`, `i`) are priority bindings: the app
+# runs them before it routes the next key, so every key typed after them lands in that input
+# however fast it comes (a paste, a macro); an input that has focus keeps them as text.
 SCREEN_BINDINGS: list[Binding] = [
-    Binding("colon", "command_mode", "Command", id="main.command"),
-    Binding("slash", "filter_mode", "Filter", id="main.filter"),
+    Binding("colon", "command_mode", "Command", id="main.command", priority=True),
+    Binding("slash", "filter_mode", "Filter", id="main.filter", priority=True),
     Binding("question_mark", "help", "Help", id="main.help"),
     Binding("right_square_bracket", "cycle_set(1)", "Next set", id="main.next_set"),
     Binding("left_square_bracket", "cycle_set(-1)", "Prev set", id="main.prev_set", show=False),
-    Binding("n", "namespace", "Namespace", id="main.namespace"),
+    Binding("n", "namespace", "Namespace", id="main.namespace", priority=True),
     Binding("y", "toggle_yaml", "YAML/describe", id="main.toggle_yaml"),
-    Binding("i", "focus_chat", "Chat", id="main.chat"),
+    Binding("i", "focus_chat", "Chat", id="main.chat", priority=True),
     Binding("z,f11", "zoom", "Zoom pane", id="main.zoom"),
     Binding("a", "approvals", "Approvals", id="main.approvals"),
     Binding("L", "audit", "Audit log", id="main.audit"),
@@ -56,20 +59,27 @@ HELP_BINDINGS: list[Binding] = [
     Binding("escape,q,question_mark", "dismiss", "Close help", id="help.close"),
 ]
 
+# Acts that change a cluster or a decision are ctrl chords used nowhere else, and each only
+# opens a ConfirmScreen: no letter typed by accident starts one, no key confirms one.
 PREVIEW_BINDINGS: list[Binding] = [
-    Binding("y", "confirm", "Execute", id="preview.confirm"),
+    Binding("ctrl+e", "confirm", "Execute…", id="preview.confirm"),
     Binding("p", "recheck", "Check again", id="preview.recheck"),
-    Binding("r", "rollback", "Rollback", id="preview.rollback"),
+    Binding("ctrl+o", "rollback", "Rollback…", id="preview.rollback"),
+    Binding("ctrl+g", "break_glass", "Break glass…", id="preview.break_glass"),
     Binding("ctrl+s", "archive", "Archive summary", id="preview.archive"),
     Binding("escape", "close", "Close", id="preview.close"),
 ]
 
 APPROVALS_BINDINGS: list[Binding] = [
-    Binding("a", "decide('approve')", "Approve", id="approvals.approve"),
-    Binding("x", "decide('reject')", "Reject", id="approvals.reject"),
+    Binding("ctrl+y", "decide('approve')", "Approve…", id="approvals.approve"),
+    Binding("ctrl+x", "decide('reject')", "Reject…", id="approvals.reject"),
     Binding("c", "comment", "Comment", id="approvals.comment"),
     Binding("r", "refresh", "Refresh", id="approvals.refresh"),
     Binding("escape", "close", "Back", id="approvals.close"),
+]
+
+CONFIRM_BINDINGS: list[Binding] = [
+    Binding("escape", "cancel", "Cancel", id="confirm.cancel"),
 ]
 
 AUDIT_BINDINGS: list[Binding] = [
@@ -92,12 +102,13 @@ GROUPS: dict[str, list[Binding]] = {
     "Plan (in the chat)": PLAN_BINDINGS,
     "Plan preview": PREVIEW_BINDINGS,
     "Approvals screen": APPROVALS_BINDINGS,
+    "Confirmation dialog": CONFIRM_BINDINGS,
     "Audit screen": AUDIT_BINDINGS,
     "Help": HELP_BINDINGS,
     "Anywhere": APP_BINDINGS,
 }
 CHECKED_PREFIXES = ("table.", "main.", "line.", "chat.", "plan.", "preview.", "approvals.",
-                    "audit.", "help.", "app.")
+                    "confirm.", "audit.", "help.", "app.")
 
 KEY_LABELS = {
     "colon": ":", "slash": "/", "question_mark": "?",

@@ -79,9 +79,11 @@ class ScriptedPipeline:
     archived: list[str] = field(default_factory=list)
     prepared_plans: list[Plan] = field(default_factory=list)
     cancelled: list[str] = field(default_factory=list)
+    options: list[RunOptions | None] = field(default_factory=list)
 
     def prepare(self, plan: Plan, options: RunOptions | None = None) -> Prepared:
         self.prepared_plans.append(plan)
+        self.options.append(options)
         if plan.planner == "rollback":
             return replace(self.preview, plan=plan, execution_id="ex-rollback")
         return self.preview

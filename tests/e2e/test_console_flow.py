@@ -32,8 +32,8 @@ from kubechat_tui.tui.widgets.chat_pane import ChatInput, ChatPane
 from kubechat_tui.tui.widgets.plan_view import PlanView
 from kubechat_tui.tui.widgets.status_bar import StatusBar
 from tests.e2e.conftest import LEAD, World
-from tests.e2e.test_preview_screen import text_of
-from tests.tui.helpers import SIZE, rich_text, wait_for
+from tests.e2e.test_preview_screen import execute, text_of
+from tests.tui.helpers import SIZE, confirm, rich_text, wait_for
 
 SCALE = "scale payments-api in prod-eu to 5"
 STAGING = "scale payments-api in staging to 2"
@@ -101,7 +101,7 @@ async def command(pilot: Pilot[Any], text: str) -> None:
 
 
 async def approve_and_run(pilot: Pilot[Any], screen: PreviewScreen) -> None:
-    """Waiting for approval → the lead approves → p checks again → y executes."""
+    """Waiting for approval → the lead approves → p checks again → execute (confirmed)."""
     prep = screen.prepared
     assert prep is not None and prep.status == "awaiting_approval", prep and prep.message
     assert "ask another person to approve it" in text_of(pilot.app, "#preview-status")
@@ -115,7 +115,7 @@ async def approve_and_run(pilot: Pilot[Any], screen: PreviewScreen) -> None:
                    what="the second check")
     assert screen.prepared is not None
     assert screen.prepared.status == "needs_confirmation", screen.prepared.message
-    await pilot.press("y")
+    await execute(pilot)
     await wait_for(pilot, lambda: screen.result is not None, what="the execution")
 
 
@@ -139,7 +139,8 @@ async def test_chat_to_approved_execution_and_rollback(console: Callable[[], Kub
         assert summary.display and "replicas 3 → 5" in summary.text
         summary.text += "\nCause: checkout traffic spike."
 
-        await pilot.press("r")  # the generated rollback, through the same pipeline
+        await pilot.press("ctrl+o")  # the generated rollback, through the same pipeline
+        await confirm(pilot)
         undo = await checked(pilot, after=screen)
         assert undo.options.rollback_of == result.execution_id
         assert "--replicas=3" in text_of(app, "#preview-steps")

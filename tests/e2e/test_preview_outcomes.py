@@ -19,7 +19,7 @@ from tests.e2e.conftest import REQUESTER, VIEWER, World
 from tests.e2e.preview_fixtures import ScriptedPipeline, prepared, scale_plan
 from tests.e2e.test_guards import FREEZE
 from tests.e2e.test_pipeline_wiring import CONTACT_POLICY
-from tests.e2e.test_preview_screen import SIZE, ready, text_of
+from tests.e2e.test_preview_screen import SIZE, execute, ready, text_of
 from tests.tui.helpers import wait_for
 
 
@@ -75,7 +75,7 @@ async def test_escape_after_a_run_archives_the_edited_summary() -> None:
     app = Host(pipeline)
     async with app.run_test(size=SIZE) as pilot:
         screen = await ready(pilot)
-        await pilot.press("y")
+        await execute(pilot)
         await wait_for(pilot, lambda: screen.result is not None, what="the execution")
         editor = screen.query_one("#preview-summary")
         editor.text += "\nNote: promo traffic."  # type: ignore[attr-defined]
@@ -136,6 +136,6 @@ async def test_a_policy_denial_shows_the_rule_and_remediation(world: World,
         assert screen.prepared is not None and screen.prepared.status == "denied"
         checks = text_of(app, "#preview-checks")
         assert "FREEZE-ALWAYS" in checks and "Wait for the freeze to end" in checks
-        await pilot.press("y")
+        await pilot.press("ctrl+e")
         assert "cannot execute: denied" in text_of(app, "#preview-status")
     assert world.replicas() == 3

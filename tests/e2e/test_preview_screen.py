@@ -1,4 +1,5 @@
-"""Pilot tests of the plan preview: render, confirm, progress, summary, rollback key."""
+"""Pilot tests of the plan preview: render, confirm, progress, summary, rollback key (what
+stray keys cannot do there: test_confirmations.py)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from textual.widgets import Static, TextArea
 
 from kubechat_tui.tui.screens.preview_screen import PreviewScreen
 from tests.e2e.preview_fixtures import ScriptedPipeline, prepared, scale_plan
-from tests.tui.helpers import wait_for
+from tests.tui.helpers import confirm, wait_for
 
 SIZE = (140, 40)
 
@@ -45,6 +46,12 @@ async def ready(pilot: Any) -> PreviewScreen:
     return screen
 
 
+async def execute(pilot: Any) -> None:
+    """ctrl+e, then the confirmation dialog answered with its code."""
+    await pilot.press("ctrl+e")
+    await confirm(pilot)
+
+
 async def test_preview_shows_steps_rollback_diff_policy_and_approval() -> None:
     app = PreviewApp(ScriptedPipeline(prepared()))
     async with app.run_test(size=SIZE) as pilot:
@@ -57,15 +64,15 @@ async def test_preview_shows_steps_rollback_diff_policy_and_approval() -> None:
         assert "Approval: approved" in checks
         diff = text_of(app, "#preview-diff-text")
         assert "+  replicas: 5" in diff and "-  replicas: 3" in diff
-        assert "press y to execute" in text_of(app, "#preview-status")
+        assert "ctrl+e to execute" in text_of(app, "#preview-status")
 
 
-async def test_y_executes_then_the_summary_can_be_edited_and_archived() -> None:
+async def test_confirmed_execution_then_the_summary_can_be_edited_and_archived() -> None:
     pipeline = ScriptedPipeline(prepared())
     app = PreviewApp(pipeline)
     async with app.run_test(size=SIZE) as pilot:
         screen = await ready(pilot)
-        await pilot.press("y")
+        await execute(pilot)
         await wait_for(pilot, lambda: screen.result is not None, what="the execution")
         await pilot.pause()
         assert pipeline.executed == [True]
@@ -83,9 +90,10 @@ async def test_waiting_for_approval_cannot_be_executed() -> None:
     app = PreviewApp(pipeline)
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
-        await pilot.press("y")
+        await pilot.press("ctrl+e")
         await pilot.pause()
-        assert pipeline.executed == []
+        assert pipeline.executed == [] and app.screen is not None
+        assert isinstance(app.screen, PreviewScreen)  # no dialog for a plan not ready
         assert "cannot execute: awaiting_approval" in text_of(app, "#preview-status")
 
 
@@ -94,11 +102,12 @@ async def test_rollback_key_previews_the_generated_rollback() -> None:
     app = PreviewApp(pipeline)
     async with app.run_test(size=SIZE) as pilot:
         screen = await ready(pilot)
-        await pilot.press("r")
+        await pilot.press("ctrl+o")
         assert "nothing to roll back" in text_of(app, "#preview-status")
-        await pilot.press("y")
+        await execute(pilot)
         await wait_for(pilot, lambda: screen.result is not None, what="the execution")
-        await pilot.press("r")
+        await pilot.press("ctrl+o")
+        await confirm(pilot)
         await wait_for(pilot, lambda: app.screen is not screen, what="the rollback preview")
         rollback_screen = app.screen
         assert isinstance(rollback_screen, PreviewScreen)
@@ -117,7 +126,8 @@ def test_plan_preview_snapshot(snap_compare: Any) -> None:
 
 
 async def test_real_pipeline_confirm_then_rollback_key(world: Any) -> None:
-    """The screen on the simulated fleet: preview, y, r, y restores the replicas."""
+    """The screen on the simulated fleet: preview, execute, roll back, execute restores the
+    replicas (each act confirmed in its dialog)."""
     plan = world.plan("scale payments-api in staging to 2")
     pipeline = world.pipeline(("alice", "admin"))
 
@@ -130,18 +140,19 @@ async def test_real_pipeline_confirm_then_rollback_key(world: Any) -> None:
         screen = await ready(pilot)
         assert screen.prepared is not None and screen.prepared.status == "needs_confirmation"
         assert "+  replicas: 2" in text_of(app, "#preview-diff-text")
-        await pilot.press("y")
+        await execute(pilot)
         await wait_for(pilot, lambda: screen.result is not None, timeout=30,
                        what="the execution")
         assert screen.result is not None and screen.result.status == "done"
         assert world.replicas("staging") == 2
-        await pilot.press("r")
+        await pilot.press("ctrl+o")
+        await confirm(pilot)
         await wait_for(pilot, lambda: app.screen is not screen, what="the rollback preview")
         undo = app.screen
         assert isinstance(undo, PreviewScreen)
         await wait_for(pilot, lambda: undo.prepared is not None, timeout=30,
                        what="the rollback checks")
-        await pilot.press("y")
+        await execute(pilot)
         await wait_for(pilot, lambda: undo.result is not None, timeout=30, what="the rollback")
         result = undo.result
         assert result is not None and result.status == "done", result and result.message

@@ -24,16 +24,16 @@ def incident_now() -> datetime:
 @pytest.fixture
 def make_console(sim_kubeconfig: Path) -> Iterator[Callable[..., KubechatApp]]:
     """Build a KubechatApp on the incident fleet: `make_console(settings=..., clusters=...)`
-    (optionally with a planner and an engine slot)."""
+    (optionally with a planner, an engine slot, or a subclass of the app)."""
     fleets: list[Fleet] = []
 
     def build(settings: Settings | None = None, planner: Any = None, engine: Any = None,
-              **scope: Any) -> KubechatApp:
+              app_class: type[KubechatApp] = KubechatApp, **scope: Any) -> KubechatApp:
         settings = settings or Settings(cluster_sets=CLUSTER_SETS)
         fleet = Fleet.from_kubeconfig(settings, str(sim_kubeconfig))
         fleets.append(fleet)
-        return KubechatApp(settings, fleet, initial_scope(fleet, settings, **scope),
-                           clock=incident_now, planner=planner, engine=engine)
+        return app_class(settings, fleet, initial_scope(fleet, settings, **scope),
+                         clock=incident_now, planner=planner, engine=engine)
 
     yield build
     for fleet in fleets:

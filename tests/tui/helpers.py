@@ -8,10 +8,14 @@ from collections.abc import Callable
 from typing import Any
 
 from rich.console import Console
+from textual import events
 from textual.app import App
+from textual.keys import _character_to_key, key_to_character
 from textual.pilot import Pilot
+from textual.widgets import Input
 
 from kubechat_tui.kube.types import Health
+from kubechat_tui.tui.screens.confirm_screen import ConfirmScreen
 from kubechat_tui.tui.screens.main_screen import MainScreen
 
 SIZE = (160, 48)
@@ -63,3 +67,32 @@ def screen_text(app: App[Any]) -> str:
     update = app.screen._compositor.render_full_update(simplify=True)
     return "\n".join("".join(segment.text for strip in line for segment in strip)
                      for line in update.strips)
+def burst(app: App[Any], *keys: str) -> None:
+    """Queue key presses the way a paste, a macro or a fast typist delivers them: all of them
+    before the app handles the first (pilot.press waits for the app after every key). A
+    single character is typed as such (`":"`, `"a"`); a longer name is a key (`"enter"`)."""
+    for key in keys:
+        if len(key) == 1:
+            app.post_message(events.Key(_character_to_key(key), key))
+        else:
+            app.post_message(events.Key(key, key_to_character(key)))
+
+
+async def dialog(pilot: Pilot[Any]) -> ConfirmScreen:
+    """The confirmation dialog on top, once its first input has focus."""
+    app = pilot.app
+    await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen)
+                   and isinstance(app.focused, Input), what="the confirmation dialog")
+    screen = app.screen
+    assert isinstance(screen, ConfirmScreen)
+    return screen
+
+
+async def confirm(pilot: Pilot[Any], justification: str = "") -> None:
+    """Answer the dialog on top as a person does: the justification (if any), then the
+    code it shows, each with enter."""
+    screen = await dialog(pilot)
+    if justification:
+        await pilot.press(*justification, "enter")
+    await pilot.press(*screen.code, "enter")
+    await wait_for(pilot, lambda: pilot.app.screen is not screen, what="the dialog to close")

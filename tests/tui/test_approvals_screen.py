@@ -14,6 +14,7 @@ from kubechat_tui.guard.policy import PolicyContext, load_configured_policy
 from kubechat_tui.store.audit_model import AuditFilter, Operator
 from kubechat_tui.tui.screens.approvals_screen import ApprovalsScreen
 from tests.guard.helpers import approval_env, plan_of, scale_step, seen_as
+from tests.tui.helpers import burst, confirm, dialog
 
 ALICE = Operator("alice", "admin")
 BOB = Operator("bob", "sre-lead")
@@ -69,7 +70,8 @@ async def test_approve_with_comment_records_the_approver(tmp_path: Path) -> None
         await pilot.press("c")
         assert isinstance(app.focused, Input)
         await pilot.press(*"ok", "enter")
-        await pilot.press("a")
+        await pilot.press("ctrl+y")
+        await confirm(pilot)
         await _settle(app, pilot)
         await _settle(app, pilot)
         assert "APPROVED" in _detail(app)
@@ -86,7 +88,8 @@ async def test_requester_is_refused_on_screen(tmp_path: Path) -> None:
     app = Host(flow, ALICE)
     async with app.run_test(size=(140, 40)) as pilot:
         await _settle(app, pilot)
-        await pilot.press("a")
+        await pilot.press("ctrl+y")
+        await confirm(pilot)
         await _settle(app, pilot)
         message = str(app.screen.query_one("#approvals-message", Static).render())
         assert "refused" in message and "own request" in message
@@ -104,10 +107,39 @@ async def test_reject_and_cursor_moves_between_requests(tmp_path: Path) -> None:
         assert second in _detail(app)  # newest first
         await pilot.press("down")
         assert first in _detail(app)
-        await pilot.press("x")
+        await pilot.press("ctrl+x")
+        await confirm(pilot)
         await _settle(app, pilot)
         await _settle(app, pilot)
         assert "REJECTED" in _detail(app)
     assert [d.kind for d in flow.store.decisions(first)] == ["reject"]
     assert flow.store.decisions(second) == []
+    db.close()
+
+
+async def test_stray_keys_and_words_never_approve_or_reject(tmp_path: Path) -> None:
+    flow, _, db = approval_env(tmp_path)
+    request_id = _open_request(flow)
+    app = Host(flow, BOB)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await _settle(app, pilot)
+        screen = app.screen
+        stray = ["a", "x", "y", *"approve", "enter", *"yes", "enter",
+                 *"reject it now: y", "enter"]
+        burst(app, *stray)  # `a` and `x` were approve and reject
+        await _settle(app, pilot)
+        assert app.screen is screen and flow.store.decisions(request_id) == []
+        for chord, act, done in (("ctrl+y", "APPROVE", "approved"),
+                                 ("ctrl+x", "REJECT", "rejected")):
+            screen.set_focus(screen.query_one(DataTable))  # `c` in the words typed a comment
+            await pilot.press(chord)
+            asked = await dialog(pilot)
+            assert act in str(asked.query_one("#confirm-text").render())
+            burst(app, *stray)
+            await pilot.pause(0.2)
+            assert app.screen is asked
+            await pilot.press("escape")
+            message = str(screen.query_one("#approvals-message", Static).render())
+            assert message == f"not {done}: the confirmation was cancelled"
+    assert flow.store.decisions(request_id) == []
     db.close()

@@ -3,8 +3,9 @@ approve/reject with a comment. Every database call runs in a thread worker.
 
     app.push_screen(ApprovalsScreen(workflow, operator, api))  # api: the console's fleet
 
-Keys: enter/arrows select, `a` approve, `x` reject (both take the comment box's text),
-`c` focus the comment box, `r` refresh, escape close.
+Keys: enter/arrows select, `ctrl+y` approve, `ctrl+x` reject (both take the comment box's
+text, and act only once their confirmation dialog is confirmed), `c` focus the comment box,
+`r` refresh, escape close.
 """
 
 from __future__ import annotations
@@ -27,9 +28,12 @@ from kubechat_tui.guard.rbac import JsonRequester
 from kubechat_tui.store.approvals import ApprovalRequest, Decision
 from kubechat_tui.store.audit_model import Operator
 from kubechat_tui.tui.bindings import APPROVALS_BINDINGS
+from kubechat_tui.tui.confirmations import decision_confirmation
 from kubechat_tui.tui.plain_text import escaped, plain
+from kubechat_tui.tui.screens.confirm_screen import ConfirmScreen
 
 RISK_STYLE = {"low": "green", "medium": "yellow", "high": "dark_orange", "critical": "bold red"}
+DONE = {"approve": "approved", "reject": "rejected"}
 STATE_STYLE = {"pending": "yellow", "approved": "green", "rejected": "red", "void": "dim",
                "executed": "dim", "break_glass": "bold red"}
 
@@ -145,12 +149,23 @@ class ApprovalsScreen(Screen[None]):
         self.app.pop_screen()
 
     def action_decide(self, kind: str) -> None:
-        """Approve or reject the selected request with the comment box's text."""
+        """Approve or reject the selected request with the comment box's text, once the
+        confirmation dialog is confirmed."""
         view = self.selected()
         if view is None:
             self.show_message("no request selected", error=True)
             return
-        self.decide(kind, view.request.id, self.query_one(Input).value.strip())
+        request, comment = view.request, self.query_one(Input).value.strip()
+
+        def answered(answer: str | None) -> None:
+            if answer is None:
+                self.show_message(f"not {DONE[kind]}: the confirmation was cancelled",
+                                  error=True)
+            else:
+                self.decide(kind, request.id, comment)
+
+        self.app.push_screen(ConfirmScreen(decision_confirmation(kind, request, comment)),
+                             answered)
 
     def selected(self) -> RequestView | None:
         """The request under the cursor."""
@@ -184,7 +199,7 @@ class ApprovalsScreen(Screen[None]):
         except Exception as exc:  # store errors: one line, the screen stays usable
             self.app.call_from_thread(self.show_message, f"error: {exc}", True)
             return
-        self.app.call_from_thread(self.decided, f"{kind}d {request_id}: {status.reason}")
+        self.app.call_from_thread(self.decided, f"{DONE[kind]} {request_id}: {status.reason}")
 
     def decided(self, message: str) -> None:
         """After a decision: clear the comment, say what happened, reload."""

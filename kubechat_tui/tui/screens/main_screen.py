@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal
 from textual.timer import Timer
-from textual.widgets import Footer
+from textual.widgets import Footer, Input
 
 from kubechat_tui.kube.types import ClusterStatus, DataState
 from kubechat_tui.tui.bindings import SCREEN_BINDINGS
@@ -48,6 +48,8 @@ BANNER_DELAY = 0.2
 # Health and identity checks (TLS handshakes, reviews: ~5 ms of CPU per cluster) start once
 # the first lists are in, or after this long, so they do not slow the first load down.
 HEALTH_START_DELAY = 2.0
+# The priority bindings hand the keyboard to an input (see bindings.py).
+INPUT_OPENERS = frozenset(b.action for b in SCREEN_BINDINGS if b.priority)
 
 
 class MainScreen(OperatingScreen):
@@ -96,12 +98,20 @@ class MainScreen(OperatingScreen):
         self._update_status()
         self.set_interval(PROGRESS_INTERVAL, self._update_status)
         self.query_one(DetailPane).show_empty()
-        self.table.focus()
+        self.set_focus(self.table)
         for warning in app.startup_warnings:
             self.status_bar.show_error(warning)
         self.feed.switch(self.scope)  # the first lists travel while the screen paints
         self._hold_detail()
         self.call_after_refresh(self._start_background_work)
+        app.call_later(self._keys_ready)  # queued behind every key the app holds so far
+
+    def _keys_ready(self) -> None:
+        """The table has focus: route keys from here on; say if some were dropped."""
+        dropped = self.kubechat.accept_keys()
+        if dropped and not self.status_bar.message:  # a startup warning says more
+            self.status_bar.show_error(
+                f"ignored {dropped} key(s) typed while the console was starting")
 
     def _start_background_work(self) -> None:
         """After the first paint: the fleet's health checks (once the first lists are in, or
@@ -269,6 +279,10 @@ class MainScreen(OperatingScreen):
         elif verb == "quit":
             self.app.exit(0)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The keys that open an input (priority bindings) are text while one has focus."""
+        return not (action in INPUT_OPENERS and isinstance(self.focused, Input))
+
     def on_command_submitted(self, message: CommandSubmitted) -> None:
         self.status_bar.clear_message()
         self.run_command(message.text)
@@ -318,7 +332,7 @@ class MainScreen(OperatingScreen):
             self.status_bar.show_error(str(exc))
 
     def action_focus_chat(self) -> None:
-        self.query_one("#chat-input").focus()
+        self.set_focus(self.query_one("#chat-input"))  # now: the next key is typed there
 
     def action_zoom(self) -> None:
         """Maximize the focused pane (table, detail, logs or chat), or restore the layout."""

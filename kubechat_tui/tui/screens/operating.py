@@ -1,6 +1,7 @@
 """The screen layer that acts: a submitted plan opens the guarded preview, `:rollback`
-previews an execution's generated undo, and the approvals and audit screens open, all on
-the session's engine (opened on first use, in a worker).
+previews an execution's generated undo (once confirmed: its checks may request an
+approval), and the approvals and audit screens open, all on the session's engine (opened
+on first use, in a worker).
 
 The engine modules import in seconds, so they are imported off the UI thread when the
 engine first opens (`KubechatApp.with_engine`), never at console start.
@@ -14,7 +15,9 @@ from textual import work
 
 from kubechat_tui.domain import Plan
 from kubechat_tui.tui.commands import CommandError
+from kubechat_tui.tui.confirmations import rollback_confirmation
 from kubechat_tui.tui.screens.chatting import ChattingScreen
+from kubechat_tui.tui.screens.confirm_screen import ConfirmScreen
 from kubechat_tui.tui.widgets.chat_pane import ChatPane
 from kubechat_tui.tui.widgets.plan_view import PlanView
 from kubechat_tui.tui.widgets.status_bar import StatusBar
@@ -93,7 +96,18 @@ class OperatingScreen(ChattingScreen):
         except Exception as exc:  # a locked store: one line, the console stays up
             self.app.call_from_thread(self._engine_failed, f"cannot read the timeline: {exc}")
             return
-        self.app.call_from_thread(self.show_preview, handle, plan, execution_id)
+        self.app.call_from_thread(self._confirm_rollback, handle, plan, execution_id)
+
+    def _confirm_rollback(self, handle: EngineHandle, plan: Plan, execution_id: str) -> None:
+        """The rollback preview opens only once the dialog is confirmed."""
+        def answered(answer: str | None) -> None:
+            if answer is None:
+                self.query_one(StatusBar).show_info(
+                    "rollback not opened: the confirmation was cancelled")
+            else:
+                self.show_preview(handle, plan, execution_id)
+
+        self.app.push_screen(ConfirmScreen(rollback_confirmation(execution_id, plan)), answered)
 
     def action_approvals(self) -> None:
         """Open the approvals screen (requests from everyone on this database)."""

@@ -1,8 +1,10 @@
 """The plan preview: steps with their rollback, RBAC and policy verdicts, dry-run diffs,
-approval state; `y` executes (the explicit confirmation), `p` checks again (after an
-approval, say), `r` previews the rollback of what ran, `ctrl+s` archives the (edited)
-summary on the incident timeline, escape leaves: a preview left without executing is
-audited as cancelled, and a summary not archived yet is archived as edited.
+approval state; `ctrl+e` executes, `ctrl+o` previews the rollback of what ran and `ctrl+g`
+breaks glass, each only after its confirmation dialog (`confirm_screen.py`); `p` checks
+again (after an approval, say), `ctrl+s` archives the (edited) summary on the incident
+timeline, escape leaves: a preview left without executing is audited as cancelled, and a
+summary not archived yet is archived as edited. After a run the summary editor has focus,
+so text typed then is summary text.
 
 The screen never touches a cluster or the database itself: thread workers call the
 engine pipeline and hand the results back with `call_from_thread`.
@@ -25,11 +27,18 @@ from textual.widgets import Footer, Static, TextArea
 
 from kubechat_tui.domain import Plan, Risk
 from kubechat_tui.domain.visible_text import visible
+from kubechat_tui.engine.approvals import MIN_JUSTIFICATION
 from kubechat_tui.engine.execute import Progress
 from kubechat_tui.engine.pipeline import Prepared, RunOptions, RunResult
 from kubechat_tui.engine.preview_text import progress_line
 from kubechat_tui.tui.bindings import PREVIEW_BINDINGS
+from kubechat_tui.tui.confirmations import (
+    break_glass_confirmation,
+    execute_confirmation,
+    rollback_confirmation,
+)
 from kubechat_tui.tui.plain_text import escaped, plain
+from kubechat_tui.tui.screens.confirm_screen import ConfirmScreen
 
 RISK_STYLE = {Risk.LOW: "green", Risk.MEDIUM: "yellow", Risk.HIGH: "bold red",
               Risk.CRITICAL: "bold white on red"}
@@ -112,6 +121,12 @@ def diff_renderable(prep: Prepared) -> RenderableType:
     return Group(*map(escaped, parts)) if parts else Text("no object changes", "dim")
 
 
+def glass_can_release(prep: Prepared) -> bool:
+    """Policy denies the plan, or it waits for approvers: what a break-glass releases."""
+    policy_denied = prep.policy is not None and not prep.policy.allowed
+    return prep.status == "awaiting_approval" or (prep.status == "denied" and policy_denied)
+
+
 class PreviewScreen(Screen[RunResult | None]):
     """Preview a plan, confirm, watch it run, edit the summary, roll it back."""
 
@@ -158,8 +173,10 @@ class PreviewScreen(Screen[RunResult | None]):
 
     # -- workers (threads) -----------------------------------------------------------
     @work(thread=True, exclusive=True, group="engine")
-    def _prepare(self, superseded: Prepared | None) -> None:
+    def _prepare(self, superseded: Prepared | None, break_glass: str = "") -> None:
         options = replace(self.options, on_stage=self._stage_from_thread)
+        if break_glass:  # this check only: a later `p` checks without the exception
+            options = replace(options, break_glass=break_glass)
         try:
             if superseded is not None:
                 self.pipeline.cancel(superseded, "superseded: checked again")
@@ -220,13 +237,16 @@ class PreviewScreen(Screen[RunResult | None]):
         self.query_one("#preview-steps", Static).update(steps_table(prep))
         self.query_one("#preview-checks", Static).update(escaped(checks_text(prep)))
         self.query_one("#preview-diff-text", Static).update(diff_renderable(prep))
-        hint = {"needs_confirmation": "press y to execute these changes, escape to cancel",
+        hint = {"needs_confirmation": "ctrl+e to execute these changes (asks to confirm), "
+                                      "escape to cancel",
                 "awaiting_approval": "ask another person to approve it (:approvals in their "
                                      "kubechat, or `kubechat approvals approve ID`), then "
                                      "press p to check again",
                 "denied": "see the remediation above; escape to close",
                 "failed": "press p to check again, escape to close"}
         message = prep.message + (f" — {hint[prep.status]}" if prep.status in hint else "")
+        if glass_can_release(prep):
+            message += " (in an emergency: ctrl+g breaks glass, a recorded policy exception)"
         self._status(f"{prep.status}: {message}", STATUS_STYLE.get(prep.status, ""))
 
     def on_progress(self, event: Progress) -> None:
@@ -239,15 +259,17 @@ class PreviewScreen(Screen[RunResult | None]):
         self.busy = False
         self.result = result
         self.query_one("#preview-checks", Static).update(escaped(checks_text(result.prepared)))
-        extra = "; r: preview the rollback" if result.rollback is not None else ""
+        extra = "; ctrl+o: preview the rollback" if result.rollback is not None else ""
         self._status(f"{result.status}: {result.message}{extra}",
                      STATUS_STYLE.get(result.status, ""))
         if result.summary is not None:
             editor = self.query_one("#preview-summary", TextArea)
             editor.text = visible(result.summary.text)  # a model may have written it
             editor.add_class("shown")
-            editor.border_title = ("summary — tab to edit, ctrl+s (or escape) archives it on "
-                                   "the incident timeline")
+            editor.border_title = ("summary — type to edit, ctrl+s (or escape) archives it "
+                                   "on the incident timeline")
+            editor.move_cursor(editor.document.end)
+            self.set_focus(editor)  # what is typed now is summary text, never a key
 
     def _status(self, text: str, style: str = "") -> None:
         self.query_one("#preview-status", Static).update(plain(text, style))
@@ -262,12 +284,19 @@ class PreviewScreen(Screen[RunResult | None]):
 
     # -- actions ---------------------------------------------------------------------
     def action_confirm(self) -> None:
-        """The explicit confirmation: execute a ready, unexecuted plan."""
+        """Ask for the confirmation of a ready, unexecuted plan (then execute it)."""
         prep = self.prepared
         if self.busy or prep is None or self.result is not None:
             return
         if prep.status != "needs_confirmation":
             self._status(f"cannot execute: {prep.status}: {prep.message}", "bold red")
+            return
+        self.app.push_screen(ConfirmScreen(execute_confirmation(prep)),
+                             lambda answer: self._execute_confirmed(prep, answer))
+
+    def _execute_confirmed(self, prep: Prepared, answer: str | None) -> None:
+        if answer is None:
+            self._status("not executed: the confirmation was cancelled", "yellow")
             return
         self.busy = True
         self._status("executing…", "yellow")
@@ -280,20 +309,33 @@ class PreviewScreen(Screen[RunResult | None]):
     def action_recheck(self) -> None:
         """Run every check again (after an approval, a fix, or drift); this preview's
         execution id is audited as superseded."""
+        self._check_again()
+
+    def _check_again(self, break_glass: str = "") -> None:
         if self.busy or self.result is not None:
             return
         self.busy = True
         self._status("checking again: RBAC, policy, dry run…", "yellow")
         superseded, self.prepared = self.prepared, None
-        self._prepare(superseded)
+        self._prepare(superseded, break_glass)
 
     def action_rollback(self) -> None:
-        """Preview the generated rollback of what just ran (through the same pipeline)."""
-        if self.busy or self.result is None or self.result.rollback is None:
+        """Once confirmed, preview the generated rollback of what just ran (through the same
+        pipeline, whose checks may request an approval)."""
+        result = self.result
+        if self.busy or result is None or result.rollback is None:
             self._status("nothing to roll back yet", "yellow")
             return
-        options = RunOptions(rollback_of=self.result.execution_id)
-        self.app.push_screen(PreviewScreen(self.pipeline, self.result.rollback, options),
+        plan, execution_id = result.rollback, result.execution_id
+        self.app.push_screen(ConfirmScreen(rollback_confirmation(execution_id, plan)),
+                             lambda answer: self._rollback_confirmed(plan, execution_id, answer))
+
+    def _rollback_confirmed(self, plan: Plan, execution_id: str, answer: str | None) -> None:
+        if answer is None:
+            self._status("rollback not opened: the confirmation was cancelled", "yellow")
+            return
+        self.app.push_screen(PreviewScreen(self.pipeline, plan,
+                                           RunOptions(rollback_of=execution_id)),
                              self._rollback_closed)
 
     def _rollback_closed(self, result: RunResult | None) -> None:
@@ -302,6 +344,25 @@ class PreviewScreen(Screen[RunResult | None]):
         else:
             self._status(f"rollback {result.execution_id}: {result.status}: {result.message}",
                          STATUS_STYLE.get(result.status, ""))
+
+    def action_break_glass(self) -> None:
+        """Once confirmed with a written justification, check the plan again as a policy
+        exception (recorded loudly); executing it still needs its own confirmation."""
+        prep = self.prepared
+        if self.busy or prep is None or self.result is not None:
+            return
+        if not glass_can_release(prep):
+            self._status("break-glass only releases a plan that policy denies or that waits "
+                         "for approval", "yellow")
+            return
+        self.app.push_screen(ConfirmScreen(break_glass_confirmation(prep, MIN_JUSTIFICATION)),
+                             self._break_glass_confirmed)
+
+    def _break_glass_confirmed(self, justification: str | None) -> None:
+        if justification is None:
+            self._status("no break-glass: the confirmation was cancelled", "yellow")
+            return
+        self._check_again(break_glass=justification)
 
     def action_archive(self) -> None:
         """Archive the summary as edited."""

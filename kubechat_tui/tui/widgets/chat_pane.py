@@ -15,13 +15,14 @@ from textual.widgets import Input, Static
 from kubechat_tui.tui.bindings import CHAT_BINDINGS
 from kubechat_tui.tui.messages import ChatSubmitted
 from kubechat_tui.tui.plain_text import plain
+from kubechat_tui.tui.widgets.line_input import LineInput
 
 MAX_THREAD_MESSAGES = 200
 MAX_HISTORY = 100
 ROLE_STYLE = {"you": "bold cyan", "system": "italic dim", "planner": "green"}
 
 
-class ChatInput(Input):
+class ChatInput(LineInput):
     """An Input that recalls earlier messages with up/down."""
 
     BINDINGS: ClassVar[list[BindingType]] = list(CHAT_BINDINGS)
@@ -30,6 +31,11 @@ class ChatInput(Input):
         super().__init__(placeholder="ask kubechat… (enter to send, ↑/↓ history)", id=id)
         self.history: list[str] = []
         self._position = 0
+
+    async def action_submit(self) -> None:
+        """Send the line and empty it at once: keys typed on start the next message."""
+        await super().action_submit()
+        self.value = ""
 
     def remember(self, text: str) -> None:
         """Add a sent message to the history and reset the recall position."""
@@ -96,11 +102,8 @@ class ChatPane(Vertical):
     def _submitted(self, event: Input.Submitted) -> None:
         event.stop()
         text = event.value.strip()
-        if not text:
-            return
-        chat_input = self.query_one(ChatInput)
-        chat_input.value = ""
-        self.submit(text)
+        if text:
+            self.submit(text)
 
     def submit(self, text: str) -> None:
         """Send `text` as if typed (kept in the input history, shown, planned)."""

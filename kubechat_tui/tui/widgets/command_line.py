@@ -15,6 +15,7 @@ from textual.widgets import Input, Label
 
 from kubechat_tui.tui.bindings import LINE_BINDINGS
 from kubechat_tui.tui.messages import CommandSubmitted, FilterEdited
+from kubechat_tui.tui.widgets.line_input import LineInput
 
 
 class CommandLine(Horizontal):
@@ -39,7 +40,7 @@ class CommandLine(Horizontal):
 
     def compose(self) -> ComposeResult:
         yield Label(":")
-        yield Input(id="command-input", select_on_focus=False)
+        yield LineInput(id="command-input", select_on_focus=False)
 
     @property
     def input(self) -> Input:
@@ -55,7 +56,7 @@ class CommandLine(Horizontal):
         entry.value = value
         entry.cursor_position = len(value)
         self.add_class("-open")
-        entry.focus()
+        self.screen.set_focus(entry)  # at once, not later: the next key is typed here
 
     def close(self) -> None:
         """Hide the line."""
@@ -71,6 +72,8 @@ class CommandLine(Horizontal):
     @on(Input.Submitted, "#command-input")
     def _submitted(self, event: Input.Submitted) -> None:
         event.stop()
+        if not self.has_class("-open"):  # keys typed on after enter, before focus moved
+            return
         if self.mode == "filter":
             self.post_message(FilterEdited(event.value, done=True))
         else:
