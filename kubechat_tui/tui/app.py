@@ -61,6 +61,8 @@ class KubechatApp(App[int]):
         self._theme_dirs = theme_dirs
         self._start_fleet = start_fleet
         self.crash: Exception | None = None  # the first unexpected exception; see run_app
+        self.accepting_keys = False  # until the main screen is ready: see on_event
+        self.keys_dropped = 0
 
     def _handle_exception(self, error: Exception) -> None:
         """An unexpected exception: Textual ends the app (return code 1); keep the error for
@@ -70,8 +72,6 @@ class KubechatApp(App[int]):
             self.crash = error
         super()._handle_exception(error)
         self._exit_renderables.clear()  # Textual prints these after leaving app mode
-        self.accepting_keys = False  # until the main screen is ready: see on_event
-        self.keys_dropped = 0
 
     def on_mount(self) -> None:
         themes, problems = load_themes(self._theme_dirs)
