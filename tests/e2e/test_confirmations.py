@@ -114,7 +114,7 @@ async def test_break_glass_needs_a_justification_and_the_code(world: World,
         assert "no break-glass" in text_of(app, "#preview-status")
 
         await pilot.press("ctrl+g")
-        await confirm(pilot, justification="checkout down, freeze exception agreed")
+        await confirm(pilot, justification="checkout down INC-4711, freeze exception agreed")
         await wait_for(pilot, lambda: screen.prepared is not None and not screen.busy,
                        timeout=30, what="the check as an exception")
         assert screen.prepared is not None
@@ -138,7 +138,7 @@ async def test_p_after_break_glass_checks_without_the_exception(world: World,
     async with app.run_test(size=SIZE) as pilot:
         screen = await ready(pilot)
         await pilot.press("ctrl+g")
-        await confirm(pilot, justification="checkout down, freeze exception agreed")
+        await confirm(pilot, justification="checkout down INC-4711, freeze exception agreed")
         await wait_for(pilot, lambda: screen.prepared is not None and not screen.busy
                        and screen.prepared.status == "needs_confirmation", timeout=30,
                        what="the exception")
