@@ -188,7 +188,7 @@ def _run(session: Any, args: argparse.Namespace, plan: Any, rollback_of: str | N
             if result.rollback is not None:
                 demo = "--demo " if args.demo else ""
                 out(f"\nroll back with: kubechat {demo}rollback {result.execution_id}")
-                if session.demo is not None:  # this command's own simulator stops with it
+                if session.demo_fleet is not None and session.demo_fleet.owned:
                     out("(the demo fleet of this command stops when it exits; to roll back "
                         "from another command, keep `kubechat --demo` open and run both "
                         "while it runs)")

@@ -74,8 +74,10 @@ def run_approvals(args: argparse.Namespace) -> int:
 
 
 @contextmanager
-def _workflow(args: argparse.Namespace, writing: bool) -> Iterator[Any]:
-    """An ApprovalWorkflow on the shared database (same settings and data dir as apply)."""
+def _workflow(args: argparse.Namespace, writing: bool,
+              demo_rules: bool = False) -> Iterator[Any]:
+    """An ApprovalWorkflow on the shared database (same settings and data dir as apply);
+    `demo_rules` only from a session on a proven demo fleet (`Session.demo_rules`)."""
     from kubechat_tui.cli.session import session_settings
     from kubechat_tui.config.paths import data_dir
     from kubechat_tui.engine.approvals import ApprovalWorkflow
@@ -95,7 +97,7 @@ def _workflow(args: argparse.Namespace, writing: bool) -> Iterator[Any]:
         db.close()
         raise
     try:
-        yield ApprovalWorkflow(ApprovalStore(db), audit, demo=args.demo)
+        yield ApprovalWorkflow(ApprovalStore(db), audit, demo=demo_rules)
     finally:
         if writing:
             audit.close()
@@ -116,7 +118,7 @@ def _decide(args: argparse.Namespace) -> int:
     session = open_session(args)
     try:
         api, operator = resolve_actor(session.fleet, args.as_user, plan_clusters(plan))
-        with _workflow(args, writing=True) as flow:
+        with _workflow(args, writing=True, demo_rules=session.demo_rules) as flow:
             if args.approvals_action == "approve":
                 status = flow.approve(request.id, operator, args.comment, api=api)
                 verb = "approved"

@@ -42,8 +42,8 @@ def _load(session: Any, execution_id: str) -> Any:
     try:
         timeline = Timeline(db)
         plan = load_rollback(timeline, execution_id)
-        if session.demo_server is not None:
-            _same_demo_fleet(timeline, execution_id, session.demo_server.started())
+        if session.demo_fleet is not None:
+            _same_demo_fleet(timeline, execution_id, session.demo_fleet.started())
         return plan
     except RollbackError as exc:
         raise UsageError(str(exc)) from None

@@ -4,8 +4,10 @@ Every problem with the config file, the kubeconfig or the flags surfaces as a Us
 (one line, exit code 2) before anything is written. `--demo` keeps all state under the
 demo data dir (config `storage.path` is ignored, so demo approvals never reach a real
 database) and uses one simulated fleet for every `--demo` command while one runs: it
-attaches to the fleet another `--demo` process recorded (`cli.demo_server`), or starts
-the simulator in-process, writes its kubeconfig there and records it until it stops.
+attaches to the fleet another `--demo` process recorded once that fleet has proven to be
+the recorded simulator, or starts the simulator in-process and records it until it stops
+(`cli.demo_fleet`; trust model in `cli.demo_server`). A demo session never loads any
+other kubeconfig, so only it may use the demo's approval rule (`Session.demo_rules`).
 """
 
 from __future__ import annotations
@@ -16,13 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from kubechat_tui.cli.common import UsageError
-from kubechat_tui.cli.demo_server import (
-    DemoServer,
-    clear_record,
-    live_record,
-    new_record,
-    write_record,
-)
+from kubechat_tui.cli.demo_fleet import DemoFleet, start_demo
 from kubechat_tui.config import paths
 from kubechat_tui.config.loader import ConfigError, load_settings
 from kubechat_tui.config.settings import Settings, check_namespace
@@ -30,7 +26,6 @@ from kubechat_tui.kube.errors import KubeconfigError
 from kubechat_tui.kube.fleet import Fleet
 
 ALL_CLUSTERS = "all"
-DEMO_SCENARIO = "incident"
 DEMO_CLUSTER_SETS = {
     "prod": ["prod-eu", "prod-us"],
     "staging": ["staging"],
@@ -57,21 +52,24 @@ class Session:
     scope: SessionScope
     data_dir: Path
     kubeconfig: str | None = None
-    demo: Any = None  # the in-process SimServer when --demo started it (None: attached)
-    demo_server: DemoServer | None = None  # the demo fleet in use (owned or attached)
+    demo_fleet: DemoFleet | None = None  # --demo: the proven simulator the fleet talks to
     _closed: bool = field(default=False, repr=False)
+
+    @property
+    def demo_rules(self) -> bool:
+        """Whether the demo's weaker approval rule may apply: only on a demo session,
+        whose fleet is a simulator this process started or proved (never a kubeconfig)."""
+        return self.demo_fleet is not None
 
     def close(self) -> None:
         """Stop health checks, close connections, stop the simulator we own and remove
-        its record (idempotent)."""
+        its record, or drop our copy of the attached one's kubeconfig (idempotent)."""
         if self._closed:
             return
         self._closed = True
         self.fleet.close()
-        if self.demo is not None:
-            if self.demo_server is not None:
-                clear_record(self.data_dir, self.demo_server)
-            self.demo.stop()
+        if self.demo_fleet is not None:
+            self.demo_fleet.close()
 
     def __enter__(self) -> Session:
         return self
@@ -88,10 +86,9 @@ def open_session(args: argparse.Namespace) -> Session:
     if demo and kubeconfig:
         raise UsageError("--demo runs its own simulated fleet: drop --kubeconfig")
     settings = session_settings(args, demo)
-    server, record = None, None
-    if demo:
-        server, record = start_demo()
-        kubeconfig = record.kubeconfig
+    demo_fleet = start_demo(settings) if demo else None
+    if demo_fleet is not None:
+        kubeconfig = str(demo_fleet.kubeconfig)
     try:
         fleet = Fleet.from_kubeconfig(settings, kubeconfig, contexts)
         scope = choose_scope(fleet, settings, args, demo)
@@ -99,12 +96,10 @@ def open_session(args: argparse.Namespace) -> Session:
             for cluster in scope.clusters:  # the current context: unusable is bad input,
                 fleet.client(cluster)       # as for kubectl (a failing plugin: exit 2)
     except (KubeconfigError, UsageError) as exc:
-        if server is not None and record is not None:
-            clear_record(paths.data_dir(demo=True), record)
-            server.stop()
+        if demo_fleet is not None:
+            demo_fleet.close()
         raise UsageError(str(exc)) from None
-    return Session(settings, fleet, scope, paths.data_dir(demo=demo), kubeconfig, server,
-                   record)
+    return Session(settings, fleet, scope, paths.data_dir(demo=demo), kubeconfig, demo_fleet)
 
 
 def session_settings(args: argparse.Namespace, demo: bool) -> Settings:
@@ -126,28 +121,6 @@ def session_settings(args: argparse.Namespace, demo: bool) -> Settings:
         settings = settings.model_copy(update={
             "storage": settings.storage.model_copy(update={"path": None})})
     return settings
-
-
-def start_demo() -> tuple[Any, DemoServer]:
-    """(server, record): the recorded demo fleet when one is alive (server None: not
-    ours to stop), else a simulator started here, its kubeconfig under the demo data
-    dir, recorded for the `--demo` commands that follow while it runs."""
-    from kubechat_tui.sim import SimServer
-
-    folder = paths.data_dir(demo=True)
-    running = live_record(folder)
-    if running is not None:
-        return None, running
-    server = SimServer(DEMO_SCENARIO).start()
-    try:
-        kubeconfig = server.write_kubeconfig(folder / "kubeconfig", current=server.clusters[0])
-        record = new_record(server.port, str(kubeconfig))
-        write_record(folder, record)
-    except OSError as exc:
-        server.stop()
-        raise UsageError(f"{folder}: cannot write the demo kubeconfig: "
-                         f"{exc.strerror or exc}") from None
-    return server, record
 
 
 def choose_scope(fleet: Fleet, settings: Settings, args: argparse.Namespace,

@@ -1,4 +1,8 @@
-"""One cluster's aiohttp application: faults, authentication, RBAC, then dispatch."""
+"""One cluster's aiohttp application: faults, authentication, RBAC, then dispatch.
+
+`GET /_sim/fleet?nonce=HEX` is answered before authentication (sim/proof.py): it is how a
+`--demo` process proves that this listener belongs to the simulator its record names.
+"""
 
 from __future__ import annotations
 
@@ -26,6 +30,7 @@ from kubechat_tui.sim.call import Call, Reply
 from kubechat_tui.sim.clock import now
 from kubechat_tui.sim.credentials import certificate_identity
 from kubechat_tui.sim.journal import RequestRecord
+from kubechat_tui.sim.proof import FLEET_PATH, FleetKey, fleet_reply
 from kubechat_tui.sim.responses import FLOW_KEY, USER_KEY
 from kubechat_tui.sim.routing import Target, parse_path
 from kubechat_tui.sim.status import (
@@ -68,8 +73,9 @@ def _flow(cluster: str, who: rbac.Identity) -> tuple[str, str]:
 class SimApp:
     """Builds the application that answers for one cluster on its own port."""
 
-    def __init__(self, fleet: SimFleet) -> None:
+    def __init__(self, fleet: SimFleet, key: FleetKey) -> None:
         self.fleet = fleet
+        self.key = key
 
     def build(self, name: str) -> web.Application:
         """The aiohttp application of cluster `name`."""
@@ -96,6 +102,8 @@ class SimApp:
             if request.transport is not None:
                 request.transport.abort()
             return web.Response(status=503)
+        if request.path == FLEET_PATH and request.method == "GET":
+            return fleet_reply(self.key, request)  # who we are: no latency, no injected error
         if state.latency_ms:
             await asyncio.sleep(state.latency_ms / 1000)
         try:

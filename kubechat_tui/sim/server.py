@@ -22,6 +22,7 @@ from kubechat_tui.sim.faults import Faults, FaultState
 from kubechat_tui.sim.fleet import SimFleet
 from kubechat_tui.sim.journal import RequestRecord
 from kubechat_tui.sim.listeners import BLACKHOLE, DOWN, HOST, UP, Listener
+from kubechat_tui.sim.proof import FleetKey, new_fleet_key
 from kubechat_tui.sim.rbac import IDENTITIES
 
 SCENARIOS = ("incident", "scale")
@@ -56,6 +57,8 @@ class SimServer:
         self._requested_port = port
         self._port = 0
         self._certs = tls.generate()
+        self.key: FleetKey = new_fleet_key()  # what proves this simulator (sim/proof.py)
+        self._kubeconfig: dict[str, object] | None = None  # the last one written
         self._clusters = build_clusters(scenario, self._certs.ca_pem)
         self._fleet: SimFleet | None = None
         self._listeners: dict[str, Listener] = {}
@@ -159,7 +162,8 @@ class SimServer:
         return next(c.production for c in self._clusters if c.name == cluster)
 
     def write_kubeconfig(self, path: str | Path, current: str = "prod-eu") -> Path:
-        """Write a kubeconfig with a context per cluster and identity; returns its path."""
+        """Write a kubeconfig with a context per cluster and identity; returns its path.
+        The control endpoint serves the last one written (`GET /_sim/kubeconfig`)."""
         names = self.clusters
         if current not in names and current.split("@")[-1] not in names:
             current = names[0]
@@ -179,7 +183,9 @@ class SimServer:
                                         lambda _cluster: self.client_certificate("dev"))
         document = kubeconfig.render(names, self.cluster_url, self.token, current,
                                      self._certs.ca_pem, shapes)
-        return kubeconfig.write(target, document)
+        written = kubeconfig.write(target, document)
+        self._kubeconfig = document
+        return written
 
     def start(self) -> SimServer:
         """Start serving; returns once every port is listening."""
@@ -215,14 +221,15 @@ class SimServer:
     async def _serve(self) -> None:
         fleet = self._fleet = SimFleet(self._clusters)
         fleet.start()
-        control = web.AppRunner(Control(fleet, self.cluster_url).build(), access_log=None,
-                                shutdown_timeout=1.0)
+        control = web.AppRunner(
+            Control(fleet, self.cluster_url, self.key, lambda: self._kubeconfig).build(),
+            access_log=None, shutdown_timeout=1.0)
         self._runners.append(control)
         await control.setup()
         site = web.TCPSite(control, HOST, self._requested_port)
         await site.start()
         self._port = site.port
-        apps = SimApp(fleet)
+        apps = SimApp(fleet, self.key)
         context = self._certs.server_context()
         for index, name in enumerate(self.clusters):
             runner = web.AppRunner(apps.build(name), access_log=None, shutdown_timeout=1.0)

@@ -28,6 +28,7 @@ ACTION_TYPES = frozenset({
     "approval.executed", "approval.break_glass", "approval.break_glass_refused",
     "snapshot.captured", "execution.step", "execution.succeeded", "execution.failed",
     "execution.cancelled", "execution.not_confirmed", "summary.written", "summary.archived",
+    "demo.attach_refused",
 })
 
 

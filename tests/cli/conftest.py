@@ -27,3 +27,15 @@ def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         yield runner
     finally:
         sim.stop()
+
+
+@pytest.fixture
+def demo_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A data dir and a config with AI off for `--demo` commands; returns the demo data dir."""
+    config = tmp_path / "config.yaml"
+    config.write_text("ai:\n  enabled: false\n")
+    monkeypatch.setenv("KUBECHAT_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("KUBECHAT_AUDIT_KEY_BACKEND", "file")
+    monkeypatch.setenv("KUBECHAT_CONFIG", str(config))
+    monkeypatch.chdir(tmp_path)
+    return tmp_path / "data" / "demo"

@@ -14,19 +14,9 @@ import pytest
 from kubechat_tui.cli.demo_server import RECORD, DemoServer, read_record, write_record
 from kubechat_tui.cli.main import build_parser, main
 from kubechat_tui.cli.session import Session, open_session
+from kubechat_tui.sim.proof import new_fleet_key
 
 DEPLOYMENT = "/apis/apps/v1/namespaces/payments/deployments/payments-api"
-
-
-@pytest.fixture
-def demo_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    config = tmp_path / "config.yaml"
-    config.write_text("ai:\n  enabled: false\n")
-    monkeypatch.setenv("KUBECHAT_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("KUBECHAT_AUDIT_KEY_BACKEND", "file")
-    monkeypatch.setenv("KUBECHAT_CONFIG", str(config))
-    monkeypatch.chdir(tmp_path)
-    return tmp_path / "data" / "demo"
 
 
 def _demo() -> Session:
@@ -45,35 +35,44 @@ def _json(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, dict]:
     return code, orjson.loads(out)
 
 
-def test_a_second_demo_session_attaches_and_the_owner_cleans_up(demo_dir: Path) -> None:
+def test_a_second_demo_session_attaches_and_the_owner_cleans_up(
+        demo_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     owner = _demo()
     try:
+        assert owner.demo_fleet is not None and owner.demo_fleet.owned
         record = read_record(demo_dir)
-        assert record == owner.demo_server and record is not None
-        assert record.pid == os.getpid() and Path(record.kubeconfig).is_file()
+        assert record == owner.demo_fleet.record and record is not None
+        assert record.pid == os.getpid()
+        assert "kubeconfig" not in orjson.loads((demo_dir / RECORD).read_bytes())
         assert (demo_dir / RECORD).stat().st_mode & 0o077 == 0
         with _demo() as guest:
-            assert guest.demo is None and guest.demo_server == record  # attached
+            assert guest.demo_fleet is not None and not guest.demo_fleet.owned  # attached
+            assert guest.demo_fleet.record == record and guest.demo_rules
+            copy = guest.demo_fleet.kubeconfig  # its own private copy of the proven one
+            assert copy != owner.demo_fleet.kubeconfig and copy.stat().st_mode & 0o077 == 0
             status, _ = guest.fleet.request_json(
                 "staging", "PATCH", DEPLOYMENT, body={"spec": {"replicas": 4}},
                 content_type="application/merge-patch+json")
             assert status == 200
             assert _replicas(owner) == 4  # one fleet
+        assert not copy.exists()
         assert read_record(demo_dir) == record and _replicas(owner) == 4  # guest left it
     finally:
         owner.close()
     assert not (demo_dir / RECORD).exists()
+    assert capsys.readouterr().err == ""  # nothing refused
 
 
 def test_a_dead_record_is_replaced(demo_dir: Path) -> None:
     gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
                           capture_output=True, text=True, check=True)
-    write_record(demo_dir, DemoServer(int(gone.stdout), 1, str(demo_dir / "kubeconfig"),
-                                      "2020-01-01T00:00:00+00:00"))
+    key = new_fleet_key()
+    write_record(demo_dir, DemoServer(int(gone.stdout), "http://127.0.0.1:1", key.fleet_id,
+                                      key.secret.hex(), "2020-01-01T00:00:00+00:00"))
     with _demo() as session:
-        assert session.demo is not None  # started its own
-        assert read_record(demo_dir) == session.demo_server
-        assert session.demo_server is not None and session.demo_server.pid == os.getpid()
+        assert session.demo_fleet is not None and session.demo_fleet.owned  # its own
+        assert read_record(demo_dir) == session.demo_fleet.record
+        assert session.demo_fleet.record.pid == os.getpid()
     assert not (demo_dir / RECORD).exists()
 
 
