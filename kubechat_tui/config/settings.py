@@ -78,13 +78,14 @@ class ApprovalSettings(_Section):
 
 
 class KubeSettings(_Section):
-    """How the fleet talks to clusters: timeouts, list page size, memory cap."""
+    """How the fleet talks to clusters: timeouts, list page size, memory cap, drain wait."""
 
     connect_timeout_seconds: float = Field(default=5.0, gt=0)
     request_timeout_seconds: float = Field(default=30.0, gt=0)
     page_size: int = Field(default=1000, ge=10, le=10000)
     list_workers: int = Field(default=4, ge=1, le=64)  # clusters listed/parsed at once
     max_rows_per_cluster: int = Field(default=100_000, ge=100)
+    drain_timeout_seconds: int = Field(default=300, ge=1, le=86_400)  # evictions must finish
 
 
 class Settings(_Section):

@@ -1,7 +1,6 @@
 """Plain models shared by every layer: Plan, Step, Scope, ResourceRef, Risk, PlanResult."""
 
 from kubechat_tui.domain.plan import (
-    ApiCall,
     ParamValue,
     Plan,
     PlanEdits,
@@ -17,7 +16,6 @@ from kubechat_tui.domain.verbs import MUTATING_VERBS, Verb
 __all__ = [
     "MUTATING_VERBS",
     "RESOURCES",
-    "ApiCall",
     "ParamValue",
     "Plan",
     "PlanEdits",

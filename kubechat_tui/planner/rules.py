@@ -54,7 +54,7 @@ class RuleDrafter:
                  clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
         self.settings = settings
         self.view = view
-        self.changes = ChangeDrafter(view, clock)
+        self.changes = ChangeDrafter(view, clock, settings.kube.drain_timeout_seconds)
 
     def drafts(self, text: str, scope: ResolvedScope) -> list[Draft]:
         """The drafts for `text`; raises NotPlanned with the reason."""

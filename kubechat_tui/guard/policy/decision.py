@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, Literal
 
@@ -69,6 +69,15 @@ class PolicyDecision:
     def needs_approval(self) -> bool:
         """True when the plan is allowed but must wait for approvers."""
         return self.allowed and self.required_approvals > 0
+
+    def as_restore(self, execution_id: str, approvals: int) -> PolicyDecision:
+        """This decision for the rollback of an execution that needed `approvals`: a
+        restore never needs more approvals than the change it undoes; denials stand."""
+        if self.required_approvals <= approvals:
+            return self
+        return replace(self, required_approvals=approvals, reasons=(
+            *self.reasons, f"restore of {execution_id}: {approvals} approval(s), as many as "
+            f"the change it undoes needed (the rules asked for {self.required_approvals})"))
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready form for the audit payload and `--json` output."""
