@@ -94,7 +94,7 @@ class ApprovalSettings(_Section):
 
 
 class KubeSettings(_Section):
-    """How the fleet talks to clusters: timeouts, list page size, memory cap."""
+    """How the fleet talks to clusters: timeouts, list page size, memory cap, drain wait."""
 
     connect_timeout_seconds: float = Field(default=5.0, gt=0)
     request_timeout_seconds: float = Field(default=30.0, gt=0)
@@ -102,6 +102,7 @@ class KubeSettings(_Section):
     list_workers: int = Field(default=4, ge=1, le=64)  # clusters listed/parsed at once
     max_rows_per_cluster: int = Field(default=100_000, ge=100)
     exec_timeout_seconds: float = Field(default=10.0, gt=0)  # a credential plugin's run
+    drain_timeout_seconds: int = Field(default=300, ge=1, le=86_400)  # evictions must finish
 
 
 class ClusterSettings(_Section):

@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from kubechat_tui.domain.plan import (
-        ApiCall,
         ParamValue,
         Plan,
         PlanEdits,
@@ -26,7 +25,7 @@ if TYPE_CHECKING:
     from kubechat_tui.domain.verbs import MUTATING_VERBS, Verb
 
 _HOMES = {
-    "ApiCall": "plan", "ParamValue": "plan", "Plan": "plan", "PlanEdits": "plan",
+    "ParamValue": "plan", "Plan": "plan", "PlanEdits": "plan",
     "PlanResult": "plan", "ResourceRef": "plan", "Scope": "plan", "Step": "plan",
     "RESOURCES": "resources", "ResourceInfo": "resources", "resolve_resource": "resources",
     "Risk": "risk", "MUTATING_VERBS": "verbs", "Verb": "verbs",
@@ -35,7 +34,6 @@ _HOMES = {
 __all__ = [
     "MUTATING_VERBS",
     "RESOURCES",
-    "ApiCall",
     "ParamValue",
     "Plan",
     "PlanEdits",

@@ -1,12 +1,13 @@
 """The typed plan: what would run, where, against what, and how risky it is.
 
 A `Plan` is data only. Planners build it, `guard.risk` scores it, the engine executes its
-`api_calls`, and it round-trips through JSON (`kubechat plan --save plan.json`).
+mutating steps (building their HTTP requests itself), and it round-trips through JSON
+(`kubechat plan --save plan.json`).
 All models are frozen: change one with `model_copy(update=...)`.
 
 `Plan.digest()` hashes the *intent* of a plan (the request text, the scope with the context
-of each cluster and, per step: id, verb, target, params, accepted flag, kubectl line and
-API calls) as RFC 8785 canonical JSON: everything an approver is shown. The
+of each cluster and, per step: id, verb, target, params, accepted flag, kubectl line) as
+RFC 8785 canonical JSON: everything an approver is shown. The
 *assessment* fields (risk, requires_approval, affected, dependencies, warnings) are
 derived from live data and config, so they are left out: re-resolving counts never
 changes the digest, and whoever trusts a loaded plan re-scores it with `guard.risk`.
@@ -20,7 +21,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import rfc8785
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from kubechat_tui.domain.risk import Risk
 from kubechat_tui.domain.verbs import Verb
@@ -38,20 +39,6 @@ _DIGEST_EXCLUDE = {"risk", "requires_approval", "affected", "dependencies", "war
 
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class ApiCall(_Frozen):
-    """One Kubernetes API request a step stands for (path relative to the cluster URL).
-
-    `note` says what is resolved at execution time, e.g. the pods a drain evicts.
-    """
-
-    method: str  # GET | POST | PATCH | PUT | DELETE
-    path: str
-    query: dict[str, str] = Field(default_factory=dict)
-    body: Any = None
-    content_type: str | None = None
-    note: str | None = None
 
 
 class ResourceRef(_Frozen):
@@ -75,7 +62,7 @@ class Scope(_Frozen):
 
 
 class Step(_Frozen):
-    """One action of a plan; `kubectl` and `api_calls` are rendered by code, never by a model."""
+    """One action of a plan; `kubectl` is rendered by code, never by a model."""
 
     id: str
     verb: Verb
@@ -93,9 +80,17 @@ class Step(_Frozen):
     dependencies: tuple[str, ...] = ()  # "3 pods via ReplicaSet payments-api-77..", PDBs
     warnings: tuple[str, ...] = ()
     kubectl: str = ""  # without --context (clusters are listed); see kubectl_lines()
-    api_calls: tuple[ApiCall, ...] = ()
     accepted: bool = True  # diagnostics may be skipped by the user
     ask_approval: str = ""  # the requester asks a second person to approve it, and why
+
+    @model_validator(mode="before")
+    @classmethod
+    def _drop_api_calls(cls, data: Any) -> Any:
+        """Plans saved before requests were built by the executor listed `api_calls`;
+        nothing read them back, so they are dropped on load."""
+        if isinstance(data, dict) and "api_calls" in data:
+            return {k: v for k, v in data.items() if k != "api_calls"}
+        return data
 
     def kubectl_lines(self, contexts: Mapping[str, str] | None = None) -> list[str]:
         """The kubectl line once per cluster, shell-quoted, with `--context` naming the

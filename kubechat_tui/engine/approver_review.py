@@ -15,7 +15,7 @@ from typing import Any
 from kubechat_tui.domain import Plan
 from kubechat_tui.engine.identity import cluster_identities
 from kubechat_tui.guard.access import Attributes
-from kubechat_tui.guard.rbac import JsonRequester, RbacReport, check_rbac, review
+from kubechat_tui.guard.rbac import JsonRequester, RbacReport, review
 
 WORKERS = 8
 
@@ -54,13 +54,16 @@ def checks_of(report: RbacReport) -> list[dict[str, Any]]:
 
 def review_approver(api: JsonRequester, plan: Plan,
                     checks: Sequence[Mapping[str, Any]]) -> ApproverReview:
-    """Ask every cluster of the plan who the approver is and whether they may do each
-    checked request (the plan's own pre-flight when no checks were stored)."""
+    """Ask every cluster of the plan who the approver is and whether they may send each
+    request the requester was checked for (none recorded: nothing to review against, so
+    the approver cannot count)."""
     clusters = list(plan.clusters())
     identities = cluster_identities(api, clusters)
     wanted = [(str(c["cluster"]), _attributes(c["attributes"])) for c in checks]
     if not wanted:
-        wanted = [(c.cluster, c.attributes) for c in check_rbac(api, plan).checks]
+        return ApproverReview(identities, tuple(c for c in clusters if c not in identities),
+                              failed=("the request records no access checks to review "
+                                      "(request approval again)",))
     unique = list(dict.fromkeys(wanted))
     with ThreadPoolExecutor(max_workers=WORKERS) as pool:
         answers = list(pool.map(lambda pair: review(api, *pair), unique))

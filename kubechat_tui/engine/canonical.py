@@ -89,7 +89,7 @@ def _check_params(where: str, step: Step) -> None:
     if image is not None and not is_image(str(image)):
         raise PlanInputError(f"{where}: image {_show(image)} is not an image reference")
     container = step.params.get("container")
-    if container not in (None, "*") and not is_label(str(container)):
+    if container is not None and not is_label(str(container)):
         raise PlanInputError(f"{where}: container {_show(container)} is not a valid "
                              "container name (RFC 1123 DNS label)")
 

@@ -10,6 +10,7 @@ from typing import Any, Literal
 from kubechat_tui.domain import Plan, Step, Verb
 from kubechat_tui.engine.snapshot import Snapshot, capture
 from kubechat_tui.kube.mutations import ApiRequester, Mutator, Target, target
+from kubechat_tui.kube.recorder import Request
 
 ChangeState = Literal["pending", "done", "failed", "not_run"]
 
@@ -25,9 +26,11 @@ class Change:
     outcome: str = ""  # the expected (then actual) result in one line
     diff: str = ""
     rollback: Step | None = None
+    rollback_note: str = ""  # what the rollback cannot restore, or why there is none
     state: ChangeState = "pending"
     error: str | None = None
     notes: list[str] = field(default_factory=list)
+    requests: list[Request] = field(default_factory=list)  # the request plan, in order
 
     @property
     def key(self) -> str:
@@ -41,7 +44,9 @@ class Change:
             "cluster": self.target.cluster, "state": self.state, "outcome": self.outcome,
             "error": self.error, "before": self.before.summary() if self.before else None,
             "resource_version": self.before.resource_version if self.before else None,
-            "rollback": self.rollback.kubectl if self.rollback else None, "notes": self.notes,
+            "rollback": self.rollback.kubectl if self.rollback else None,
+            "rollback_note": self.rollback_note, "notes": self.notes,
+            "requests": [r.line() for r in self.requests],
         }
 
 
@@ -61,12 +66,17 @@ def resolve_changes(mutator: Mutator, plan: Plan) -> list[Change]:
         if not step.clusters:
             raise ValueError(f"step {step.id}: no cluster to run in")
         for cluster in step.clusters:
-            for t in _targets(mutator, step, cluster):
+            for t in targets_of(mutator, step, cluster):
                 changes.append(Change(step, t))
     return changes
 
 
-def _targets(mutator: Mutator, step: Step, cluster: str) -> list[Target]:
+def targets_of(mutator: Mutator, step: Step, cluster: str) -> list[Target]:
+    """The objects a step changes in one cluster (a label or field selector step lists them).
+
+    Raises MutationError when the cluster cannot be read, ValueError for a step that names
+    no namespace, no object or selector, or an unknown resource.
+    """
     try:
         info = target(cluster, step.resource, step.namespace, "-").info
         if info.namespaced and not step.namespace:
@@ -74,9 +84,11 @@ def _targets(mutator: Mutator, step: Step, cluster: str) -> list[Target]:
                              "namespace; plan it with one (\"in NAMESPACE\" or -n NAMESPACE)")
         if step.name:
             return [target(cluster, step.resource, step.namespace, step.name)]
-        if not step.selector:
+        fields = step.params.get("field_selector")
+        if not step.selector and not fields:
             raise ValueError(f"step {step.id}: {step.verb.value} names no object and no selector")
-        items = mutator.list_objects(cluster, info, step.namespace, selector=step.selector)
+        items = mutator.list_objects(cluster, info, step.namespace, selector=step.selector,
+                                     field_selector=str(fields) if fields else None)
     except KeyError:
         raise ValueError(f"step {step.id}: unknown resource {step.resource!r}") from None
     return [target(cluster, step.resource, (i.get("metadata") or {}).get("namespace"),
@@ -107,7 +119,6 @@ def resource_versions(changes: list[Change]) -> dict[str, str]:
     return {f"{c.target.cluster}/{c.target.info.plural}/{c.target.namespace or ''}/"
             f"{c.target.name}": c.before.state_version if c.before else ""
             for c in changes}
-
 
 
 def with_counts(plan: Plan, changes: list[Change]) -> Plan:

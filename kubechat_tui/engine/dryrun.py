@@ -1,6 +1,7 @@
 """Server-side dry run of every change: the predicted object, its diff and the outcome.
 
-Each mutating request goes out with `dryRun=All` and the same resourceVersion
+The executor's own code runs with a dry-run mutator behind the RBAC gate: every request of
+the request plan goes out, the writes with `dryRun=All` and the same resourceVersion
 precondition the real run will use, so a stale target or a refused request shows up
 here, before anything changes. The rollback each change would need is generated too,
 so the preview shows it next to the forward step.
@@ -14,7 +15,7 @@ from typing import Any
 from kubechat_tui.engine.actions import StepInputError, perform
 from kubechat_tui.engine.changes import Change
 from kubechat_tui.engine.diff import unified_diff
-from kubechat_tui.engine.snapshot import rollback_step
+from kubechat_tui.engine.snapshot import plan_undo
 from kubechat_tui.kube.mutations import ApiRequester, MutationError, Mutator
 
 
@@ -42,7 +43,8 @@ class DryRunReport:
 
 
 def dry_run(api: ApiRequester, changes: list[Change]) -> DryRunReport:
-    """Dry-run every observed change (all of them: the preview lists every refusal)."""
+    """Dry-run every observed change (all of them: the preview lists every refusal);
+    `api` is the RBAC gate (`guard.request_gate.ReviewedRequests`)."""
     mutator = Mutator(api, dry_run=True)
     report = DryRunReport(changes)
     for index, change in enumerate(changes, start=1):
@@ -57,5 +59,6 @@ def dry_run(api: ApiRequester, changes: list[Change]) -> DryRunReport:
         change.after = result.after
         change.outcome = result.outcome
         change.diff = unified_diff(change.before.object, result.after, change.target.label())
-        change.rollback = rollback_step(change.step, change.before, result.after, index)
+        undo = plan_undo(change.step, change.before, result.after, index)
+        change.rollback, change.rollback_note = undo.step, undo.note
     return report

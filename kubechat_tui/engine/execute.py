@@ -1,21 +1,23 @@
 """Run the changes for real, in order, stopping at the first failure.
 
 Each change is executed against the snapshot taken just before it (its resourceVersion is
-the precondition), progress is reported per step and cluster, and the rollback step is
-generated from what the cluster actually returned. After a failure the failed target is
-read again, so the report says whether it changed partially (a drain that cordoned and
-then could not evict) and every later change is marked as not run.
+the precondition), through the RBAC gate (only reviewed requests go out), progress is
+reported per step and cluster (a drain also reports while it waits for its pods), and the
+rollback step is generated from what the cluster actually returned. After a failure the
+failed target is read again, so the report says whether it changed partially (a drain
+that cordoned and then could not evict) and every later change is marked as not run.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, Literal
 
-from kubechat_tui.engine.actions import ActionResult, StepInputError, perform
+from kubechat_tui.engine.actions import ActionResult, Report, StepInputError, perform
 from kubechat_tui.engine.changes import Change
-from kubechat_tui.engine.snapshot import Snapshot, capture, rollback_step
+from kubechat_tui.engine.snapshot import Snapshot, capture, plan_undo
 from kubechat_tui.kube.mutations import ApiRequester, MutationError, Mutator
 
 ProgressState = Literal["running", "done", "failed", "not_run"]
@@ -63,7 +65,8 @@ class ExecutionReport:
 
 def execute(api: ApiRequester, execution_id: str, changes: list[Change],
             on_progress: ProgressCallback | None = None) -> ExecutionReport:
-    """Apply each change in order; stop at the first failure."""
+    """Apply each change in order; stop at the first failure. `api` is the RBAC gate
+    (`guard.request_gate.ReviewedRequests`)."""
     mutator = Mutator(api)
     report = ExecutionReport(execution_id, changes)
     total = len(changes)
@@ -82,7 +85,8 @@ def execute(api: ApiRequester, execution_id: str, changes: list[Change],
             raise ValueError(f"{change.key}: executed without a snapshot")
         emit(index, change, "running", change.step.kubectl)
         try:
-            result = _perform_fresh(mutator, change, change.before)
+            result = _perform_fresh(mutator, change, change.before,
+                                    partial(emit, index, change, "running"))
         except (MutationError, StepInputError) as exc:
             change.state = "failed"
             change.error = str(exc)
@@ -93,12 +97,14 @@ def execute(api: ApiRequester, execution_id: str, changes: list[Change],
         change.state = "done"
         change.after = _read_back(mutator, change, result.after)
         change.outcome = result.outcome
-        change.rollback = rollback_step(change.step, change.before, change.after, index)
+        undo = plan_undo(change.step, change.before, change.after, index)
+        change.rollback, change.rollback_note = undo.step, undo.note
         emit(index, change, "done", result.outcome)
     return report
 
 
-def _perform_fresh(mutator: Mutator, change: Change, snapshot: Snapshot) -> ActionResult:
+def _perform_fresh(mutator: Mutator, change: Change, snapshot: Snapshot,
+                   report: Report) -> ActionResult:
     """Re-read the target, refuse if it was edited since the snapshot, mutate with the
     fresh resourceVersion as precondition; retried when only status moved in between."""
     conflicts = 0
@@ -110,7 +116,7 @@ def _perform_fresh(mutator: Mutator, change: Change, snapshot: Snapshot) -> Acti
                                 f"{fresh.state_version}); not overwritten", "Conflict")
         change.before = fresh
         try:
-            return perform(mutator, change.step, fresh)
+            return perform(mutator, change.step, fresh, report)
         except MutationError as exc:
             conflicts += 1
             if not exc.conflict or conflicts > CONFLICT_RETRIES:
@@ -136,7 +142,8 @@ def _note_partial(mutator: Mutator, change: Change, index: int, error: Exception
         return
     change.notes.append(f"changed anyway: {before.summary()} → {now.summary()}")
     change.after = now.object
-    change.rollback = rollback_step(change.step, before, now.object, index)
+    undo = plan_undo(change.step, before, now.object, index)
+    change.rollback, change.rollback_note = undo.step, undo.note
 
 
 def _read_back(mutator: Mutator, change: Change,

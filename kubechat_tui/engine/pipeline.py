@@ -1,11 +1,17 @@
 """The one path by which kubechat changes a cluster.
 
-    prep = pipeline.prepare(plan, options)    # plan → RBAC → policy → dry-run → approval
+    prep = pipeline.prepare(plan, options)    # plan → targets → RBAC → policy → dry run
+                                              #   → approval
     result = pipeline.execute(prep, options)  # snapshot → execute → audit → summary
 
-`prepare` stops early (denied, failed dry run, waiting for approval); `execute` refuses
-without an explicit confirmation. Each stage is appended to the audit chain, in order,
-before the next one starts; an audit write that fails stops the run before any change.
+What is checked is what runs: reading the targets builds the request plan (the executor's
+own code, reads sent, writes recorded: `engine.request_plan`), the RBAC pre-flight reviews
+exactly those requests, the preview shows them, and the dry run and the execution send
+them through a gate that lets out only reviewed requests (`guard.request_gate`). Nothing
+is written before RBAC and policy said yes. `prepare` stops early (denied, failed dry run,
+waiting for approval); `execute` refuses without an explicit confirmation. Each stage is
+appended to the audit chain, in order, before the next one starts; an audit write that
+fails stops the run before any change.
 `run(plan, options)` does both for the CLI. The console shows `prep` and calls `execute`
 when the user confirms; rollback plans run through the very same two calls.
 """
@@ -13,7 +19,7 @@ when the user confirms; rollback plans run through the very same two calls.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -26,25 +32,27 @@ from kubechat_tui.engine.approver_review import checks_of
 from kubechat_tui.engine.canonical import PlanInputError, canonical
 from kubechat_tui.engine.changes import (
     Change,
-    observe,
     observed_labels,
-    resolve_changes,
     resource_versions,
     with_counts,
 )
 from kubechat_tui.engine.dryrun import DryRunReport, dry_run
 from kubechat_tui.engine.execute import ExecutionReport, Progress, ProgressCallback, execute
 from kubechat_tui.engine.identity import cluster_identities
-from kubechat_tui.engine.rollback import rollback_plan
+from kubechat_tui.engine.request_plan import RequestPlanError, read_targets
+from kubechat_tui.engine.rollback import rollback_notes, rollback_plan, undone_approvals
 from kubechat_tui.engine.routes import bind_routes
+from kubechat_tui.engine.settle import settle_config
 from kubechat_tui.engine.snapshot import capture
 from kubechat_tui.engine.summary import Summary, SummaryWriter, write_summary
 from kubechat_tui.engine.trail import AuditSink, Trail
 from kubechat_tui.guard.policy import Policy, PolicyContext, PolicyDecision
 from kubechat_tui.guard.rbac import RbacReport, check_rbac
+from kubechat_tui.guard.request_gate import ReviewedRequests
 from kubechat_tui.guard.risk import assess_plan
 from kubechat_tui.kube.lookup import ClusterView
 from kubechat_tui.kube.mutations import ApiRequester, MutationError, Mutator
+from kubechat_tui.kube.recorder import Request
 from kubechat_tui.store.approvals import ApprovalRequest
 from kubechat_tui.store.audit_model import Operator
 from kubechat_tui.store.timeline import Timeline, TimelineEntry
@@ -52,8 +60,8 @@ from kubechat_tui.store.timeline import Timeline, TimelineEntry
 Status = Literal["done", "previewed", "denied", "awaiting_approval", "failed",
                  "needs_confirmation"]
 MIN_JUSTIFICATION = 10
-# (fleet, plan, who to ask for missing permissions) -> report
-RbacCheck = Callable[[ApiRequester, Plan, str | None], RbacReport]
+# (fleet, (step id, request) of the request plan, who to ask for missing permissions)
+RbacCheck = Callable[[ApiRequester, Sequence[tuple[str, Request]], str | None], RbacReport]
 StageCallback = Callable[[str], None]
 
 
@@ -81,6 +89,9 @@ class Prepared:
     message: str
     trail: Trail
     changes: list[Change] = field(default_factory=list)
+    requests: list[tuple[str, Request]] = field(default_factory=list)  # (step id, request)
+    unreadable: list[str] = field(default_factory=list)  # reads the clusters refused (403)
+    gate: ReviewedRequests | None = None  # sends only what the RBAC pre-flight allowed
     rbac: RbacReport | None = None
     policy: PolicyDecision | None = None
     dry_run: DryRunReport | None = None
@@ -134,8 +145,9 @@ class Pipeline:
         opts = options or RunOptions()
         execution_id = "ex-" + secrets.token_hex(5)
         try:
-            plan = assess_plan(bind_routes(canonical(plan), self._routes()), self.settings,
-                               self.view)  # a plan file is input
+            plan = assess_plan(bind_routes(settle_config(canonical(plan), self.settings),
+                                           self._routes()),
+                               self.settings, self.view)  # a plan file is input
         except PlanInputError as exc:
             trail = Trail(self.audit, self.operator, plan, execution_id)
             trail.record(stage.PLAN, {"plan": plan.model_dump(mode="json"), "error": str(exc)},
@@ -155,10 +167,13 @@ class Pipeline:
             return self._stop(prep, "failed", "skipping the dry run needs a written "
                               f"justification (--justification, at least {MIN_JUSTIFICATION} "
                               "characters)")
+        _tell(opts, "reading the targets")
+        if not self._targets(prep):
+            return prep
         _tell(opts, "RBAC pre-flight")
         if not self._rbac(prep):
             return prep
-        _tell(opts, "reading the targets, guardrail policy")
+        _tell(opts, "guardrail policy")
         if not self._policy(prep):
             return prep
         _tell(opts, "server-side dry run")
@@ -186,8 +201,27 @@ class Pipeline:
         prep.remediation = list(remediation or [])
         return prep
 
+    def _targets(self, prep: Prepared) -> bool:
+        """Resolve and read the targets; build the requests each change will send."""
+        try:
+            read = read_targets(self.fleet, prep.plan)
+        except RequestPlanError as exc:
+            prep.trail.record(stage.TARGETS, {"error": str(exc)}, "error")
+            self._stop(prep, "failed", str(exc))
+            return False
+        prep.plan = with_counts(read.plan, read.changes)
+        prep.changes, prep.requests, prep.unreadable = read.changes, read.requests, \
+            read.forbidden
+        prep.trail.record(stage.TARGETS, {
+            "requests": [{"step": step_id, **r.to_json()} for step_id, r in read.requests],
+            "forbidden": read.forbidden}, "forbidden" if read.forbidden else "read")
+        if not read.changes and not read.forbidden:
+            self._stop(prep, "failed", "no object matches the plan's targets; nothing to do")
+            return False
+        return True
+
     def _rbac(self, prep: Prepared) -> bool:
-        report = self.rbac(self.fleet, prep.plan, self.policy.spec.rbac_contact)
+        report = self.rbac(self.fleet, prep.requests, self.policy.spec.rbac_contact)
         prep.rbac = report
         prep.trail.record(stage.RBAC, report.to_dict(), "allowed" if report.allowed else "denied")
         if not report.allowed:
@@ -196,31 +230,28 @@ class Pipeline:
                 for c in report.errors]
             status: Status = "denied" if report.denials else "failed"  # unanswered: failed
             self._stop(prep, status, report.summary(), fix)
-        return report.allowed
+            return False
+        if prep.unreadable:  # RBAC allows what the cluster refused: say what it said
+            self._stop(prep, "failed", "cannot read the targets: " + "; ".join(prep.unreadable))
+            return False
+        prep.gate = ReviewedRequests(self.fleet, report)
+        return True
 
     def _policy(self, prep: Prepared) -> bool:
-        try:
-            mutator = Mutator(self.fleet)
-            prep.changes = resolve_changes(mutator, prep.plan)
-            observe(mutator, prep.changes)
-        except (MutationError, ValueError) as exc:
-            prep.trail.record(stage.POLICY, {"error": str(exc)}, "error")
-            self._stop(prep, "failed", f"cannot read the targets: {exc}")
-            return False
-        prep.plan = with_counts(prep.plan, prep.changes)
         if not self._policy_recorded:  # the version in force, stored and audited once
             self.approvals.record_policy(self.policy, self.operator)
             self._policy_recorded = True
         context = PolicyContext(settings=self.settings, labels=observed_labels(prep.changes),
                                 requester=self.operator.kube_identity or self.operator.os_user)
         decision = self.policy.evaluate(prep.plan, context)
+        undoing = prep.options.rollback_of
+        undone = undone_approvals(self.timeline, undoing, prep.plan) if undoing else None
+        if undoing and undone is not None:
+            decision = decision.as_restore(undoing, undone)
         prep.policy = decision
         outcome = ("denied" if not decision.allowed else
                    "approval_required" if decision.needs_approval else "allowed")
         prep.trail.record(stage.POLICY, decision.to_dict(), outcome)
-        if not prep.changes:
-            self._stop(prep, "failed", "no object matches the plan's targets; nothing to do")
-            return False
         if decision.allowed or prep.options.break_glass:
             return True
         reasons = "; ".join(decision.reasons) or "denied"
@@ -235,7 +266,7 @@ class Pipeline:
             prep.trail.record(stage.DRY_RUN_SKIPPED, {"changes": len(prep.changes)}, "skipped",
                               justification=opts.justification.strip())
             return True
-        report = dry_run(self.fleet, prep.changes)
+        report = dry_run(self._gate(prep), prep.changes)
         prep.dry_run = report
         prep.trail.record(stage.DRY_RUN, report.to_json(), "ok" if report.ok else "refused")
         if not report.ok:
@@ -325,22 +356,27 @@ class Pipeline:
                                              prep.execution_id)
             except ApprovalError as exc:
                 return RunResult("denied", f"not executed: {exc}", prep)
-        report = execute(self.fleet, prep.execution_id, prep.changes,
+        gate = self._gate(prep)
+        report = execute(gate, prep.execution_id, prep.changes,
                          self._progress(prep, prep.options.on_progress))
         undo = rollback_plan(prep.plan, report)
         final = stage.SUCCEEDED if report.ok else stage.FAILED
+        undo_json = undo.model_dump(mode="json") if undo else None
+        needed = prep.policy.required_approvals if prep.policy else None
         prep.trail.record(final, {
             "changes": [c.to_json() for c in report.changes], "failure": report.failure,
-            "rollback_plan": undo.model_dump(mode="json") if undo else None,
-            "rollback_of": prep.options.rollback_of}, "succeeded" if report.ok else "failed")
+            "rollback_plan": undo_json, "rollback_of": prep.options.rollback_of,
+            "rbac_at_execution": [c.to_dict() for c in gate.late]},
+            "succeeded" if report.ok else "failed")
         self.timeline.add(TimelineEntry(
             kind="execution", author=self._who(), execution_id=prep.execution_id,
             title=f"{'executed' if report.ok else 'FAILED'}: {prep.plan.headline()[:120]}",
             body=report.failure or f"{len(report.done())} change(s) applied",
             payload={"plan": prep.plan.model_dump(mode="json"),
                      "changes": [c.to_json() for c in report.changes],
-                     "rollback_plan": undo.model_dump(mode="json") if undo else None,
-                     "rollback_of": prep.options.rollback_of}))
+                     "rollback_plan": undo_json, "rollback_notes": rollback_notes(report),
+                     "rollback_of": prep.options.rollback_of,
+                     "required_approvals": needed}))
         summary = write_summary(prep.plan, report, self._who(), _approvers(prep),
                                 self.summary_writer, self.summary_model)
         prep.trail.record(stage.SUMMARY, {"text": summary.text, "note": summary.note},
@@ -374,9 +410,15 @@ class Pipeline:
         prep.trail.record(stage.CANCELLED, {"status": prep.status, "message": prep.message,
                                             "reason": reason}, "cancelled")
 
+    def _gate(self, prep: Prepared) -> ReviewedRequests:
+        """The gate of this run (a preview rebuilt elsewhere gets one from its report)."""
+        if prep.gate is None:
+            prep.gate = ReviewedRequests(self.fleet, prep.rbac)
+        return prep.gate
+
     def _snapshot(self, prep: Prepared) -> str | None:
         """Re-read every target; a target changed since the dry run stops everything."""
-        mutator = Mutator(self.fleet)
+        mutator = Mutator(self._gate(prep))
         stale: list[str] = []
         try:
             for change in prep.changes:
@@ -444,4 +486,5 @@ def describe_prepared(prep: Prepared) -> dict[str, Any]:
                       "request_id": prep.approval.request.id if prep.approval.request else None}
                      if prep.approval else None),
         "changes": [{**c.to_json(), "diff": c.diff} for c in prep.changes],
+        "requests": [{"step": step_id, **r.to_json()} for step_id, r in prep.requests],
     }

@@ -2,18 +2,29 @@
 
 from __future__ import annotations
 
+from kubechat_tui.engine.changes import Change
 from kubechat_tui.engine.execute import Progress
 from kubechat_tui.engine.pipeline import Prepared, RunResult
 
 _STATE = {"running": "…", "done": "✓", "failed": "✗", "not_run": "·"}
+SHOWN_REQUESTS = 8  # per change; a drain of a full node lists many evictions
+
+
+def request_lines(change: Change) -> list[str]:
+    """The HTTP requests the change sends (the request plan), the first few."""
+    lines = [r.line() for r in change.requests[:SHOWN_REQUESTS]]
+    more = len(change.requests) - SHOWN_REQUESTS
+    return lines + ([f"(+{more} more requests)"] if more > 0 else [])
 
 
 def preview_text(prep: Prepared) -> str:
-    """Steps, RBAC, policy, dry-run diffs with rollback steps, and the approval state."""
+    """Steps, RBAC, policy, dry-run requests and diffs with rollback steps, and the
+    approval state."""
     plan = prep.plan
     lines = [f"Plan {plan.digest()[:12]} ({plan.planner}): {plan.headline()}",
              f"  asked as: {plan.input}",
-             f"Risk: {plan.risk.value}   execution id: {prep.execution_id}", ""]
+             f"Risk: {plan.risk.value}   execution id: {prep.execution_id}",
+             *(f"Note: {note}" for note in plan.notes), ""]
     for step in plan.steps:
         if not step.accepted:
             continue
@@ -37,10 +48,13 @@ def preview_text(prep: Prepared) -> str:
             lines.append(f"Dry run SKIPPED: {prep.dry_run.justification}")
         for change in prep.changes:
             lines.append(f"Change {change.key}: {change.outcome or change.error or 'pending'}")
+            lines.extend(f"    {line}" for line in request_lines(change))
             if change.diff:
                 lines.extend("    " + d for d in change.diff.rstrip("\n").splitlines())
             if change.rollback is not None:
                 lines.append(f"    rollback: {change.rollback.kubectl}")
+            if change.rollback_note:
+                lines.append(f"    rollback: {change.rollback_note}")
     if prep.approval is not None:
         lines += ["", f"Approval: {prep.approval.state}: {prep.approval.reason}"]
     return "\n".join(lines)

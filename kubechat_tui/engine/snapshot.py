@@ -1,18 +1,32 @@
-"""Pre-change state of each target, and the rollback step generated from it.
+"""Pre-change state of each target, and the rollback that restores it.
 
 A snapshot keeps the object minus status plus the fields a reviewer looks at (replicas,
-images, pod template). The rollback step is an ordinary plan step (scale, patch, apply,
-cordon/uncordon) rendered by the planner's renderer, so it runs through the same pipeline
-as any action. It carries the `metadata.generation` the forward step left behind (it moves
-on spec changes only, not on status updates), so a target whose spec someone else changed
-after the execution fails the rollback instead of being clobbered.
+images, pod template). A rollback restores the previous state, per verb:
+
+- scale: the previous replicas; set image: that container's previous image;
+- rollout restart: the pod template's restartedAt annotation as it was (or removed); that
+  rolls every pod again, which the note says, so the user decides in the preview;
+- rollout undo: the pod template as it was before the undo;
+- cordon / uncordon: the previous flag; drain: uncordon only (the evicted pods are not
+  brought back, which the note says);
+- patch / apply: the previous values of every field they changed; apply that created
+  the object: delete it;
+- delete: a standalone object is recreated from the snapshot without server-set fields;
+  an object a controller owns has no rollback (the controller recreates it; recreating
+  it by hand would leave an orphan), nor has a namespace (its contents are gone).
+
+The rollback step is an ordinary plan step rendered by the planner's renderer, so it runs
+through the same pipeline as any action. It carries the `metadata.generation` the forward
+step left behind (it moves on spec changes only, not on status updates), so a target whose
+spec someone else changed after the execution fails the rollback instead of being
+clobbered.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,12 +35,14 @@ import yaml
 
 from kubechat_tui.domain import Step, Verb
 from kubechat_tui.engine.diff import clean, without_status
-from kubechat_tui.kube.mutations import MutationError, Mutator, Target, merge_patch
+from kubechat_tui.kube.mutations import RESTARTED_AT, MutationError, Mutator, Target, merge_patch
 from kubechat_tui.planner.render import build_step
 
 EXPECT_GENERATION = "expect_generation"  # step param: the generation a rollback expects
 _META_DROP = ("resourceVersion", "uid", "generation", "creationTimestamp", "managedFields",
               "selfLink", "deletionTimestamp", "deletionGracePeriodSeconds", "ownerReferences")
+_NOT_FIELDS = ("apiVersion", "kind", "metadata", "status")  # what a restore patch leaves alone
+REVISION = "deployment.kubernetes.io/revision"  # the controller's, never restored
 
 
 @dataclass(frozen=True)
@@ -109,57 +125,121 @@ def _recreatable(obj: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def rollback_step(step: Step, before: Snapshot, after: Mapping[str, Any] | None,
-                  index: int) -> Step | None:
-    """The step that puts `before` back, given the state `after` the forward step.
+Build = Callable[[Verb, dict[str, Any]], Step]  # a rollback step on the change's target
 
-    None when the change cannot be undone by kubechat (an eviction; nothing changed).
-    """
+
+@dataclass(frozen=True)
+class Undo:
+    """The rollback of one change: the step (None: none), and what it cannot restore."""
+
+    step: Step | None
+    note: str = ""
+
+
+def plan_undo(step: Step, before: Snapshot, after: Mapping[str, Any] | None,
+              index: int) -> Undo:
+    """The rollback restoring `before`, given the state `after` the forward step."""
     t = before.target
-    ns, name, clusters = t.namespace, t.name, (t.cluster,)
     generation = ((after or {}).get("metadata") or {}).get("generation")
     params: dict[str, Any] = {EXPECT_GENERATION: generation} if generation else {}
-    step_id = f"rb{index}"
     reason = f"undo {step.id} ({step.verb.value}) on {t.label()}"
 
     def build(verb: Verb, extra: dict[str, Any]) -> Step:
-        return build_step(step_id, verb, t.info.plural, namespace=ns, name=name,
-                          clusters=clusters, params={**params, **extra}, reason=reason)
+        return build_step(f"rb{index}", verb, t.info.plural, namespace=t.namespace,
+                          name=t.name, clusters=(t.cluster,), params={**params, **extra},
+                          reason=reason)
 
     if before.object is None:  # the forward step created it
-        return build(Verb.DELETE, {}) if after is not None else None
-    if after is None:  # deleted: recreate from the snapshot
-        manifest = yaml.safe_dump(_recreatable(before.object), sort_keys=True)
-        return build_step(step_id, Verb.APPLY, t.info.plural, namespace=ns, name=name,
-                          clusters=clusters, params={"manifest": manifest}, reason=reason)
+        return Undo(build(Verb.DELETE, {}) if after is not None else None)
+    if after is None:
+        return _undo_delete(before, build)
+    obj = before.object
     if step.verb is Verb.SCALE:
-        if before.replicas is None:
-            return None
-        return build(Verb.SCALE, {"replicas": before.replicas})
+        same = before.replicas is None or before.replicas == (after.get("spec") or {}).get(
+            "replicas")
+        return Undo(None if same else build(Verb.SCALE, {"replicas": before.replicas}))
     if step.verb in (Verb.CORDON, Verb.UNCORDON, Verb.DRAIN):
-        was = bool((before.object.get("spec") or {}).get("unschedulable"))
-        now = bool((after.get("spec") or {}).get("unschedulable"))
-        if was == now:
-            return None
-        return build(Verb.CORDON if was else Verb.UNCORDON, {})
-    patch = _restore_patch(before.object, after)
-    if not patch:
-        return None
-    return build(Verb.PATCH, {"patch": json.dumps(patch, sort_keys=True)})
+        return _undo_cordon(step, obj, after, build)
+    if step.verb is Verb.SET_IMAGE and step.params.get("container"):
+        name = str(step.params["container"])
+        now = of_object(t, after).images.get(name)
+        old = before.images.get(name)
+        return Undo(None if old is None or old == now else
+                    build(Verb.SET_IMAGE, {"container": name, "image": old}))
+    if step.verb is Verb.ROLLOUT_RESTART:
+        return _undo_restart(before, after, build)
+    if step.verb is Verb.ROLLOUT_UNDO:
+        patch = merge_patch(_template(after), before.template or {})
+        return Undo(build(Verb.PATCH, {"patch": _json({"spec": {"template": patch}})})
+                    if patch else None,
+                    "the pod template goes back to what it was before the undo (a rollout)")
+    patch = _restore_patch(obj, after)
+    return Undo(build(Verb.PATCH, {"patch": _json(patch)}) if patch else None)
+
+
+def _undo_delete(before: Snapshot, build: Build) -> Undo:
+    """Recreate a deleted standalone object; nothing for a controller's or a namespace."""
+    obj = before.object or {}
+    owner = next((o for o in (obj.get("metadata") or {}).get("ownerReferences") or []
+                  if o.get("controller")), None)
+    if owner is not None:
+        return Undo(None, f"no rollback: its controller ({owner.get('kind')} "
+                          f"{owner.get('name')}) recreates it; recreating it here would "
+                          "leave an orphan outside the controller")
+    if before.target.info.plural == "namespaces":
+        return Undo(None, "no rollback: deleting a namespace deleted everything in it, "
+                          "which kubechat cannot restore")
+    manifest = yaml.safe_dump(_recreatable(obj), sort_keys=True)
+    return Undo(build(Verb.APPLY, {"manifest": manifest}),
+                "recreated from the snapshot, without the fields the server sets")
+
+
+def _undo_cordon(step: Step, obj: Mapping[str, Any], after: Mapping[str, Any],
+                 build: Build) -> Undo:
+    was = bool((obj.get("spec") or {}).get("unschedulable"))
+    now = bool((after.get("spec") or {}).get("unschedulable"))
+    lost = ("the evicted pods are not brought back (their controllers started them "
+            "elsewhere; a pod without one is gone)") if step.verb is Verb.DRAIN else ""
+    if was == now:
+        return Undo(None, f"no rollback: {lost}" if lost else "")
+    return Undo(build(Verb.CORDON if was else Verb.UNCORDON, {}),
+                f"uncordon only: {lost}" if lost else "")
+
+
+def _undo_restart(before: Snapshot, after: Mapping[str, Any], build: Build) -> Undo:
+    """restartedAt as it was before the restart (or removed)."""
+    old = ((before.template or {}).get("metadata") or {}).get("annotations") or {}
+    now = (_template(after).get("metadata") or {}).get("annotations") or {}
+    if old.get(RESTARTED_AT) == now.get(RESTARTED_AT):
+        return Undo(None)
+    patch = {"spec": {"template": {"metadata": {"annotations": {
+        RESTARTED_AT: old.get(RESTARTED_AT)}}}}}
+    shown = f"back to {old[RESTARTED_AT]}" if old.get(RESTARTED_AT) else "removed"
+    return Undo(build(Verb.PATCH, {"patch": _json(patch)}),
+                f"restores the pod template as before the restart (restartedAt {shown}); "
+                "this rolls every pod again: the pods the restart replaced cannot come back")
+
+
+def _template(obj: Mapping[str, Any]) -> dict[str, Any]:
+    template = (obj.get("spec") or {}).get("template")
+    return dict(template) if isinstance(template, Mapping) else {}
+
+
+def _json(patch: Mapping[str, Any]) -> str:
+    return json.dumps(patch, sort_keys=True)
 
 
 def _restore_patch(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, Any]:
-    """A merge patch restoring spec, labels and annotations of `before` over `after`."""
-    patch: dict[str, Any] = {}
-    spec = merge_patch(after.get("spec") or {}, before.get("spec") or {})
-    if spec:
-        patch["spec"] = spec
+    """A merge patch restoring every field of `before` (labels and annotations too) over
+    `after`; status and server bookkeeping are left alone."""
+    patch = merge_patch({k: v for k, v in after.items() if k not in _NOT_FIELDS},
+                        {k: v for k, v in before.items() if k not in _NOT_FIELDS})
     meta: dict[str, Any] = {}
     for key in ("labels", "annotations"):
         old = (before.get("metadata") or {}).get(key) or {}
         new = (after.get("metadata") or {}).get(key) or {}
         changed = merge_patch(new, old)
-        changed.pop("deployment.kubernetes.io/revision", None)
+        changed.pop(REVISION, None)
         if changed:
             meta[key] = changed
     if meta:

@@ -12,6 +12,7 @@ from kubechat_tui.store.audit_model import AuditEvent, AuditLinks, AuditScope, O
 
 # The stage actions, in pipeline order (tests assert this order on the chain).
 PLAN = "plan.submitted"
+TARGETS = "targets.read"  # the request plan: what each change will send
 RBAC = "rbac.checked"
 POLICY = "policy.evaluated"
 DRY_RUN = "dryrun.completed"

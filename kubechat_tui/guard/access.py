@@ -1,17 +1,27 @@
-"""The exact RBAC attributes (verb, group, resource, subresource, namespace, name) of a step.
+"""The exact RBAC attributes (verb, group, resource, subresource, namespace, name) of a request.
 
-Derived from the API calls a step stands for, so the check asks about precisely what the
-executor will send. Placeholders such as `{pod}` or `{namespace}` (resolved at execution)
-become "" - any name / all namespaces - the way RBAC reads an empty attribute.
+Read from the HTTP request itself (method, path, query), the way the API server's request
+info resolver does, so the pre-flight asks about precisely what the executor sends.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-
-from kubechat_tui.domain import ApiCall, Plan, Step
+from typing import Protocol
 
 _METHOD_VERBS = {"POST": "create", "PUT": "update", "PATCH": "patch"}
+
+
+class HttpRequest(Protocol):
+    """What the attributes are read from (`kube.recorder.Request` has it)."""
+
+    @property
+    def method(self) -> str: ...
+    @property
+    def path(self) -> str: ...
+    @property
+    def query(self) -> Mapping[str, str]: ...
 
 
 @dataclass(frozen=True)
@@ -40,11 +50,7 @@ class Attributes:
         return text + (f" (group {self.group})" if self.group else "")
 
 
-def _concrete(segment: str) -> str:
-    return "" if segment.startswith("{") else segment
-
-
-def attributes_of(call: ApiCall) -> Attributes:
+def attributes_of(call: HttpRequest) -> Attributes:
     """Parse an API path (`/api/v1/...` or `/apis/GROUP/VERSION/...`) and method."""
     parts = [p for p in call.path.split("?")[0].split("/") if p]
     if len(parts) >= 2 and parts[0] == "api":
@@ -55,11 +61,11 @@ def attributes_of(call: ApiCall) -> Attributes:
         raise ValueError(f"not a Kubernetes API path: {call.path}")
     namespace = ""
     if len(rest) >= 3 and rest[0] == "namespaces":
-        namespace, rest = _concrete(rest[1]), rest[2:]
+        namespace, rest = rest[1], rest[2:]
     if not rest:
         raise ValueError(f"no resource in API path: {call.path}")
     resource = rest[0]
-    name = _concrete(rest[1]) if len(rest) > 1 else ""
+    name = rest[1] if len(rest) > 1 else ""
     subresource = rest[2] if len(rest) > 2 else ""
     method = call.method.upper()
     if method == "GET":
@@ -72,29 +78,3 @@ def attributes_of(call: ApiCall) -> Attributes:
     else:
         raise ValueError(f"unsupported HTTP method {call.method} for {call.path}")
     return Attributes(verb, group, resource, subresource, namespace, name)
-
-
-def fallback_attributes(step: Step, plan: Plan) -> Attributes:
-    """What a step names (kubectl verb, resource, namespace, name) when its calls cannot be
-    read; used only to describe a check that fails closed."""
-    return Attributes(step.verb.value, "", step.resource, "",
-                      step.namespace or plan.scope.namespace or "", step.name or "")
-
-
-def step_attributes(step: Step, plan: Plan) -> list[tuple[str, Attributes]]:
-    """(cluster, attributes) for every API call of an accepted step, without duplicates.
-
-    Raises ValueError for a call that is not a Kubernetes API request, and for a mutating
-    step without any API call (there would be nothing to review).
-    """
-    if not step.accepted:
-        return []
-    if step.mutating and not step.api_calls:
-        raise ValueError(f"mutating step {step.id} has no API calls to review")
-    calls = [attributes_of(call) for call in step.api_calls]
-    found: list[tuple[str, Attributes]] = []
-    for cluster in step.clusters or plan.scope.clusters:
-        for attrs in calls:
-            if (cluster, attrs) not in found:
-                found.append((cluster, attrs))
-    return found

@@ -1,15 +1,17 @@
-"""RBAC pre-flight: one SelfSubjectAccessReview per step, cluster and exact request.
+"""RBAC pre-flight: one SelfSubjectAccessReview per cluster and exact request attributes.
 
 API::
 
-    report = check_rbac(fleet, plan, contact="#sre-oncall")   # blocking; call from a worker
+    report = check_rbac(fleet, requests, contact="#sre-oncall")  # blocking; from a worker
     report.allowed          # True only when every review said allowed (errors fail closed)
     report.checks           # AccessCheck per (step, cluster, attributes): allowed, reason, error
     report.denials          # RbacDenial per (cluster, namespace): who, what, remediation text+YAML
     report.summary()        # one line;  report.to_dict() for the audit payload
 
-`fleet` needs only `request_json(cluster, method, path, *, body=...)` (kube.fleet.Fleet).
-Identical reviews are sent once; clusters are asked in parallel.
+`requests` are (step id, request) pairs: the request plan the executor built
+(`engine.request_plan`), reads included. `fleet` needs only `request_json(cluster, method,
+path, *, body=...)` (kube.fleet.Fleet). Identical reviews are sent once; clusters are
+asked in parallel.
 """
 
 from __future__ import annotations
@@ -20,10 +22,10 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from kubechat_tui.domain import Plan
-from kubechat_tui.guard.access import Attributes, fallback_attributes, step_attributes
+from kubechat_tui.guard.access import Attributes, attributes_of
 from kubechat_tui.guard.rbac_remediation import grant_yaml, remediation_text
 from kubechat_tui.kube import failures
+from kubechat_tui.kube.recorder import Request
 
 SSAR_PATH = "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews"
 SSR_PATH = "/apis/authentication.k8s.io/v1/selfsubjectreviews"
@@ -146,19 +148,21 @@ def whoami(fleet: JsonRequester, cluster: str) -> str:
     return "<your identity>"
 
 
-def check_rbac(fleet: JsonRequester, plan: Plan, contact: str | None = None) -> RbacReport:
-    """Review every accepted step's exact requests in every cluster it targets."""
+def check_rbac(fleet: JsonRequester, requests: Sequence[tuple[str, Request]],
+               contact: str | None = None) -> RbacReport:
+    """Review every (step id, request) pair in its cluster; an unreadable one fails closed."""
     wanted: list[tuple[str, str, Attributes]] = []
     unreadable: list[AccessCheck] = []
-    for step in plan.steps:
+    for step_id, request in requests:
         try:
-            found = step_attributes(step, plan)
+            attrs = attributes_of(request)
         except ValueError as exc:  # nothing exact to ask: the check fails closed
-            unreadable += [AccessCheck(step.id, cluster, fallback_attributes(step, plan), None,
-                                       error=str(exc))
-                           for cluster in step.clusters or plan.scope.clusters or ("",)]
+            unreadable.append(AccessCheck(step_id, request.cluster,
+                                          Attributes(request.method.lower(), "", request.path),
+                                          None, error=str(exc)))
             continue
-        wanted += [(step.id, cluster, attrs) for cluster, attrs in found]
+        if (step_id, request.cluster, attrs) not in wanted:
+            wanted.append((step_id, request.cluster, attrs))
     unique = sorted({(c, a) for _, c, a in wanted}, key=repr)
     with ThreadPoolExecutor(max_workers=MAX_WORKERS) as pool:
         answers = dict(zip(unique, pool.map(lambda ca: review(fleet, *ca), unique),

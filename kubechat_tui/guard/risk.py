@@ -61,8 +61,9 @@ def assess_step(step: Step, settings: Settings, view: ClusterView | None = None)
         if blast.affected is not None and blast.affected > LARGE_BLAST:
             risk = risk.raised()
             warnings.append(f"large blast radius: {blast.affected} objects")
-        if step.verb is Verb.SET_IMAGE and step.params.get("container") in (None, "*"):
-            warnings.append("no container named: the image is set on every container")
+        if step.verb is Verb.SET_IMAGE and not step.params.get("container"):
+            warnings.append("no container named: the workload's only container is used; "
+                            "with several, kubechat asks which")
     warnings += blast.warnings
     approval = step.mutating and (risk >= Risk.HIGH or bool(production))
     return step.model_copy(update={

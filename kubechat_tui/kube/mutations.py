@@ -4,7 +4,8 @@ Every mutation carries the resourceVersion the caller last saw (from the snapsho
 target changed by someone else in the meantime fails with 409 instead of being clobbered.
 With `dry_run=True` the same requests go out with `dryRun=All` (server-side dry run).
 Patches are JSON merge patches with `metadata.resourceVersion` set (the API server turns
-a mismatch into a 409 Conflict); deletes and evictions carry `preconditions`.
+a mismatch into a 409 Conflict); deletes carry `preconditions`, evictions the pod's uid.
+Run over a `kube.recorder.RequestRecorder`, the same methods build a request plan.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import orjson
 
 from kubechat_tui.domain.resources import RESOURCES, ResourceInfo
 from kubechat_tui.kube.errors import ApiError
+from kubechat_tui.kube.recorder import RequestRecorder
 
 FIELD_MANAGER = "kubechat"
 MERGE_PATCH = "application/merge-patch+json"
@@ -82,6 +84,11 @@ class Mutator:
         self.api = api
         self.dry_run = dry_run
         self.timeout = timeout
+
+    @property
+    def effective(self) -> bool:
+        """True when writes change the cluster: not a dry run, not a request plan."""
+        return not self.dry_run and not isinstance(self.api, RequestRecorder)
 
     # -- plumbing ---------------------------------------------------------------
     def _call(self, cluster: str, method: str, path: str, *, body: object | None = None,
@@ -155,16 +162,16 @@ class Mutator:
 
     def set_image(self, t: Target, current: Mapping[str, Any], images: Mapping[str, str],
                   resource_version: str | None) -> dict[str, Any]:
-        """`kubectl set image`: new images for the named containers ("*" = all)."""
+        """`kubectl set image NAME=IMAGE`: new images for the named containers only."""
         containers = [dict(c) for c in _containers(current)]
         known = {c.get("name") for c in containers}
-        missing = [n for n in images if n != "*" and n not in known]
-        if missing:
+        missing = [n for n in images if n not in known]
+        if missing or not images:
             have = ", ".join(sorted(map(str, known)))
             raise MutationError(t.cluster, 422, f"{t.label()}: no container named "
-                                f"{', '.join(sorted(missing))} (has {have})")
+                                f"{', '.join(sorted(missing)) or '(none given)'} (has {have})")
         for c in containers:
-            image = images.get(str(c.get("name")), images.get("*"))
+            image = images.get(str(c.get("name")))
             if image:
                 c["image"] = image
         patch = {"spec": {"template": {"spec": {"containers": containers}}}}
@@ -182,13 +189,6 @@ class Mutator:
         if replicas is not None:
             spec["replicas"] = replicas
         return self._merge(t, {"spec": spec}, resource_version)
-
-    def rollout_undo(self, t: Target, current: Mapping[str, Any],
-                     to_revision: int | None) -> tuple[dict[str, Any], int]:
-        """`kubectl rollout undo`: the previous ReplicaSet revision's template (or one given)."""
-        revision, template = self.previous_revision(t, current, to_revision)
-        meta = current.get("metadata") or {}
-        return self.replace_template(t, current, template, meta.get("resourceVersion")), revision
 
     def previous_revision(self, t: Target, current: Mapping[str, Any],
                           to_revision: int | None) -> tuple[int, dict[str, Any]]:
@@ -229,17 +229,18 @@ class Mutator:
         return self._merge(t, {"spec": {"unschedulable": unschedulable or None}},
                            resource_version)
 
-    def evict(self, cluster: str, namespace: str, pod: str,
-              resource_version: str | None) -> dict[str, Any]:
-        """POST an Eviction for one pod (honours PodDisruptionBudgets)."""
+    def evict(self, cluster: str, namespace: str, pod: str, uid: str | None) -> dict[str, Any]:
+        """POST an Eviction for one pod (the API server checks PodDisruptionBudgets and
+        answers 429 while one forbids it); the uid precondition spares a same-named
+        replacement."""
         info = RESOURCES["pods"]
         body: dict[str, Any] = {
             "apiVersion": "policy/v1", "kind": "Eviction",
             "metadata": {"name": pod, "namespace": namespace},
         }
         options: dict[str, Any] = {}
-        if resource_version:
-            options["preconditions"] = {"resourceVersion": resource_version}
+        if uid:
+            options["preconditions"] = {"uid": uid}
         if self.dry_run:
             options["dryRun"] = ["All"]
         if options:
@@ -247,18 +248,10 @@ class Mutator:
         return self._call(cluster, "POST", info.object_path(namespace, pod) + "/eviction",
                           body=body, content_type="application/json")
 
-    def drain(self, t: Target, resource_version: str | None) -> list[str]:
-        """Cordon the node, then evict its pods (not DaemonSet or mirror pods)."""
-        self.cordon(t, True, resource_version)
-        evicted: list[str] = []
-        pods = self.list_objects(t.cluster, RESOURCES["pods"], None,
-                         field_selector=f"spec.nodeName={t.name}")
-        for pod in drainable(pods):
-            meta = pod.get("metadata") or {}
-            self.evict(t.cluster, meta.get("namespace", "default"), meta.get("name", ""),
-                       meta.get("resourceVersion"))
-            evicted.append(f"{meta.get('namespace')}/{meta.get('name')}")
-        return evicted
+    def pods_on_node(self, cluster: str, node: str) -> list[dict[str, Any]]:
+        """Every pod bound to the node, in all namespaces (a cluster-wide list)."""
+        return self.list_objects(cluster, RESOURCES["pods"], None,
+                                 field_selector=f"spec.nodeName={node}")
 
     def delete(self, t: Target, resource_version: str | None,
                propagation: str = "Background") -> dict[str, Any]:
@@ -289,7 +282,7 @@ class Mutator:
                           content_type=APPLY_PATCH, query={"force": "true"})
 
     def create(self, t: Target, manifest: Mapping[str, Any]) -> dict[str, Any]:
-        """POST a new object (recreating a deleted one on rollback)."""
+        """POST a new object (apply of an absent one; recreating a deleted one)."""
         return self._call(t.cluster, "POST", t.info.collection_path(t.namespace),
                           body=dict(manifest), content_type="application/json")
 

@@ -4,7 +4,7 @@ cordon/uncordon/drain, delete. Never guessed: a change needs an explicit target.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from kubechat_tui.domain import ParamValue, Verb
@@ -20,9 +20,11 @@ from kubechat_tui.planner.targets import STOP, Target, find_image
 class ChangeDrafter:
     """Drafts for one change (with the diagnostics that belong to it)."""
 
-    def __init__(self, view: ClusterView | None, clock: Callable[[], datetime]) -> None:
+    def __init__(self, view: ClusterView | None, clock: Callable[[], datetime],
+                 drain_timeout: int) -> None:
         self.view = view
         self.clock = clock
+        self.drain_timeout = drain_timeout  # kube.drain_timeout_seconds
 
     def drafts(self, change: Change, target: Target, text: str, low: str,
                 scope: ResolvedScope) -> list[Draft]:
@@ -37,8 +39,11 @@ class ChangeDrafter:
                 raise NoTarget(f"which node? e.g. '{change.value} node ip-10-0-3-7'")
             verb = {Change.CORDON: Verb.CORDON, Change.UNCORDON: Verb.UNCORDON,
                     Change.DRAIN: Verb.DRAIN}[change]
-            drafts = target_diagnostics("nodes", node, False) if change is Change.DRAIN else []
-            return [*drafts, Draft(verb, "nodes", node, reason=f"{change.value} node {node}")]
+            if change is not Change.DRAIN:
+                return [Draft(verb, "nodes", node, reason=f"{change.value} node {node}")]
+            return [*target_diagnostics("nodes", node, False),
+                    Draft(verb, "nodes", node, params={"timeout_seconds": self.drain_timeout},
+                          reason=f"drain node {node}")]
         if target.selector_unread:
             raise NotPlanned("could not read the label selector; write it as '-l key=value' "
                              "(e.g. 'delete pods -l app=web in payments')")
@@ -69,7 +74,7 @@ class ChangeDrafter:
         if not image:
             raise NotPlanned("which image? e.g. 'set image of deployment web to nginx:1.27'")
         params = {"image": image}
-        container = container or self._container_for(workload, name, image, scope)
+        container = self._container_for(workload, name, image, container, scope)
         if container:
             params["container"] = container
         return [Draft(Verb.SET_IMAGE, workload, name, params=params,
@@ -84,21 +89,28 @@ class ChangeDrafter:
         return Draft(Verb.SCALE, workload, name, params={"replicas": target.replicas},
                      reason=f"change the replica count{since} to {target.replicas}")
 
-    def _container_for(self, workload: str, name: str, image: str,
+    def _container_for(self, workload: str, name: str, image: str, named: str | None,
                        scope: ResolvedScope) -> str | None:
-        """The live container the new image belongs to: the only one, or the one running
-        the same repository; None when that is not clear."""
+        """The container whose image changes: the one named (if the workload has it),
+        else the only one; NotPlanned when there are several. None when the live
+        workload cannot be read here (the engine settles it when it reads the target)."""
         view = self.view
         if view is None:
-            return None
+            return named
         infos = map_clusters(scope.clusters,
                              lambda c: view.workload(c, workload, scope.namespace, name))
-        containers = next((i.containers for i in infos if i is not None), ())
-        if len(containers) == 1:
-            return containers[0][0]
-        repo = _repository(image)
-        same = [c for c, running in containers if _repository(running) == repo]
-        return same[0] if len(same) == 1 else None
+        names = next((tuple(c for c, _ in i.containers) for i in infos if i is not None), ())
+        if not names:
+            return named
+        kind = workload.removesuffix("s")
+        asks = tuple(f"set image of container {c} of {kind} {name} to {image}" for c in names)
+        if named is not None and named not in names:
+            raise NotPlanned(f"{name} has no container {named}; it has {', '.join(names)}",
+                             blocked=True, suggestions=asks)
+        if named is None and len(names) > 1:
+            raise NotPlanned(which_container(name, names, image), blocked=True,
+                             suggestions=asks)
+        return named or names[0]
 
     def _current_replicas(self, workload: str, name: str, scope: ResolvedScope) -> int:
         counts: set[int] = set()
@@ -207,8 +219,7 @@ def deleted_namespace(low: str, scope: ResolvedScope) -> str | None:
     return None
 
 
-def _repository(image: str) -> str:
-    """`registry.example/app:1.2` and `...@sha256:..` -> `registry.example/app`."""
-    name = image.split("@", 1)[0]
-    head, _, tail = name.rpartition(":")
-    return head if head and "/" not in tail else name
+def which_container(workload: str, containers: Sequence[str], image: str) -> str:
+    """The question for a set image that names no container of a multi-container workload."""
+    return (f"{workload} has containers {', '.join(containers)}: say which, e.g. 'set image "
+            f"of container {containers[0]} to {image}'")

@@ -58,7 +58,7 @@ class RuleDrafter:
                  clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
         self.settings = settings
         self.view = view
-        self.changes = ChangeDrafter(view, clock)
+        self.changes = ChangeDrafter(view, clock, settings.kube.drain_timeout_seconds)
 
     def drafts(self, text: str, scope: ResolvedScope, request: RequestIntent) -> list[Draft]:
         """The drafts for `text`, read as `request` (`read_request`); raises NotPlanned with

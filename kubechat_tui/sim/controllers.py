@@ -21,7 +21,6 @@ PDB = "poddisruptionbudgets.policy"
 SLICES = "endpointslices.discovery.k8s.io"
 SERVICE_NAME = "kubernetes.io/service-name"
 START_DELAY = 1.0   # seconds a new pod spends in ContainerCreating
-KILL_DELAY = 1.0    # seconds a terminating pod takes to go away
 
 
 def _template_key(template: Obj) -> Obj:
@@ -39,6 +38,7 @@ class ClusterControllers:
         self.loop = loop
         self._pending: set[tuple[str, str, str]] = set()
         self._failing: set[tuple[str, str]] | None = None  # crash-looping pods, found lazily
+        self._stopping: set[str] = set()  # uids of terminating pods the kubelet is stopping
         self.store.subscribe(self.on_change)
 
     def close(self) -> None:
@@ -83,8 +83,11 @@ class ClusterControllers:
         if change.key == "namespaces" and change.type != "DELETED" and meta.get(
                 "deletionTimestamp"):
             self.loop.call_soon(self._finish_namespace, name)
-        if change.key == PODS and change.type != "DELETED" and meta.get("deletionTimestamp"):
-            self.loop.call_later(KILL_DELAY, self._finish_pod, ns, name, meta["uid"])
+        if change.key == PODS and change.type != "DELETED" and meta.get(
+                "deletionTimestamp") and meta["uid"] not in self._stopping:
+            self._stopping.add(meta["uid"])  # the kubelet stops it once, then it is gone
+            self.loop.call_later(kubelet.stop_seconds(change.obj, self.cluster.image_behaviors),
+                                 self._finish_pod, ns, name, meta["uid"])
 
     def _queue(self, key: str, ns: str, name: str) -> None:
         item = (key, ns, name)
@@ -328,6 +331,7 @@ class ClusterControllers:
         self.store.put(PODS, new)
 
     def _finish_pod(self, ns: str, name: str, uid: str) -> None:
+        self._stopping.discard(uid)
         pod = self.store.get(PODS, ns, name)
         if pod is not None and pod["metadata"]["uid"] == uid:
             self.store.remove(PODS, ns, name)

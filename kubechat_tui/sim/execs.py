@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import orjson
 from aiohttp import WSMsgType, web
 
-from kubechat_tui.sim import logs, reads, shell
+from kubechat_tui.sim import kubelet, logs, reads, shell
 from kubechat_tui.sim.call import Call
 from kubechat_tui.sim.status import ApiError, bad_request
 from kubechat_tui.sim.store import Obj
@@ -47,7 +47,7 @@ def _box(call: Call, pod: Obj, name: str) -> shell.Container:
     if "running" not in state:
         raise bad_request(f'container not found ("{name}")')
     behaviors = call.cluster.image_behaviors
-    healthy = all(behaviors.get(c["image"], "healthy") == "healthy"
+    healthy = all(kubelet.runs_normally(behaviors.get(c["image"], "healthy"))
                   for c in pod["spec"]["containers"])  # localhost reaches every container
     ports = container.get("ports") or [{}]
     return shell.Container(pod["metadata"]["name"], container["image"],

@@ -10,6 +10,8 @@ from kubechat_tui.sim.store import Obj
 
 CRASH_TICK = 1.0  # seconds between crash-loop status refreshes
 FAILING = ("crashloop", "oomkilled")
+SLOW_STOP = "slowstop"  # runs healthy, but ignores SIGTERM: stops at the grace period's end
+STOP_DELAY = 1.0  # seconds a container that honours SIGTERM takes to exit
 RUN_SECONDS = {"crashloop": 2.0, "oomkilled": 40.0}  # how long an instance lives
 BACKOFF_FIRST, BACKOFF_CAP = 10.0, 300.0  # CrashLoopBackOff: 10 s, doubling, 5 min cap
 SYNC_DELAY = 1.0  # a dead container shows as terminated until the kubelet's next sync
@@ -68,9 +70,23 @@ def restarts_since(started: float, at: float, behavior: str = "crashloop") -> in
 
 
 def behaviors(pod: Obj, image_behaviors: dict[str, str]) -> dict[str, str]:
-    """container name -> healthy | crashloop | oomkilled | imagepull."""
+    """container name -> healthy | crashloop | oomkilled | imagepull | slowstop."""
     return {c["name"]: image_behaviors.get(c.get("image", ""), "healthy")
             for c in pod["spec"].get("containers") or []}
+
+
+def runs_normally(behavior: str) -> bool:
+    """True for a container that serves (healthy, or healthy until it is stopped)."""
+    return behavior in ("healthy", SLOW_STOP)
+
+
+def stop_seconds(pod: Obj, image_behaviors: dict[str, str]) -> float:
+    """How long a terminating pod lives: its containers exit on SIGTERM after STOP_DELAY,
+    one that ignores it is killed when the grace period ends; never past the grace period."""
+    grace = float(pod["metadata"].get("deletionGracePeriodSeconds", 30))
+    if SLOW_STOP in behaviors(pod, image_behaviors).values():
+        return grace
+    return min(STOP_DELAY, grace)
 
 
 def node_ready(node: Obj) -> bool:

@@ -22,7 +22,7 @@ BODY_VERSION = 1
 # The action types kubechat writes: the vocabulary an action filter is checked against
 # (a log may also hold others, e.g. from a newer kubechat; those are accepted when present).
 ACTION_TYPES = frozenset({
-    "plan.submitted", "rbac.checked", "policy.evaluated", "policy.loaded",
+    "plan.submitted", "targets.read", "rbac.checked", "policy.evaluated", "policy.loaded",
     "policy.load_failed", "dryrun.completed", "dryrun.skipped", "approval.requested",
     "approval.approved", "approval.rejected", "approval.refused", "approval.checked",
     "approval.executed", "approval.break_glass", "approval.break_glass_refused",

@@ -53,6 +53,10 @@ def test_dry_run_changes_nothing(cli: Cli) -> None:
     assert code == 0
     assert "-  replicas: 3" in out and "+  replicas: 5" in out
     assert "rollback: kubectl scale deployments/payments-api -n payments --replicas=3" in out
+    assert ("    PATCH /apis/apps/v1/namespaces/payments/deployments/payments-api/scale"
+            "?fieldManager=kubechat") in out  # the request the execution sends
+    code, doc = cli.json("apply", str(cli.save_plan()), "--dry-run")
+    assert code == 0 and [r["method"] for r in doc["requests"]] == ["GET", "PATCH"]
     assert cli.replicas() == 3
 
 

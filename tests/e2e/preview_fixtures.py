@@ -13,14 +13,15 @@ from kubechat_tui.engine.diff import unified_diff
 from kubechat_tui.engine.dryrun import DryRunReport
 from kubechat_tui.engine.execute import ExecutionReport, Progress
 from kubechat_tui.engine.pipeline import Prepared, RunOptions, RunResult
-from kubechat_tui.engine.snapshot import of_object, rollback_step
+from kubechat_tui.engine.snapshot import of_object, plan_undo
 from kubechat_tui.engine.summary import write_summary
 from kubechat_tui.engine.trail import Trail
-from kubechat_tui.guard.access import step_attributes
+from kubechat_tui.guard.access import attributes_of
 from kubechat_tui.guard.policy import PolicyDecision
 from kubechat_tui.guard.rbac import AccessCheck, RbacReport
 from kubechat_tui.guard.risk import assess_plan
 from kubechat_tui.kube.mutations import target
+from kubechat_tui.kube.recorder import Request
 from kubechat_tui.planner.render import build_step
 from kubechat_tui.store.audit_model import Operator
 from tests.engine.fakes import deployment
@@ -44,8 +45,19 @@ def scale_plan() -> Plan:
     return assess_plan(plan, Settings())
 
 
-def prepared(status: str = "needs_confirmation", approved: bool = True) -> Prepared:
-    """A fixed preview: RBAC ok, 1 approval required (and given), one diff."""
+SCALE_REQUESTS = (
+    Request("prod-eu", "GET", "/apis/apps/v1/namespaces/payments/deployments/payments-api"),
+    Request("prod-eu", "PATCH",
+            "/apis/apps/v1/namespaces/payments/deployments/payments-api/scale",
+            {"fieldManager": "kubechat"}, {"spec": {"replicas": 5}},
+            "application/merge-patch+json"),
+)
+
+
+def prepared(status: str = "needs_confirmation", approved: bool = True,
+             show_requests: bool = False) -> Prepared:
+    """A fixed preview: RBAC ok (the scale's requests), 1 approval required (and given),
+    one diff; the change lists its requests when `show_requests`."""
     plan = scale_plan()
     step = plan.steps[1]
     t = target("prod-eu", "deployments", "payments", "payments-api")
@@ -53,9 +65,10 @@ def prepared(status: str = "needs_confirmation", approved: bool = True) -> Prepa
     after = deployment(5)
     change = Change(step, t, before=before, after=after, outcome="replicas 3 → 5",
                     diff=unified_diff(before.object, after, t.label()),
-                    rollback=rollback_step(step, before, after, 1))
-    checks = tuple(AccessCheck(s.id, c, a, True) for s in plan.steps
-                   for c, a in step_attributes(s, plan))
+                    rollback=plan_undo(step, before, after, 1).step,
+                    requests=list(SCALE_REQUESTS) if show_requests else [])
+    checks = tuple(AccessCheck(step.id, r.cluster, attributes_of(r), True)
+                   for r in SCALE_REQUESTS)
     decision = PolicyDecision(
         allowed=True, required_approvals=1, rule_ids=("KC-APPROVE-001",),
         reasons=("KC-APPROVE-001: step s2 on prod-eu: needs 1 approval(s): any production "

@@ -50,7 +50,7 @@ def test_viewer_is_denied_with_remediation(world: World) -> None:
     fix = "\n".join(result.prepared.remediation)
     assert "RoleBinding" in fix or "Role" in fix
     assert world.replicas() == 3
-    assert world.actions()[-2:] == [stage.PLAN, stage.RBAC]
+    assert world.actions()[-3:] == [stage.PLAN, stage.TARGETS, stage.RBAC]
     assert world.audit.verify().ok
 
 

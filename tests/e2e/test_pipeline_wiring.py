@@ -77,8 +77,8 @@ def test_each_check_is_announced_before_it_runs(world: World) -> None:
 
     prep = world.pipeline(REQUESTER).prepare(world.plan(STAGING), RunOptions(on_stage=on_stage))
     assert prep.status == "needs_confirmation"
-    assert [what for what, _ in seen] == ["RBAC pre-flight", "reading the targets, guardrail "
-                                          "policy", "server-side dry run", "approval"]
+    assert [what for what, _ in seen] == ["reading the targets", "RBAC pre-flight",
+                                          "guardrail policy", "server-side dry run", "approval"]
     counts = [n for _, n in seen]
     assert counts == sorted(counts) and counts[0] < counts[-1]
 

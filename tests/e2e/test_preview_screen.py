@@ -67,6 +67,17 @@ async def test_preview_shows_steps_rollback_diff_policy_and_approval() -> None:
         assert "ctrl+e to execute" in text_of(app, "#preview-status")
 
 
+async def test_preview_lists_the_requests_each_change_sends() -> None:
+    app = PreviewApp(ScriptedPipeline(prepared(show_requests=True)))
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        diff = text_of(app, "#preview-diff-text")
+        assert "GET /apis/apps/v1/namespaces/payments/deployments/payments-api" in diff
+        assert ("PATCH /apis/apps/v1/namespaces/payments/deployments/payments-api/scale"
+                "?fieldManager=kubechat") in diff
+        assert "RBAC ok (2 checks)" in text_of(app, "#preview-checks")
+
+
 async def test_confirmed_execution_then_the_summary_can_be_edited_and_archived() -> None:
     pipeline = ScriptedPipeline(prepared())
     app = PreviewApp(pipeline)

@@ -1,5 +1,5 @@
-"""The whole guarded path on the simulated fleet over real HTTP: plan → RBAC → policy →
-dry run → approval by a second person → execution → audit → rollback."""
+"""The whole guarded path on the simulated fleet over real HTTP: plan → targets → RBAC →
+policy → dry run → approval by a second person → execution → audit → rollback."""
 
 from __future__ import annotations
 
@@ -48,7 +48,8 @@ def test_scale_with_two_person_approval_then_rollback(world: World) -> None:
     start = next(r.seq for r in records if r.event.action == stage.PLAN
                  and r.event.links.execution_id == done.execution_id)
     assert [r.event.action for r in records if r.seq >= start] == [
-        stage.PLAN, stage.RBAC, stage.POLICY, stage.DRY_RUN, stage.APPROVAL, stage.SNAPSHOT,
+        stage.PLAN, stage.TARGETS, stage.RBAC, stage.POLICY, stage.DRY_RUN, stage.APPROVAL,
+        stage.SNAPSHOT,
         "approval.executed", stage.STEP, stage.SUCCEEDED, stage.SUMMARY]
     assert world.audit.verify().ok
 

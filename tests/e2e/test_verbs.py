@@ -7,42 +7,17 @@ from typing import Any
 
 import pytest
 
-from kubechat_tui.domain import ParamValue, Plan, Scope, Verb
+from kubechat_tui.domain import Plan, Verb
 from kubechat_tui.engine.pipeline import Pipeline, RunOptions
 from kubechat_tui.engine.rollback import load_rollback
-from kubechat_tui.guard.policy import load_policy
-from kubechat_tui.planner.render import build_step
 from tests.e2e.conftest import REQUESTER, World
-
-OPEN_POLICY = """version: 1
-rules:
-  - id: SYS-001
-    kind: protected_namespaces
-    namespaces: [kube-system]
-"""
-DEPLOY = "/apis/apps/v1/namespaces/payments/deployments/payments-api"
+from tests.e2e.verb_plans import DEPLOY, get, one_step, open_policy
 
 
 @pytest.fixture
 def open_pipeline(world: World, tmp_path: Path) -> Pipeline:
     """A pipeline under a policy that needs no approvals (verb mechanics only)."""
-    path = tmp_path / "open.yaml"
-    path.write_text(OPEN_POLICY)
-    return world.pipeline(REQUESTER, policy=load_policy(path))
-
-
-def one_step(verb: Verb, resource: str, name: str, namespace: str | None = "payments",
-             cluster: str = "staging", **params: ParamValue) -> Plan:
-    step = build_step("s1", verb, resource, namespace=namespace, name=name,
-                      clusters=(cluster,), params=dict(params))
-    return Plan(input=f"{verb.value} {name}", planner="rules",
-                scope=Scope(clusters=(cluster,)), steps=(step,))
-
-
-def get(world: World, path: str, cluster: str = "staging") -> dict[str, Any]:
-    status, doc = world.fleet.request_json(cluster, "GET", path)
-    assert status == 200, doc
-    return doc
+    return world.pipeline(REQUESTER, policy=open_policy(tmp_path))
 
 
 def run_and_undo(world: World, pipeline: Pipeline, plan: Plan) -> str:
@@ -165,7 +140,7 @@ def test_drain_blocked_by_a_pdb(world: World, open_pipeline: Pipeline) -> None:
         "staging", "POST", "/apis/policy/v1/namespaces/payments/poddisruptionbudgets",
         body=pdb)
     assert status == 201, doc
-    plan = one_step(Verb.DRAIN, "nodes", node, namespace=None)
+    plan = one_step(Verb.DRAIN, "nodes", node, namespace=None, timeout_seconds=2)
 
     previewed = open_pipeline.run(plan, RunOptions(confirmed=True))
     assert previewed.status == "failed" and "disruption budget" in previewed.message
@@ -174,6 +149,8 @@ def test_drain_blocked_by_a_pdb(world: World, open_pipeline: Pipeline) -> None:
     forced = open_pipeline.run(plan, RunOptions(
         confirmed=True, skip_dry_run=True, justification="testing a forced drain"))
     assert forced.status == "failed" and forced.report is not None
+    assert "timed out after 2s" in forced.message
+    assert "(not evicted)" in forced.message  # the pods the budget protects, named
     [change] = forced.report.changes
     assert any("changed anyway" in note for note in change.notes), change.notes
     assert get(world, f"/api/v1/nodes/{node}")["spec"].get("unschedulable") is True

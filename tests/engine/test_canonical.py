@@ -1,4 +1,4 @@
-"""Plans are validated and re-rendered from their intent: edited kubectl/API fields cannot
+"""Plans are validated and re-rendered from their intent: an edited kubectl line cannot
 mislead, and no name can walk out of its API path."""
 
 from __future__ import annotations
@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from kubechat_tui.config.settings import Settings
-from kubechat_tui.domain import ApiCall, Plan, Scope, Verb
+from kubechat_tui.domain import Plan, Scope, Verb
 from kubechat_tui.domain.resources import RESOURCES
 from kubechat_tui.engine.canonical import PlanInputError, canonical
 from kubechat_tui.kube.kinds import PODS, collection_path
@@ -34,15 +34,21 @@ def test_planner_output_is_already_canonical(text: str) -> None:
 def test_an_edited_kubectl_line_is_replaced_and_changes_the_digest() -> None:
     plan = planned("scale payments-api to 5")
     step = next(s for s in plan.steps if s.mutating)
-    forged = step.model_copy(update={
-        "kubectl": "kubectl get pods",
-        "api_calls": (ApiCall(method="GET", path="/api/v1/pods"),)})
+    forged = step.model_copy(update={"kubectl": "kubectl get pods"})
     edited = plan.model_copy(update={"steps": tuple(forged if s.id == step.id else s
                                                     for s in plan.steps)})
     fixed = canonical(edited)
     assert fixed.step(step.id).kubectl == step.kubectl
-    assert fixed.step(step.id).api_calls == step.api_calls
     assert edited.digest() != plan.digest()
+
+
+def test_a_plan_file_from_before_request_plans_still_loads() -> None:
+    """Saved plans listed `api_calls`; nothing read them, so they are dropped on load."""
+    plan = planned("scale payments-api to 5")
+    raw = plan.model_dump(mode="json")
+    for step in raw["steps"]:
+        step["api_calls"] = [{"method": "GET", "path": "/api/v1/pods"}]
+    assert canonical(Plan.model_validate(raw)).digest() == plan.digest()
 
 
 def test_unrenderable_parameters_are_one_line() -> None:
@@ -67,6 +73,7 @@ def test_unrenderable_parameters_are_one_line() -> None:
     ("clusters", ("prod-eu\x1b[2J",), "not a kubeconfig context name"),
     ("params", {"image": "evil image; rm", "container": "api"}, "not an image reference"),
     ("params", {"image": "registry/app:1", "container": "api/../x"}, "container"),
+    ("params", {"image": "registry/app:1", "container": "*"}, "container"),  # never `*=`
 ])
 def test_every_name_is_validated_with_one_line(field: str, value: object,
                                               message: str) -> None:

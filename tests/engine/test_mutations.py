@@ -104,7 +104,9 @@ def test_undo_goes_to_the_previous_revision_without_the_hash_label() -> None:
         return 200, body
     api = RecordingApi(handler)
     current = deployment(image="new:2")
-    _, revision = Mutator(api).rollout_undo(DEPLOY, current, None)
+    mutator = Mutator(api)
+    revision, template = mutator.previous_revision(DEPLOY, current, None)
+    mutator.replace_template(DEPLOY, current, template, "722")
     assert revision == 1
     patch = api.calls[-1].body
     assert patch["metadata"] == {"resourceVersion": "722"}

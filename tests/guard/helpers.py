@@ -5,36 +5,39 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-from kubechat_tui.domain import ApiCall, Plan, Risk, Scope, Step, Verb
-from kubechat_tui.domain.resources import RESOURCES
+from kubechat_tui.domain import Plan, Risk, Scope, Step, Verb
+from kubechat_tui.kube.recorder import Request
 
 
 def scale_step(replicas: int = 5, *, cluster: str = "prod-eu", namespace: str = "payments",
                name: str = "payments-api", step_id: str = "s1") -> Step:
-    """A rendered `kubectl scale deployment` step with its API call."""
-    path = RESOURCES["deployments"].object_path(namespace, name) + "/scale"
+    """A rendered `kubectl scale deployment` step."""
     return Step(
         id=step_id, verb=Verb.SCALE, resource="deployments", namespace=namespace, name=name,
         clusters=(cluster,), params={"replicas": replicas}, mutating=True, risk=Risk.MEDIUM,
         kubectl=f"kubectl scale deployment {name} -n {namespace} --replicas={replicas}",
-        api_calls=(ApiCall(method="PATCH", path=path, body={"spec": {"replicas": replicas}},
-                           content_type="application/merge-patch+json"),),
     )
+
+
+def scale_request(cluster: str = "prod-eu", namespace: str = "payments",
+                  name: str = "payments-api", step_id: str = "s1") -> tuple[str, Request]:
+    """(step id, the request `kubectl scale deployment` sends), as the request plan has it."""
+    return step_id, Request(cluster, "PATCH", f"/apis/apps/v1/namespaces/{namespace}/"
+                            f"deployments/{name}/scale", {"fieldManager": "kubechat"},
+                            {"spec": {"replicas": 5}}, "application/merge-patch+json")
 
 
 def get_step(*, cluster: str = "prod-eu", namespace: str = "payments",
              resource: str = "pods", step_id: str = "d1") -> Step:
     """A read-only list step."""
     return Step(id=step_id, verb=Verb.GET, resource=resource, namespace=namespace,
-                clusters=(cluster,), kubectl=f"kubectl get {resource} -n {namespace}",
-                api_calls=(ApiCall(method="GET",
-                                   path=RESOURCES[resource].collection_path(namespace)),))
+                clusters=(cluster,), kubectl=f"kubectl get {resource} -n {namespace}")
 
 
 def step(verb: Verb, *, resource: str = "deployments", namespace: str | None = "payments",
          name: str | None = "payments-api", cluster: str = "prod-eu", step_id: str = "s1",
          **params: str | int) -> Step:
-    """A mutating step of any verb (no API calls: policy tests only)."""
+    """A mutating step of any verb (policy tests only)."""
     return Step(id=step_id, verb=verb, resource=resource, namespace=namespace, name=name,
                 clusters=(cluster,), params=dict(params), mutating=True)
 

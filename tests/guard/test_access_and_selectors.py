@@ -1,12 +1,12 @@
-"""Exact RBAC attributes from API calls, and label selector parsing/matching."""
+"""Exact RBAC attributes of HTTP requests, and label selector parsing/matching."""
 
 from __future__ import annotations
 
 import pytest
 
-from kubechat_tui.domain import ApiCall
 from kubechat_tui.guard.access import Attributes, attributes_of
 from kubechat_tui.guard.policy.selectors import SelectorError, parse_selector
+from kubechat_tui.kube.recorder import Request
 
 
 @pytest.mark.parametrize(("method", "path", "query", "expected"), [
@@ -16,8 +16,12 @@ from kubechat_tui.guard.policy.selectors import SelectorError, parse_selector
      Attributes("watch", "", "pods", "", "payments")),
     ("GET", "/api/v1/namespaces/payments/pods/web-1/log", {},
      Attributes("get", "", "pods", "log", "payments", "web-1")),
-    ("POST", "/api/v1/namespaces/{namespace}/pods/{pod}/eviction", {},
-     Attributes("create", "", "pods", "eviction")),
+    ("POST", "/api/v1/namespaces/payments/pods/web-1/eviction", {},
+     Attributes("create", "", "pods", "eviction", "payments", "web-1")),
+    ("POST", "/apis/apps/v1/namespaces/payments/deployments", {},
+     Attributes("create", "apps", "deployments", "", "payments")),
+    ("GET", "/api/v1/pods", {"fieldSelector": "spec.nodeName=n1"},
+     Attributes("list", "", "pods")),
     ("PATCH", "/api/v1/nodes/ip-10-0-3-7", {}, Attributes("patch", "", "nodes", "", "",
                                                           "ip-10-0-3-7")),
     ("DELETE", "/api/v1/namespaces/payments", {}, Attributes("delete", "", "namespaces", "",
@@ -27,16 +31,16 @@ from kubechat_tui.guard.policy.selectors import SelectorError, parse_selector
     ("PUT", "/apis/apps/v1/namespaces/payments/deployments/api", {},
      Attributes("update", "apps", "deployments", "", "payments", "api")),
 ])
-def test_attributes_of_api_calls(method: str, path: str, query: dict[str, str],
-                                 expected: Attributes) -> None:
-    assert attributes_of(ApiCall(method=method, path=path, query=query)) == expected
+def test_attributes_of_requests(method: str, path: str, query: dict[str, str],
+                                expected: Attributes) -> None:
+    assert attributes_of(Request("c", method, path, query)) == expected
 
 
 def test_bad_calls_are_refused() -> None:
     with pytest.raises(ValueError, match="not a Kubernetes API path"):
-        attributes_of(ApiCall(method="GET", path="/metrics"))
+        attributes_of(Request("c", "GET", "/metrics"))
     with pytest.raises(ValueError, match="unsupported HTTP method"):
-        attributes_of(ApiCall(method="HEAD", path="/api/v1/pods"))
+        attributes_of(Request("c", "HEAD", "/api/v1/pods"))
 
 
 @pytest.mark.parametrize(("selector", "labels", "matches"), [

@@ -18,7 +18,14 @@ from kubechat_tui.kube.fleet import Fleet
 from kubechat_tui.sim import SimServer
 from kubechat_tui.store.audit_model import AuditFilter, Operator
 from tests.guard.fleets import Recording, sim_fleet
-from tests.guard.helpers import approval_env, plan_of, scale_step, step, write_policy
+from tests.guard.helpers import (
+    approval_env,
+    plan_of,
+    scale_request,
+    scale_step,
+    step,
+    write_policy,
+)
 
 KEY = "prod-eu/deployments/payments/payments-api"
 REQUESTER = Operator("alice", "admin")
@@ -56,7 +63,7 @@ def test_observe_targets_reads_resource_versions_and_labels(fleet: Fleet) -> Non
 
 
 def test_viewer_is_stopped_at_rbac_with_remediation(fleet: Fleet) -> None:
-    report = check_rbac(Recording(fleet, "viewer"), plan_of(scale_step()))
+    report = check_rbac(Recording(fleet, "viewer"), [scale_request()])
     assert not report.allowed
     assert "RoleBinding" in report.remediation() and "viewer" in report.remediation()
 
@@ -65,7 +72,7 @@ def test_admin_scale_in_prod_needs_another_person_and_edits_void(
         own_fleet: Fleet, tmp_path: Path) -> None:
     admin = Recording(own_fleet, "admin")
     plan = plan_of(scale_step(5))
-    assert check_rbac(admin, plan).allowed
+    assert check_rbac(admin, [scale_request()]).allowed
     facts = observe_targets(admin, plan)
     decision = load_configured_policy(Settings()).evaluate(
         plan, PolicyContext(labels=facts.labels, requester="alice"))

@@ -38,8 +38,6 @@ def test_namespace_and_quoted_name_come_from_the_text(rules: PlannerService) -> 
     assert (change.verb, change.resource, change.name, change.namespace, change.clusters) == (
         Verb.ROLLOUT_RESTART, "deployments", "web-app", "payments", ("staging",))
     assert change.params["restarted_at"] == "2026-11-25T20:00:00Z"
-    assert change.api_calls[0].body["spec"]["template"]["metadata"]["annotations"][
-        "kubectl.kubernetes.io/restartedAt"] == "2026-11-25T20:00:00Z"
 
 
 def test_diagnostics_come_before_the_change(rules: PlannerService) -> None:
@@ -53,13 +51,10 @@ def test_diagnostics_come_before_the_change(rules: PlannerService) -> None:
     assert "spans 2 clusters" in plan.steps[-1].warnings
 
 
-def test_scale_api_call_matches_the_wire(rules: PlannerService) -> None:
+def test_scale_kubectl_line(rules: PlannerService) -> None:
     plan = rules.plan("scale deployment payments-api in payments on prod-eu to 5").plan
     assert plan is not None
-    call = plan.steps[-1].api_calls[0]
-    assert (call.method, call.path, call.body, call.content_type) == (
-        "PATCH", "/apis/apps/v1/namespaces/payments/deployments/payments-api/scale",
-        {"spec": {"replicas": 5}}, "application/merge-patch+json")
+    assert plan.steps[-1].params == {"replicas": 5}
     assert plan.steps[-1].kubectl == ("kubectl scale deployments/payments-api -n payments "
                                       "--replicas=5")
 
@@ -110,14 +105,18 @@ def test_drain_counts_pods_on_the_node(settings: Settings) -> None:
     plan = live(settings).plan("drain node ip-10-0-3-7 in prod-eu").plan
     assert plan is not None
     assert plan.steps[-1].affected == 12
-    assert plan.steps[-1].api_calls[1].path.endswith("/eviction")
+    assert plan.steps[-1].params == {"timeout_seconds": 300}  # kube.drain_timeout_seconds
+    assert plan.steps[-1].kubectl.endswith("--delete-emptydir-data --timeout=300s")
 
 
-def test_set_image_without_container_warns(rules: PlannerService) -> None:
+def test_set_image_without_a_view_leaves_the_container_to_the_engine(
+        rules: PlannerService) -> None:
     plan = rules.plan("set image of deployment web-app to nginx:1.27 in canary").plan
     assert plan is not None
-    assert plan.steps[-1].params == {"image": "nginx:1.27"}
-    assert any("every container" in w for w in plan.steps[-1].warnings)
+    change = plan.steps[-1]
+    assert change.params == {"image": "nginx:1.27"}
+    assert "'{container}=nginx:1.27'" in change.kubectl and "*=" not in change.kubectl
+    assert any("only container is used" in w for w in change.warnings)
 
 
 def test_the_rule_planner_is_deterministic(rules: PlannerService) -> None:
@@ -176,16 +175,29 @@ def test_a_qualifier_naming_a_live_namespace_scopes_the_plan(settings: Settings)
     assert "name_contains" not in plan.steps[0].params
 
 
-def test_set_image_picks_the_container_running_the_same_repository(
-        settings: Settings) -> None:
-    plan = live(settings).plan("set image of deployment payments-api in prod-eu to "
-                               "registry.example/payments-api:1.4.3").plan
+def test_set_image_of_a_multi_container_workload_asks_which(settings: Settings) -> None:
+    """Issue 11.10: never every container; with several and none named, ask."""
+    result = live(settings).plan("set image of deployment payments-api in prod-eu to "
+                                 "registry.example/payments-api:1.4.3")
+    assert result.blocked and result.plan is None
+    assert result.reason == ("payments-api has containers api, sidecar: say which, e.g. "
+                             "'set image of container api to registry.example/payments-api:1.4.3'")
+    assert result.suggestions[0] == ("set image of container api of deployment payments-api "
+                                     "to registry.example/payments-api:1.4.3")
+
+
+def test_set_image_changes_the_named_container_only(settings: Settings) -> None:
+    plan = live(settings).plan("set image of container api of deployment payments-api in "
+                               "prod-eu to registry.example/payments-api:1.4.3").plan
     assert plan is not None
     change = plan.steps[-1]
     assert change.params == {"image": "registry.example/payments-api:1.4.3", "container": "api"}
     assert change.kubectl == ("kubectl set image deployments/payments-api "
                               "api=registry.example/payments-api:1.4.3 -n payments")
-    assert not any("every container" in w for w in change.warnings)
+    unknown = live(settings).plan("set image of container web of deployment payments-api in "
+                                  "prod-eu to registry.example/payments-api:1.4.3")
+    assert unknown.blocked and unknown.reason == (
+        "payments-api has no container web; it has api, sidecar")
 
 
 def test_delete_by_phase_counts_only_matching_pods(settings: Settings) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, Literal
 
@@ -75,6 +75,15 @@ class PolicyDecision:
     def absolute_rule_ids(self) -> tuple[str, ...]:
         """The absolute rules that deny this plan (no break-glass releases it)."""
         return tuple(dict.fromkeys(h.rule_id for h in self.hits if h.absolute))
+
+    def as_restore(self, execution_id: str, approvals: int) -> PolicyDecision:
+        """This decision for the rollback of an execution that needed `approvals`: a
+        restore never needs more approvals than the change it undoes; denials stand."""
+        if self.required_approvals <= approvals:
+            return self
+        return replace(self, required_approvals=approvals, reasons=(
+            *self.reasons, f"restore of {execution_id}: {approvals} approval(s), as many as "
+            f"the change it undoes needed (the rules asked for {self.required_approvals})"))
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready form for the audit payload and `--json` output."""

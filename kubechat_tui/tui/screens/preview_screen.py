@@ -30,7 +30,7 @@ from kubechat_tui.domain.visible_text import visible
 from kubechat_tui.engine.approvals import MIN_JUSTIFICATION
 from kubechat_tui.engine.execute import Progress
 from kubechat_tui.engine.pipeline import Prepared, RunOptions, RunResult
-from kubechat_tui.engine.preview_text import progress_line
+from kubechat_tui.engine.preview_text import progress_line, request_lines
 from kubechat_tui.tui.bindings import PREVIEW_BINDINGS
 from kubechat_tui.tui.confirmations import (
     break_glass_confirmation,
@@ -83,6 +83,8 @@ def steps_table(prep: Prepared) -> Table:
 def checks_text(prep: Prepared) -> Text:
     """RBAC, policy (rule IDs, reasons, remediation) and approval state."""
     text = Text()
+    for note in prep.plan.notes:
+        text.append(f"Note: {note}\n", "yellow")
     if prep.rbac is not None:
         text.append(prep.rbac.summary() + "\n", "green" if prep.rbac.allowed else "bold red")
     if prep.policy is not None:
@@ -112,6 +114,10 @@ def diff_renderable(prep: Prepared) -> RenderableType:
         head = Text(f"{change.key}\n", "bold")
         head.append(f"→ {change.outcome or change.error or 'not dry-run'}\n",
                     "red" if change.error else "cyan")
+        for line in request_lines(change):
+            head.append(f"  {line}\n", "dim")
+        if change.rollback_note:
+            head.append(f"rollback: {change.rollback_note}\n", "yellow")
         body = Text()
         for line in change.diff.splitlines():
             style = ("green" if line.startswith("+") else "red" if line.startswith("-")
