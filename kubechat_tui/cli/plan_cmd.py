@@ -95,7 +95,11 @@ def read_text(value: str) -> str:
 
     if value != "-":
         return scrub(value)  # argv arrives with undecodable bytes as surrogate escapes
-    raw = sys.stdin.buffer.read(MAX_STDIN_BYTES + 1)
+    try:
+        raw = sys.stdin.buffer.read(MAX_STDIN_BYTES + 1)
+    except (OSError, ValueError, AttributeError) as exc:  # closed, captured or no stdin
+        raise UsageError(f"cannot read the request from standard input ({exc})"
+                         .splitlines()[0]) from None
     return raw.decode("utf-8", errors="replace")
 
 

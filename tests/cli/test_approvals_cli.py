@@ -18,7 +18,7 @@ from kubechat_tui.store.audit import AuditLog
 from kubechat_tui.store.audit_model import AuditEvent, AuditFilter, Operator
 from kubechat_tui.store.database import open_database
 from kubechat_tui.store.signing import load_signer
-from tests.guard.helpers import plan_of, scale_step, step
+from tests.guard.helpers import checks_for, plan_of, scale_step, step
 
 
 class Person:
@@ -49,7 +49,8 @@ def _open_request(folder: Path, plan: Plan | None = None) -> ApprovalRequest:
         plan = plan or plan_of(scale_step())
         decision = load_configured_policy(Settings()).evaluate(plan, PolicyContext())
         return flow.request(plan, decision, {"prod-eu/deployments/payments/payments-api": "9"},
-                            Operator("alice", "admin"), diff="-  replicas: 3\n+  replicas: 5")
+                            Operator("alice", "admin"), diff="-  replicas: 3\n+  replicas: 5",
+                            checks=checks_for(plan))
     finally:
         db.close()
 

@@ -25,6 +25,7 @@ from kubechat_tui.store.audit_model import AuditFilter, Operator
 from kubechat_tui.store.database import open_database
 from tests.guard.helpers import (
     approval_env,
+    checks_for,
     plan_of,
     scale_step,
     seen_as,
@@ -56,7 +57,8 @@ def _request(flow: ApprovalWorkflow, plan: Plan | None = None,
              rvs: dict[str, str] | None = None) -> tuple[Plan, ApprovalRequest]:
     plan = plan or plan_of(scale_step())
     decision = load_configured_policy(Settings()).evaluate(plan, PolicyContext())
-    return plan, flow.request(plan, decision, rvs or RVS, ALICE, diff="replicas: 3 -> 5")
+    return plan, flow.request(plan, decision, rvs or RVS, ALICE, diff="replicas: 3 -> 5",
+                              checks=checks_for(plan))
 
 
 def approve(flow: ApprovalWorkflow, request_id: str, who: Operator,
@@ -207,7 +209,7 @@ def test_policy_denied_request_is_released_only_by_break_glass(env: Env,
     freeze = load_policy(write_policy(tmp_path, FREEZE))
     plan = plan_of(scale_step())
     decision = freeze.evaluate(plan, PolicyContext())
-    req = flow.request(plan, decision, RVS, ALICE)
+    req = flow.request(plan, decision, RVS, ALICE, checks=checks_for(plan))
     assert not req.policy_allowed and req.absolute_rules == ()
     assert not approve(flow, req.id, BOB).satisfied
     with pytest.raises(ApprovalError, match="naming the incident or ticket"):
@@ -234,7 +236,8 @@ def test_a_break_glass_alerts(tmp_path: Path) -> None:
     try:
         freeze = load_policy(write_policy(tmp_path, FREEZE))
         plan = plan_of(scale_step())
-        req = flow.request(plan, freeze.evaluate(plan, PolicyContext()), RVS, ALICE)
+        req = flow.request(plan, freeze.evaluate(plan, PolicyContext()), RVS, ALICE,
+                           checks=checks_for(plan))
         flow.break_glass(req.id, ALICE, "payments down, see #4711")
         assert told == [(req.id, "alice", "payments down, see #4711")]
     finally:

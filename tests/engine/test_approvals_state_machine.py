@@ -38,7 +38,7 @@ from kubechat_tui.engine.approvals import (
 )
 from kubechat_tui.guard.policy import PolicyDecision
 from kubechat_tui.store.audit_model import Operator
-from tests.guard.helpers import ClustersSaying, approval_env, plan_of, scale_step, step
+from tests.guard.helpers import ClustersSaying, approval_env, checks_for, plan_of, scale_step, step
 
 CLUSTERS = ("prod-eu", "prod-us")
 
@@ -175,7 +175,8 @@ class ApprovalMachine(RuleBasedStateMachine):
         clusters = plan.clusters()
         req = self.flow.request(plan, _decision(required), {KEY: rv},
                                 requester.operator(clusters),
-                                identities=requester.identities(clusters))
+                                identities=requester.identities(clusters),
+                                checks=checks_for(plan))
         self.models[req.id] = Model(req.id, requester, required, plan, plan, rv, rv)
         return req.id
 

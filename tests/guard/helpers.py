@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-from kubechat_tui.domain import Plan, Risk, Scope, Step, Verb
+from kubechat_tui.domain import RESOURCES, Plan, Risk, Scope, Step, Verb
 from kubechat_tui.kube.recorder import Request
 
 
@@ -105,3 +105,13 @@ class ClustersSaying:
 def seen_as(operator: object, allowed: bool = True) -> ClustersSaying:
     """Clusters that say the operator is its Kubernetes identity."""
     return ClustersSaying(getattr(operator, "kube_identity", None), allowed)
+
+
+def checks_for(plan: Plan) -> list[dict[str, object]]:
+    """The access reviews a requester passed for a plan's changes, as an approval request
+    stores them (a patch of each target: what the approver is reviewed against)."""
+    return [{"cluster": cluster, "attributes": {
+        "verb": "patch", "group": RESOURCES[s.resource].group, "resource": s.resource,
+        **({"namespace": s.namespace} if s.namespace else {}),
+        **({"name": s.name} if s.name else {})}}
+        for s in plan.steps if s.accepted and s.mutating for cluster in s.clusters]

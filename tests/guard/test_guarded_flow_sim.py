@@ -20,6 +20,7 @@ from kubechat_tui.store.audit_model import AuditFilter, Operator
 from tests.guard.fleets import Recording, sim_fleet
 from tests.guard.helpers import (
     approval_env,
+    checks_for,
     plan_of,
     scale_request,
     scale_step,
@@ -78,7 +79,8 @@ def test_admin_scale_in_prod_needs_another_person_and_edits_void(
         plan, PolicyContext(labels=facts.labels, requester="alice"))
     assert decision.allowed and decision.required_approvals == 1
     flow, audit, db = approval_env(tmp_path)
-    request = flow.request(plan, decision, facts.resource_versions, REQUESTER)
+    request = flow.request(plan, decision, facts.resource_versions, REQUESTER,
+                           checks=checks_for(plan))
     lead = Recording(own_fleet, "lead").router
     with pytest.raises(SelfApprovalError):  # alice's OS user, though the lead's contexts
         flow.approve(request.id, Operator("alice", "sre-lead"), api=lead)

@@ -13,7 +13,7 @@ from kubechat_tui.engine.approvals import ApprovalWorkflow
 from kubechat_tui.guard.policy import PolicyContext, load_configured_policy
 from kubechat_tui.store.audit_model import AuditFilter, Operator
 from kubechat_tui.tui.screens.approvals_screen import ApprovalsScreen
-from tests.guard.helpers import approval_env, plan_of, scale_step, seen_as
+from tests.guard.helpers import approval_env, checks_for, plan_of, scale_step, seen_as
 from tests.tui.helpers import burst, confirm, dialog
 
 ALICE = Operator("alice", "admin")
@@ -34,7 +34,8 @@ class Host(App[None]):
 def _open_request(flow: ApprovalWorkflow, replicas: int = 5) -> str:
     plan = plan_of(scale_step(replicas))
     decision = load_configured_policy(Settings()).evaluate(plan, PolicyContext())
-    return flow.request(plan, decision, RVS, ALICE, diff="-  replicas: 3\n+  replicas: 5").id
+    return flow.request(plan, decision, RVS, ALICE, diff="-  replicas: 3\n+  replicas: 5",
+                        checks=checks_for(plan)).id
 
 
 async def _settle(app: Host, pilot: Any) -> None:
