@@ -44,7 +44,11 @@ from kubechat_tui.engine.approver_review import review_approver
 from kubechat_tui.engine.identity import Actor, acting_as, conflict, identities_of, same_person
 from kubechat_tui.guard.policy import Policy, PolicyDecision
 from kubechat_tui.guard.rbac import JsonRequester
-from kubechat_tui.integrations.webhook import approval_message, post_in_background
+from kubechat_tui.integrations.webhook import (
+    approval_message,
+    break_glass_message,
+    post_in_background,
+)
 from kubechat_tui.store.approvals import (
     ApprovalRequest,
     ApprovalStore,
@@ -368,6 +372,20 @@ def webhook_notifier(url: str | None) -> Callable[[ApprovalRequest], None] | Non
             required=request.required_approvals))
 
     return notify
+
+
+def webhook_alerter(url: str | None) -> Alerter | None:
+    """An alerter posting every break-glass to a Slack-compatible webhook (None without)."""
+    if not url:
+        return None
+    target = url
+
+    def alert(request: ApprovalRequest, actor: Operator, justification: str) -> None:
+        post_in_background(target, break_glass_message(
+            request_id=request.id, title=request.title, who=_who(actor),
+            justification=justification, rules=request.rule_ids))
+
+    return alert
 
 
 def _who(operator: Operator) -> str:

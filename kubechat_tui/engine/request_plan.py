@@ -38,6 +38,7 @@ class TargetRead:
     changes: list[Change] = field(default_factory=list)
     requests: list[tuple[str, Request]] = field(default_factory=list)
     forbidden: list[str] = field(default_factory=list)
+    unreadable: dict[str, str] = field(default_factory=dict)  # cluster -> its first failure
 
 
 def read_targets(api: ApiRequester, plan: Plan) -> TargetRead:
@@ -49,7 +50,10 @@ def read_targets(api: ApiRequester, plan: Plan) -> TargetRead:
         if not step.clusters:
             raise RequestPlanError(f"step {step.id}: no cluster to run in")
         for cluster in step.clusters:
-            _resolve(mutator, recorder, read, step, cluster)
+            if cluster not in read.unreadable:
+                _resolve(mutator, recorder, read, step, cluster)
+    if read.unreadable:  # one line per cluster that could not be read, every one named
+        raise RequestPlanError("cannot read the targets: " + "; ".join(read.unreadable.values()))
     try:
         read.plan = settle_containers(plan, read.changes)
     except StepInputError as exc:
@@ -102,8 +106,10 @@ def _record(mutator: Mutator, recorder: RequestRecorder, read: TargetRead,
 
 
 def _keep(read: TargetRead, step_id: str, made: list[Request], exc: MutationError) -> None:
-    """A refused read: kept for the RBAC review when forbidden, else the run stops."""
+    """A refused read: kept for the RBAC review when forbidden, else its cluster is noted
+    as unreadable (the run stops once every cluster was tried)."""
     if exc.status != 403:
-        raise RequestPlanError(f"cannot read the targets: {exc}") from None
+        read.unreadable.setdefault(exc.cluster, str(exc))
+        return
     read.forbidden.append(f"step {step_id}: {exc}")
     read.requests += [(step_id, r) for r in made]

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kubechat_tui.config.settings import Settings
-from kubechat_tui.engine.approvals import ApprovalWorkflow, webhook_notifier
+from kubechat_tui.engine.approvals import ApprovalWorkflow, webhook_alerter, webhook_notifier
 from kubechat_tui.engine.identity import operator_for
 from kubechat_tui.engine.pipeline import Pipeline
 from kubechat_tui.engine.summary import SummaryWriter
@@ -75,8 +75,11 @@ def open_engine(settings: Settings, fleet: ApiRequester, data_dir: Path, operato
         finally:
             EngineHandle.close_store(db, audit)
         raise
+    alerts = settings.approvals.alert_webhook_url or settings.approvals.webhook_url
     approvals = ApprovalWorkflow(ApprovalStore(db), audit,
-                                 notifier=webhook_notifier(settings.approvals.webhook_url))
+                                 notifier=webhook_notifier(settings.approvals.webhook_url),
+                                 alerter=webhook_alerter(alerts),
+                                 reference=settings.approvals.break_glass_reference)
     pipeline = Pipeline(fleet=fleet, settings=settings, audit=audit, policy=chosen,
                         approvals=approvals, timeline=Timeline(db), operator=operator,
                         summary_writer=summary_writer, summary_model=summary_model,

@@ -54,6 +54,24 @@ def approval_message(*, request_id: str, title: str, risk: str, requester: str,
     return {"text": text, "blocks": blocks}
 
 
+def break_glass_message(*, request_id: str, title: str, who: str,
+                        justification: str, rules: Sequence[str]) -> dict[str, Any]:
+    """The Slack `text` + `blocks` JSON alerting that someone used break-glass."""
+    text = (f"kubechat BREAK-GLASS by {who}: {title} - policy and approvals bypassed "
+            f"- id {request_id}")
+    return {"text": text, "blocks": [
+        {"type": "header", "text": {"type": "plain_text", "text": "kubechat BREAK-GLASS"}},
+        {"type": "section", "fields": [
+            {"type": "mrkdwn", "text": f"*Request*\n`{request_id}`"},
+            {"type": "mrkdwn", "text": f"*By*\n{who}"},
+            {"type": "mrkdwn", "text": f"*Rules bypassed*\n{', '.join(rules) or '-'}"},
+        ]},
+        {"type": "section", "text": {"type": "mrkdwn", "text": f"*Plan*: {title}"}},
+        {"type": "section", "text": {"type": "mrkdwn",
+                                     "text": f"*Justification*: {justification}"}},
+    ]}
+
+
 def post_json(url: str, payload: dict[str, Any], timeout: float = TIMEOUT_SECONDS) -> None:
     """POST the payload as JSON; a non-2xx answer or a network error raises WebhookError."""
     if not url.startswith(("http://", "https://")):

@@ -68,7 +68,8 @@ def test_expired_tokens_are_one_401_line_per_cluster(run: Run, sim_server: SimSe
         assert out.count(f"{cluster}: could not resolve the affected objects ({why})") == 1
     code, out, err = run("apply", str(plan_file), "--dry-run", *contexts)
     assert code == 1, out + err
-    assert f"{_rejected('prod-eu')}; {_rejected('prod-us')}" in out.splitlines()
+    assert f"failed: cannot read the targets: {_rejected('prod-eu')}; {_rejected('prod-us')}" \
+        in out.splitlines()
     assert "RBAC denied" not in out and "HTTP 401" not in out + err
     assert "Traceback" not in out + err
 

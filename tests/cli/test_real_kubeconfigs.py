@@ -98,7 +98,7 @@ def test_a_namespaced_user_gets_namespaced_plans_and_a_role_to_ask_for(cli: Cli)
                           "--context", "dev@staging")
     code, out, _ = cli.run("apply", str(other), "--yes", "--context", "dev@staging")
     assert code == 4 and "RBAC denied: dev@staging cannot" in out
-    assert "patch deployments/scale 'checkout-web' in namespace checkout" in out
+    assert "deployments 'checkout-web' in namespace checkout" in out
     assert "kind: Role\n" in out and "kind: RoleBinding" in out and "namespace: checkout" in out
     assert "ClusterRole" not in out  # never a cluster-wide grant for a namespaced object
 

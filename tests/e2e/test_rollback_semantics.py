@@ -124,7 +124,7 @@ def test_a_prod_rollback_needs_no_more_approvals_than_the_change(world: World) -
     needed = first.prepared.policy.required_approvals
     assert needed == 1
     assert first.prepared.approval is not None and first.prepared.approval.request
-    world.workflow().approve(first.prepared.approval.request.id, world.operator(LEAD))
+    world.approve(first.prepared.approval.request.id, LEAD)
     ex = done(alice.run(plan, RunOptions(confirmed=True)))
 
     undo = load_rollback(world.timeline, ex)
@@ -136,7 +136,7 @@ def test_a_prod_rollback_needs_no_more_approvals_than_the_change(world: World) -
     assert waiting.prepared.rbac is not None and waiting.prepared.rbac.allowed  # still checked
     assert waiting.prepared.dry_run is not None and waiting.prepared.dry_run.ok
     assert waiting.prepared.approval is not None and waiting.prepared.approval.request
-    world.workflow().approve(waiting.prepared.approval.request.id, world.operator(LEAD))
+    world.approve(waiting.prepared.approval.request.id, LEAD)
     done(alice.run(undo, RunOptions(confirmed=True, rollback_of=ex)))
     assert RESTARTED_AT not in annotations(world, "prod-eu")
 

@@ -17,7 +17,7 @@ from kubechat_tui.domain import Step, Verb
 from kubechat_tui.domain.verbs import MUTATING_VERBS
 from kubechat_tui.planner.drafts import Draft
 from kubechat_tui.planner.llm_reply import ReplyRejected, draft_from_spec, parse_reply
-from kubechat_tui.planner.render import build_step
+from kubechat_tui.planner.render import UNNAMED_CONTAINER, build_step
 from kubechat_tui.planner.scope import ResolvedScope
 
 SCOPE = ResolvedScope(("staging", "prod-eu"), None, None, False)
@@ -125,7 +125,8 @@ def expected_words(step: Step) -> list[str]:
     if verb is Verb.SCALE:
         return ["scale", target]
     if verb is Verb.SET_IMAGE:
-        return ["set", "image", target, f"{params.get('container') or '*'}={params['image']}"]
+        container = params.get("container") or UNNAMED_CONTAINER  # named once the engine reads
+        return ["set", "image", target, f"{container}={params['image']}"]
     if verb in (Verb.CORDON, Verb.UNCORDON, Verb.DRAIN):
         return [verb.value, str(name)]
     if verb in (Verb.DELETE, Verb.PATCH):

@@ -162,7 +162,7 @@ def test_delete_the_failed_pods_never_takes_an_invented_selector(stub: LLMStub) 
      "kubectl rollout undo deployments/payments-api -n payments --to-revision=2"),
     ("drain node ip-10-0-3-7",
      {"verb": "drain", "resource": "nodes", "name": "ip-10-0-3-7"},
-     "kubectl drain ip-10-0-3-7 --ignore-daemonsets --delete-emptydir-data --timeout=300s"),
+     "kubectl drain ip-10-0-3-7 --ignore-daemonsets --delete-emptydir-data"),
 ])
 def test_a_plan_with_the_change_asked_for_passes(stub: LLMStub, text: str,
                                                  step: dict[str, Any], kubectl: str) -> None:
