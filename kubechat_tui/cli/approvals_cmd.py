@@ -77,27 +77,15 @@ def _workflow(args: argparse.Namespace, writing: bool) -> Iterator[Any]:
     from kubechat_tui.cli.session import session_settings
     from kubechat_tui.config.paths import data_dir
     from kubechat_tui.engine.approvals import ApprovalWorkflow
-    from kubechat_tui.engine.wiring import database_path
     from kubechat_tui.store.approvals import ApprovalStore
-    from kubechat_tui.store.audit import AuditLog
-    from kubechat_tui.store.database import open_database
-    from kubechat_tui.store.signing import load_signer
+    from kubechat_tui.store.opener import open_store
 
-    settings = session_settings(args, args.demo)
-    folder = data_dir(demo=args.demo)
-    db = open_database(database_path(settings, folder))
+    store = open_store(session_settings(args, args.demo), data_dir(demo=args.demo),
+                       writer=writing)
     try:
-        audit = AuditLog(db, load_signer(folder, create=writing),
-                         checkpoint_every=settings.audit.checkpoint_every)
-    except BaseException:
-        db.close()
-        raise
-    try:
-        yield ApprovalWorkflow(ApprovalStore(db), audit, demo=args.demo)
+        yield ApprovalWorkflow(ApprovalStore(store.db), store.audit, demo=args.demo)
     finally:
-        if writing:
-            audit.close()
-        db.close()
+        store.close()
 
 
 def _decide(args: argparse.Namespace) -> int:

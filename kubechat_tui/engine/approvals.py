@@ -3,7 +3,7 @@
 API (for the execution pipeline, the CLI and the approvals screen)::
 
     flow = ApprovalWorkflow(ApprovalStore(db), audit_log,
-                            notifier=webhook_notifier(settings.approvals.webhook_url))
+                            notifier=ApprovalAnnouncer.from_settings(...))  # engine.approval_notify
     req = flow.request(plan, decision, resource_versions, requester, diff="...")
     flow.approve(req.id, approver, comment="lgtm")  # SelfApprovalError for the requester
     flow.reject(req.id, actor, comment="not now")
@@ -37,7 +37,6 @@ from kubechat_tui.domain import Plan
 from kubechat_tui.engine.approval_status import ApprovalStatus, derive_status
 from kubechat_tui.engine.identity import acting_as, conflict, same_person
 from kubechat_tui.guard.policy import Policy, PolicyDecision
-from kubechat_tui.integrations.webhook import approval_message, post_in_background
 from kubechat_tui.store.approvals import (
     ApprovalRequest,
     ApprovalStore,
@@ -274,24 +273,6 @@ def approval_rows(result: ApprovalStatus | None) -> list[dict[str, Any]]:
         rows.append({"request_id": result.request.id, "decision": "break_glass",
                      "reason": result.reason})
     return rows
-
-
-def webhook_notifier(url: str | None) -> Callable[[ApprovalRequest], None] | None:
-    """A notifier posting new requests to a Slack-compatible webhook (None without a URL)."""
-    if not url:
-        return None
-    target = url
-
-    def notify(request: ApprovalRequest) -> None:
-        plan = Plan.model_validate_json(request.plan_json)
-        steps = [line for s in plan.steps if s.accepted and s.mutating
-                 for line in s.kubectl_lines()]
-        post_in_background(target, approval_message(
-            request_id=request.id, title=request.title, risk=request.risk,
-            requester=_who(request.requester), steps=steps, reasons=request.reasons,
-            required=request.required_approvals))
-
-    return notify
 
 
 def _who(operator: Operator) -> str:
