@@ -61,8 +61,3 @@ def describe_identities(identities: Any) -> str:
 def plan_clusters(plan: Any) -> list[str]:
     """The clusters a plan runs in, plan order (the first names the headline identity)."""
     return list(plan.clusters())
-
-
-def who(operator: Any) -> str:
-    """`alice (sre-lead)`: OS user and Kubernetes identity."""
-    return operator.os_user + (f" ({operator.kube_identity})" if operator.kube_identity else "")

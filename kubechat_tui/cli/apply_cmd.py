@@ -66,9 +66,7 @@ def add_run_options(p: argparse.ArgumentParser) -> None:
 def load_plan_file(path: str) -> Any:
     """The Plan in a file; UsageError with one line when it is not a readable plan.
     Its values are validated (and a bad one audited) when it runs (`_run`)."""
-    from pydantic import ValidationError
-
-    from kubechat_tui.domain import Plan
+    from kubechat_tui.engine.canonical import PlanInputError, parse_plan
 
     file = Path(path)
     try:
@@ -78,12 +76,9 @@ def load_plan_file(path: str) -> Any:
     except OSError as exc:
         raise UsageError(f"{path}: cannot read plan file ({exc.strerror})") from None
     try:
-        return Plan.model_validate_json(raw)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first.get("loc", ())) or "file"
-        raise UsageError(f"{path}: not a kubechat plan ({where}: {first.get('msg')}; "
-                         f"{exc.error_count()} problem(s))") from None
+        return parse_plan(raw)
+    except PlanInputError as exc:
+        raise UsageError(f"{path}: {exc}") from None
 
 
 def check_options(args: argparse.Namespace) -> None:
@@ -194,7 +189,8 @@ def _run(session: Any, args: argparse.Namespace, plan: Any, rollback_of: str | N
                         "while it runs)")
         return STATUS_EXIT[result.status]
     finally:
-        handle.close()
+        for line in handle.close():
+            err(f"kubechat: warning: {line}")
 
 
 def _ask() -> bool:

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from kubechat_tui.cli.acting import AS_HELP, who
+from kubechat_tui.cli.acting import AS_HELP
 from kubechat_tui.cli.common import UsageError
 
 EXIT_CODES = """exit codes:
@@ -81,27 +81,15 @@ def _workflow(args: argparse.Namespace, writing: bool,
     from kubechat_tui.cli.session import session_settings
     from kubechat_tui.config.paths import data_dir
     from kubechat_tui.engine.approvals import ApprovalWorkflow
-    from kubechat_tui.engine.wiring import database_path
     from kubechat_tui.store.approvals import ApprovalStore
-    from kubechat_tui.store.audit import AuditLog
-    from kubechat_tui.store.database import open_database
-    from kubechat_tui.store.signing import load_signer
+    from kubechat_tui.store.opener import open_store
 
-    settings = session_settings(args, args.demo)
-    folder = data_dir(demo=args.demo)
-    db = open_database(database_path(settings, folder))
+    store = open_store(session_settings(args, args.demo), data_dir(demo=args.demo),
+                       writer=writing)
     try:
-        audit = AuditLog(db, load_signer(folder, create=writing),
-                         checkpoint_every=settings.audit.checkpoint_every)
-    except BaseException:
-        db.close()
-        raise
-    try:
-        yield ApprovalWorkflow(ApprovalStore(db), audit, demo=demo_rules)
+        yield ApprovalWorkflow(ApprovalStore(store.db), store.audit, demo=demo_rules)
     finally:
-        if writing:
-            audit.close()
-        db.close()
+        store.close()
 
 
 def _decide(args: argparse.Namespace) -> int:
@@ -160,6 +148,7 @@ def _show(flow: Any, args: argparse.Namespace) -> int:
 
     from kubechat_tui.cli.acting import describe_identities
     from kubechat_tui.domain import Plan
+    from kubechat_tui.engine.approvals import who
 
     request = flow.get(args.id)
     status = flow.describe(request.id)

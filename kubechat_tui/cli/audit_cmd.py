@@ -35,7 +35,6 @@ if TYPE_CHECKING:  # the store, boto3 and friends load only when a command runs
     from kubechat_tui.store.audit_model import AuditFilter, AuditRecord
     from kubechat_tui.store.audit_verify import VerifyResult
 
-DB_FILE = "kubechat.db"
 NO_MATCH = "no records match the filters"
 
 
@@ -108,49 +107,38 @@ def _run(handler: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Nam
 
 
 def _settings(args: argparse.Namespace) -> Settings:
-    """Settings from --config / the XDG file and KUBECHAT_* env; bad config is usage."""
-    from kubechat_tui.config.loader import ConfigError, load_settings
+    """Settings as every command reads them (--config, env; `--demo` keeps its own store)."""
+    from kubechat_tui.cli.session import session_settings
 
-    try:
-        return load_settings(Path(args.config) if args.config else None)
-    except ConfigError as exc:
-        raise UsageError(str(exc)) from None
+    return session_settings(args, args.demo)
 
 
-def _db_path(args: argparse.Namespace, settings: Settings) -> tuple[Path, Path]:
-    """The database file and the data dir it belongs to."""
+def _data_dir(args: argparse.Namespace) -> Path:
     from kubechat_tui.config.paths import data_dir
 
-    if settings.storage.backend != "sqlite":
-        raise UsageError("the audit commands support the sqlite storage backend only")
-    directory = data_dir(demo=args.demo)
-    return settings.storage.path or directory / DB_FILE, directory
+    return data_dir(demo=args.demo)
 
 
 @contextmanager
 def _open_log(args: argparse.Namespace, settings: Settings, *, signing: bool) -> Iterator[AuditLog]:
     """The audit log of this data dir, never created here; ``signing`` creates the key."""
-    from kubechat_tui.store.audit import AuditLog, default_anchor_path
     from kubechat_tui.store.audit_missing import missing_database
     from kubechat_tui.store.checkpoint_marker import CheckpointMarker
-    from kubechat_tui.store.database import open_database
     from kubechat_tui.store.errors import MissingDatabaseError
+    from kubechat_tui.store.opener import anchor_path, database_path, open_store
     from kubechat_tui.store.signing import load_signer
 
-    path, directory = _db_path(args, settings)
-    anchor = settings.audit.anchor_path or default_anchor_path(path)
-    marker = CheckpointMarker(directory)
+    directory = _data_dir(args)
     try:
-        db = open_database(path, create=False)
+        store = open_store(settings, directory, writer=signing, create=False)
     except MissingDatabaseError as exc:
-        signer = load_signer(directory, create=False)
-        raise missing_database(exc, path, anchor, marker, signer) from None
+        raise missing_database(exc, database_path(settings, directory),
+                               anchor_path(settings, directory), CheckpointMarker(directory),
+                               load_signer(directory, create=False)) from None
     try:
-        signer = load_signer(directory, create=signing)
-        yield AuditLog(db, signer, checkpoint_every=settings.audit.checkpoint_every,
-                       anchor_path=anchor, marker=marker)
-    finally:
-        db.close()
+        yield store.audit
+    finally:  # no session-end checkpoint: readers sign nothing, an export signs its own
+        store.db.close()
 
 
 def _filters(args: argparse.Namespace, log: AuditLog) -> AuditFilter:
@@ -178,13 +166,14 @@ def _verify(args: argparse.Namespace) -> int:
     import orjson
 
     from kubechat_tui.store.audit_missing import LostDatabaseError
+    from kubechat_tui.store.opener import database_path
 
     settings = _settings(args)
     try:
         with _open_log(args, settings, signing=False) as log:
             path, result = log.db.path, log.verify()
     except LostDatabaseError as exc:
-        path, result = _db_path(args, settings)[0], exc.result
+        path, result = database_path(settings, _data_dir(args)), exc.result
     if args.json:
         print(orjson.dumps(_verify_json(path, result)).decode())
     else:

@@ -1,20 +1,21 @@
 """`kubechat config show|path|validate`: the effective configuration from the command line.
 
 - ``path``: the config file kubechat reads (--config, $KUBECHAT_CONFIG or the XDG default)
-- ``show``: the effective settings (file < KUBECHAT_* env < flags) as YAML
-- ``validate``: exit 0 when the file and env are valid (theme and keymap ids included),
-  else one line per problem and exit code 2
+- ``show``: the effective settings (file < KUBECHAT_* env < flags) as YAML, redacted
+  (a DSN's password, a Slack webhook's path)
+- ``validate``: exit 0 when the file and env are valid (theme, keymap ids and the policy
+  file included), else one line per problem and exit code 2
 """
 
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
-DSN_PASSWORD = re.compile(r"(://[^:/@]+:)[^@]*@")
+if TYPE_CHECKING:
+    from kubechat_tui.config.settings import Settings
 
 
 def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentParser) -> None:
@@ -48,9 +49,10 @@ def run_show(args: argparse.Namespace) -> int:
     import yaml
 
     from kubechat_tui.cli.session import session_settings
+    from kubechat_tui.guard.redaction import redact_data
 
     settings = session_settings(args, bool(getattr(args, "demo", False)))
-    document = _masked(settings.model_dump(mode="json"))
+    document = redact_data(settings.model_dump(mode="json")).value
     print(yaml.safe_dump(document, sort_keys=False).rstrip())
     return 0
 
@@ -62,7 +64,7 @@ def run_validate(args: argparse.Namespace) -> int:
 
     settings = session_settings(args, bool(getattr(args, "demo", False)))
     path = config_path(args)
-    problems = console_setting_problems(settings)
+    problems = console_setting_problems(settings) + _policy_problems(settings)
     if problems:
         for line in problems:
             print(f"kubechat: error: {line}", file=sys.stderr)
@@ -72,10 +74,12 @@ def run_validate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _masked(document: dict[str, Any]) -> dict[str, Any]:
-    """The settings with a password inside the Postgres DSN hidden."""
-    storage = document.get("storage") or {}
-    dsn = storage.get("postgres_dsn")
-    if isinstance(dsn, str):
-        storage["postgres_dsn"] = DSN_PASSWORD.sub(r"\1****@", dsn)
-    return document
+def _policy_problems(settings: Settings) -> list[str]:
+    """The policy file (`policy_file`, else the shipped default) must load and compile."""
+    from kubechat_tui.guard.policy import PolicyError, load_configured_policy
+
+    try:
+        load_configured_policy(settings)
+    except PolicyError as exc:
+        return [f"policy_file: {exc}"]
+    return []

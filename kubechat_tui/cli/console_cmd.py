@@ -43,11 +43,13 @@ def console_engine(session: Any) -> Any:
 
 
 def close_engine(engine: Any) -> None:
-    """Close the engine; a failing checkpoint is one line on stderr, not a traceback."""
+    """Close the engine once the console is gone: a lost approval announcement or a
+    failing checkpoint is one line on stderr, not a traceback."""
     from kubechat_tui.store.errors import StoreError
 
     try:
-        engine.close()
+        for line in engine.close():
+            print(f"kubechat: warning: {line}", file=sys.stderr)
     except StoreError as exc:
         print(f"kubechat: warning: the audit head was not checkpointed: {exc}",
               file=sys.stderr)

@@ -149,26 +149,14 @@ def _refused(folder: Path, settings: Settings, doc: dict[str, Any] | None,
 
 def _audit_refusal(folder: Path, settings: Settings, doc: dict[str, Any] | None,
                    reason: str) -> None:
-    # The store is opened as `engine.wiring.open_engine` does; switch to the one store
-    # opener (`hygiene`) once it lands.
     from kubechat_tui.engine.identity import real_os_user
-    from kubechat_tui.engine.wiring import EngineHandle, database_path
-    from kubechat_tui.store.audit import AuditLog
     from kubechat_tui.store.audit_model import AuditEvent, Operator
-    from kubechat_tui.store.database import open_database
-    from kubechat_tui.store.signing import load_signer
+    from kubechat_tui.store.opener import open_store
 
-    db = open_database(database_path(settings, folder))
+    store = open_store(settings, folder)
     try:
-        audit = AuditLog(db, load_signer(folder),
-                         checkpoint_every=settings.audit.checkpoint_every,
-                         anchor_path=settings.audit.anchor_path)
-    except BaseException:
-        db.close()
-        raise
-    try:
-        audit.append(AuditEvent(ATTACH_REFUSED, Operator(real_os_user()), payload={
+        store.audit.append(AuditEvent(ATTACH_REFUSED, Operator(real_os_user()), payload={
             "record_file": str(folder / RECORD), "record": shown_fields(doc),
             "reason": reason}, outcome="refused"))
     finally:
-        EngineHandle.close_store(db, audit)
+        store.close()

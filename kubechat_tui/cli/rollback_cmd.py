@@ -34,13 +34,12 @@ def _load(session: Any, execution_id: str) -> Any:
     """The stored rollback plan (UsageError when unknown or empty, or when a `--demo`
     execution ran on an earlier simulated fleet, whose objects are gone)."""
     from kubechat_tui.engine.rollback import RollbackError, load_rollback
-    from kubechat_tui.engine.wiring import database_path
-    from kubechat_tui.store.database import open_database
+    from kubechat_tui.store.opener import open_store
     from kubechat_tui.store.timeline import Timeline
 
-    db = open_database(database_path(session.settings, session.data_dir))
+    store = open_store(session.settings, session.data_dir, writer=False)
     try:
-        timeline = Timeline(db)
+        timeline = Timeline(store.db)
         plan = load_rollback(timeline, execution_id)
         if session.demo_fleet is not None:
             _same_demo_fleet(timeline, execution_id, session.demo_fleet.started())
@@ -48,7 +47,7 @@ def _load(session: Any, execution_id: str) -> Any:
     except RollbackError as exc:
         raise UsageError(str(exc)) from None
     finally:
-        db.close()
+        store.close()
 
 
 def _same_demo_fleet(timeline: Any, execution_id: str, fleet_started: datetime) -> None:

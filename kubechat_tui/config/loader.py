@@ -135,7 +135,8 @@ def _first_error(exc: ValidationError, origins: dict[tuple[str, ...], str],
             source = origins[loc[:size]]
             break
     key = ".".join(loc) or "(top level)"
-    problem = "unknown key" if error["type"] == "extra_forbidden" else error["msg"]
+    problem = ("unknown key" if error["type"] == "extra_forbidden"
+               else error["msg"].removeprefix("Value error, "))
     return f"{source}: {key}: {problem}"
 
 

@@ -9,6 +9,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from kubechat_tui.config.fields import HttpUrl, TimeoutSeconds, UsablePath
+
 NAMESPACE_NAME = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
 
 
@@ -28,14 +30,17 @@ class StorageSettings(_Section):
     """Where the audit chain, approvals, timeline and policies live."""
 
     backend: Literal["sqlite", "postgres"] = "sqlite"
-    path: Path | None = None  # SQLite file; default <data dir>/kubechat.db
+    path: UsablePath | None = None  # SQLite file (`~` expanded); default <data dir>/kubechat.db
     postgres_dsn: str | None = None
 
-    @field_validator("path")
+    @field_validator("backend")
     @classmethod
-    def _home(cls, value: Path | None) -> Path | None:
-        """`~/...` means the user's home, as in a shell."""
-        return value.expanduser() if value is not None else None
+    def _available(cls, value: str) -> str:
+        """Postgres is refused until the team-scale storage lands (it would write SQLite)."""
+        if value == "postgres":
+            raise ValueError("the postgres backend is not available yet (it comes with "
+                             "team-scale storage); use sqlite")
+        return value
 
 
 class AISettings(_Section):
@@ -44,9 +49,9 @@ class AISettings(_Section):
     enabled: bool = True
     provider: Literal["ollama", "openai", "anthropic", "gemini", "litellm"] = "ollama"
     model: str = "ollama/llama3.1"
-    api_base: str | None = None
+    api_base: HttpUrl | None = None
     api_key_env: str | None = None  # env var holding the key; else keyring service "kubechat"
-    timeout_seconds: float = 30.0
+    timeout_seconds: TimeoutSeconds = 30.0
     redact_patterns: list[str] = Field(default_factory=list)  # extra regexes to redact
 
 
@@ -54,7 +59,7 @@ class AuditSettings(_Section):
     """Audit chain checkpoints, where their anchor file lives, and evidence export targets."""
 
     checkpoint_every: int = Field(default=100, ge=1)
-    anchor_path: Path | None = None  # absolute; default <database>.anchor.jsonl beside it
+    anchor_path: UsablePath | None = None  # absolute; default <database>.anchor.jsonl beside it
     s3_endpoint: str | None = None
     s3_region: str | None = None
     s3_access_key_env: str | None = None
@@ -65,7 +70,6 @@ class AuditSettings(_Section):
     def _absolute(cls, value: Path | None) -> Path | None:
         if value is None:
             return None
-        value = value.expanduser()
         if not value.is_absolute():
             raise ValueError(f"{value}: the anchor file needs an absolute path")
         return value
@@ -79,8 +83,9 @@ BREAK_GLASS_REFERENCE = r"\b[A-Z][A-Z0-9]+-?[0-9]+\b|#[0-9]+\b|https?://\S+"
 class ApprovalSettings(_Section):
     """Two-person approval: webhook announcing new requests; break-glass rules."""
 
-    webhook_url: str | None = None
-    alert_webhook_url: str | None = None  # break-glass alerts; default: webhook_url
+    webhook_url: HttpUrl | None = None
+    webhook_timeout_seconds: TimeoutSeconds = 10.0  # waited for deliveries, at most, in all
+    alert_webhook_url: HttpUrl | None = None  # break-glass alerts; default: webhook_url
     break_glass_reference: str = BREAK_GLASS_REFERENCE  # regex a justification must match
 
     @field_validator("break_glass_reference")
@@ -96,8 +101,8 @@ class ApprovalSettings(_Section):
 class KubeSettings(_Section):
     """How the fleet talks to clusters: timeouts, list page size, memory cap, drain wait."""
 
-    connect_timeout_seconds: float = Field(default=5.0, gt=0)
-    request_timeout_seconds: float = Field(default=30.0, gt=0)
+    connect_timeout_seconds: TimeoutSeconds = 5.0
+    request_timeout_seconds: TimeoutSeconds = 30.0
     page_size: int = Field(default=1000, ge=10, le=10000)
     list_workers: int = Field(default=4, ge=1, le=64)  # clusters listed/parsed at once
     max_rows_per_cluster: int = Field(default=100_000, ge=100)
@@ -124,7 +129,7 @@ class Settings(_Section):
     default_namespace: str | None = None
     theme: str = "kubechat-dark"
     keymap: dict[str, str] = Field(default_factory=dict)  # binding id -> key(s)
-    policy_file: Path | None = None
+    policy_file: UsablePath | None = None
     storage: StorageSettings = Field(default_factory=StorageSettings)
     ai: AISettings = Field(default_factory=AISettings)
     audit: AuditSettings = Field(default_factory=AuditSettings)

@@ -3,7 +3,7 @@
 API (for the execution pipeline, the CLI and the approvals screen)::
 
     flow = ApprovalWorkflow(ApprovalStore(db), audit_log,
-                            notifier=webhook_notifier(settings.approvals.webhook_url))
+                            notifier=ApprovalAnnouncer.from_settings(...))  # engine.approval_notify
     req = flow.request(plan, decision, resource_versions, requester, diff="...",
                        identities={"prod-eu": "alice"}, checks=checks_of(rbac_report))
     flow.approve(req.id, approver, comment="lgtm", api=approver_fleet)  # refusals raise
@@ -44,11 +44,6 @@ from kubechat_tui.engine.approver_review import review_approver
 from kubechat_tui.engine.identity import Actor, acting_as, conflict, identities_of, same_person
 from kubechat_tui.guard.policy import Policy, PolicyDecision
 from kubechat_tui.guard.rbac import JsonRequester
-from kubechat_tui.integrations.webhook import (
-    approval_message,
-    break_glass_message,
-    post_in_background,
-)
 from kubechat_tui.store.approvals import (
     ApprovalRequest,
     ApprovalStore,
@@ -186,7 +181,7 @@ class ApprovalWorkflow:
             same = conflict(person, earlier.actor, demo=self.demo, approver_ids=seen,
                             other_ids=earlier.identities)
             if same is not None:
-                self._refuse(request, person, f"{_who(earlier.actor)} already approved "
+                self._refuse(request, person, f"{who(earlier.actor)} already approved "
                              f"{request.id}; approvers must be distinct people ({same})",
                              DuplicateApproverError)
         refusal = review.refusal()
@@ -290,7 +285,7 @@ class ApprovalWorkflow:
             # someone else's request: its approvers may include this actor, so it can
             # never release this actor's run (that would be one pair of eyes)
             result = replace(result, state="none", satisfied=False, approvers=(),
-                             reason=f"the open request is {_who(owner)}'s, not yours")
+                             reason=f"the open request is {who(owner)}'s, not yours")
         event = AuditEvent(
             action="approval.checked", operator=actor,
             payload={"request_id": result.request.id if result.request else None,
@@ -356,37 +351,6 @@ def approval_rows(result: ApprovalStatus | None) -> list[dict[str, Any]]:
     return rows
 
 
-def webhook_notifier(url: str | None) -> Callable[[ApprovalRequest], None] | None:
-    """A notifier posting new requests to a Slack-compatible webhook (None without a URL)."""
-    if not url:
-        return None
-    target = url
-
-    def notify(request: ApprovalRequest) -> None:
-        plan = Plan.model_validate_json(request.plan_json)
-        steps = [line for s in plan.steps if s.accepted and s.mutating
-                 for line in plan.kubectl_lines(s)]
-        post_in_background(target, approval_message(
-            request_id=request.id, title=request.title, risk=request.risk,
-            requester=_who(request.requester), steps=steps, reasons=request.reasons,
-            required=request.required_approvals))
-
-    return notify
-
-
-def webhook_alerter(url: str | None) -> Alerter | None:
-    """An alerter posting every break-glass to a Slack-compatible webhook (None without)."""
-    if not url:
-        return None
-    target = url
-
-    def alert(request: ApprovalRequest, actor: Operator, justification: str) -> None:
-        post_in_background(target, break_glass_message(
-            request_id=request.id, title=request.title, who=_who(actor),
-            justification=justification, rules=request.rule_ids))
-
-    return alert
-
-
-def _who(operator: Operator) -> str:
+def who(operator: Operator) -> str:
+    """`alice (sre-lead)`: OS user and Kubernetes identity (one spelling everywhere)."""
     return operator.os_user + (f" ({operator.kube_identity})" if operator.kube_identity else "")

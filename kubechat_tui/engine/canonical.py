@@ -9,11 +9,18 @@ namespaces: object names are RFC 1123 DNS subdomains (DNS labels for namespaces 
 services), namespaces and container names DNS labels.
 Then the engine re-renders the display and RBAC fields from the intent; a plan edited
 that way gets a different digest, which also voids any approval given to the original.
+
+`parse_plan` reads a plan file's JSON: anything that is not a plan, or holds a value that
+canonical JSON (RFC 8785: the digest, the audit chain) cannot carry, such as an integer
+beyond 2^53, is one PlanInputError line, before anything is hashed, audited or sent.
 """
 
 from __future__ import annotations
 
 import re
+
+import rfc8785
+from pydantic import ValidationError
 
 from kubechat_tui.domain import Plan, Step
 from kubechat_tui.domain.plan import MAX_ASK_APPROVAL
@@ -29,6 +36,24 @@ _CONTEXT = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.:@/+~-]{0,252}$")
 
 class PlanInputError(ValueError):
     """A plan value that is not valid (bad name, unknown resource, bad replicas...)."""
+
+
+def parse_plan(raw: bytes | str) -> Plan:
+    """The Plan in JSON text; PlanInputError (one line) when it is none or cannot be
+    canonicalized (RFC 8785)."""
+    try:
+        plan = Plan.model_validate_json(raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first.get("loc", ())) or "file"
+        raise PlanInputError(_one_line(f"not a kubechat plan ({where}: {first.get('msg')}; "
+                                       f"{exc.error_count()} problem(s))")) from None
+    try:
+        rfc8785.dumps(plan.model_dump(mode="json"))
+    except (rfc8785.CanonicalizationError, UnicodeError, ValueError, RecursionError) as exc:
+        raise PlanInputError(_one_line(f"not a kubechat plan (a value canonical JSON cannot "
+                                       f"hold: {exc})")[:300]) from None
+    return plan
 
 
 def canonical(plan: Plan) -> Plan:
@@ -92,6 +117,10 @@ def _check_params(where: str, step: Step) -> None:
     if container is not None and not is_label(str(container)):
         raise PlanInputError(f"{where}: container {_show(container)} is not a valid "
                              "container name (RFC 1123 DNS label)")
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
 
 
 def _show(value: object) -> str:

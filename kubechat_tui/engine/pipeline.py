@@ -27,7 +27,7 @@ from kubechat_tui.config.settings import Settings
 from kubechat_tui.domain import Plan
 from kubechat_tui.engine import trail as stage
 from kubechat_tui.engine.approval_status import ApprovalStatus
-from kubechat_tui.engine.approvals import ApprovalError, ApprovalWorkflow, approval_rows
+from kubechat_tui.engine.approvals import ApprovalError, ApprovalWorkflow, approval_rows, who
 from kubechat_tui.engine.approver_review import checks_of
 from kubechat_tui.engine.canonical import PlanInputError, canonical
 from kubechat_tui.engine.changes import (
@@ -466,8 +466,7 @@ def _approvers(prep: Prepared) -> list[str]:
     """Each approving person once: `bob (sre-lead)`."""
     if prep.approval is None:
         return []
-    names = [a.os_user + (f" ({a.kube_identity})" if a.kube_identity else "")
-             for a in prep.approval.approvers]
+    names = [who(a) for a in prep.approval.approvers]
     return names + (["BREAK-GLASS"] if prep.approval.break_glass else [])
 
 

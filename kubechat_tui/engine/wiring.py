@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kubechat_tui.config.settings import Settings
-from kubechat_tui.engine.approvals import ApprovalWorkflow, webhook_alerter, webhook_notifier
+from kubechat_tui.engine.approval_notify import ApprovalAnnouncer
+from kubechat_tui.engine.approvals import ApprovalWorkflow
 from kubechat_tui.engine.identity import operator_for
 from kubechat_tui.engine.pipeline import Pipeline
 from kubechat_tui.engine.summary import SummaryWriter
@@ -20,37 +21,37 @@ from kubechat_tui.kube.mutations import ApiRequester
 from kubechat_tui.store.approvals import ApprovalStore
 from kubechat_tui.store.audit import AuditLog
 from kubechat_tui.store.audit_model import Operator
-from kubechat_tui.store.database import Database, open_database
-from kubechat_tui.store.signing import load_signer
+from kubechat_tui.store.database import Database
+from kubechat_tui.store.opener import Store, open_store
 from kubechat_tui.store.timeline import Timeline
-
-DB_FILE = "kubechat.db"
 
 
 @dataclass
 class EngineHandle:
-    """A pipeline and the store objects it holds open; `close()` signs the audit head."""
+    """A pipeline, the store it holds open and the webhook deliveries it may have started."""
 
     pipeline: Pipeline
-    db: Database
-    audit: AuditLog
+    store: Store
+    announcer: ApprovalAnnouncer | None = None
 
-    def close(self) -> None:
-        """Checkpoint the audit chain (session end) and close the database."""
-        self.close_store(self.db, self.audit)
+    @property
+    def db(self) -> Database:
+        """The open database."""
+        return self.store.db
 
-    @staticmethod
-    def close_store(db: Database, audit: AuditLog) -> None:
-        """Checkpoint the audit chain, then close the database (even when that fails)."""
+    @property
+    def audit(self) -> AuditLog:
+        """The audit log."""
+        return self.store.audit
+
+    def close(self) -> list[str]:
+        """Wait (bounded) for approval announcements still on their way, checkpoint the
+        audit chain (session end) and close the database. Returns one line per approval
+        request that was not announced (already audited)."""
         try:
-            audit.close()
+            return self.announcer.finish() if self.announcer is not None else []
         finally:
-            db.close()
-
-
-def database_path(settings: Settings, data_dir: Path) -> Path:
-    """The SQLite file: storage.path from config, else <data dir>/kubechat.db."""
-    return settings.storage.path or data_dir / DB_FILE
+            self.store.close()
 
 
 def open_engine(settings: Settings, fleet: ApiRequester, data_dir: Path, operator: Operator,
@@ -58,33 +59,25 @@ def open_engine(settings: Settings, fleet: ApiRequester, data_dir: Path, operato
                 summary_model: str = "", view: ClusterView | None = None) -> EngineHandle:
     """Open the store, load the policy and build the pipeline. A broken policy raises
     PolicyError after an audited `policy.load_failed` record (the engine fails closed)."""
-    db = open_database(database_path(settings, data_dir))
-    try:
-        audit = AuditLog(db, load_signer(data_dir),
-                         checkpoint_every=settings.audit.checkpoint_every,
-                         anchor_path=settings.audit.anchor_path)
-    except BaseException:
-        db.close()
-        raise
+    store = open_store(settings, data_dir)
     try:
         chosen = policy or load_configured_policy(settings)
     except PolicyError as exc:
         try:
-            policy_load_failed(audit, operator, str(settings.policy_file or DEFAULT_POLICY),
-                               str(exc))
+            policy_load_failed(store.audit, operator,
+                               str(settings.policy_file or DEFAULT_POLICY), str(exc))
         finally:
-            EngineHandle.close_store(db, audit)
+            store.close()
         raise
-    alerts = settings.approvals.alert_webhook_url or settings.approvals.webhook_url
-    approvals = ApprovalWorkflow(ApprovalStore(db), audit,
-                                 notifier=webhook_notifier(settings.approvals.webhook_url),
-                                 alerter=webhook_alerter(alerts),
+    announcer = ApprovalAnnouncer.from_settings(settings.approvals, store.audit)
+    approvals = ApprovalWorkflow(ApprovalStore(store.db), store.audit, notifier=announcer,
+                                 alerter=announcer.alert if announcer is not None else None,
                                  reference=settings.approvals.break_glass_reference)
-    pipeline = Pipeline(fleet=fleet, settings=settings, audit=audit, policy=chosen,
-                        approvals=approvals, timeline=Timeline(db), operator=operator,
+    pipeline = Pipeline(fleet=fleet, settings=settings, audit=store.audit, policy=chosen,
+                        approvals=approvals, timeline=Timeline(store.db), operator=operator,
                         summary_writer=summary_writer, summary_model=summary_model,
                         view=view)
-    return EngineHandle(pipeline, db, audit)
+    return EngineHandle(pipeline, store, announcer)
 
 
 def open_fleet_engine(settings: Settings, fleet: Fleet, data_dir: Path,

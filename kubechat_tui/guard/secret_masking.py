@@ -12,6 +12,7 @@ import copy
 from typing import Any
 
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
+SECRET_FIELDS = ("data", "stringData")  # a Secret's fields whose values are the secret
 MASK = "********"
 
 
@@ -26,7 +27,7 @@ def mask_secret_values(obj: dict[str, Any]) -> dict[str, Any]:
     if obj.get("kind") != "Secret":
         return obj
     masked = copy.deepcopy(obj)
-    for field in ("data", "stringData"):
+    for field in SECRET_FIELDS:
         values = masked.get(field)
         if isinstance(values, dict):
             masked[field] = {key: _placeholder(field, value) for key, value in values.items()}

@@ -1,27 +1,36 @@
-"""Slack-compatible webhooks announcing approval requests; failures never block anything.
+"""Slack-compatible webhooks announcing approval requests: posted in the background,
+awaited with a bound before the process exits, and every failure reported.
 
 API::
 
     payload = approval_message(request_id=..., title=..., risk=..., requester=..., steps=[...],
                                reasons=[...], required=2)     # {"text": ..., "blocks": [...]}
-    post_json(url, payload)              # raises WebhookError (one line)
-    post_in_background(url, payload)     # daemon thread; failures are logged, never raised
+    post_json(url, payload, timeout)     # raises WebhookError (one line)
+    outbox = Outbox()
+    outbox.send(url, payload, timeout=10, label="ap-1", on_failure=callback)  # returns at once
+    outbox.wait(10.0) -> [Undelivered]   # waits at most 10 s in all; failed and unfinished ones
+
+A delivery ends delivered, failed (the receiver refused or could not be reached) or
+abandoned (still running when `wait` gave up). `on_failure` runs exactly once for each
+failed or abandoned delivery: on the delivery thread when it fails, in `wait` when it is
+abandoned; `wait` returns only after every such callback has finished.
 """
 
 from __future__ import annotations
 
-import logging
 import threading
+import time
 import urllib.error
+import urllib.parse
 import urllib.request
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
 
 import orjson
 
-log = logging.getLogger(__name__)
-TIMEOUT_SECONDS = 5.0
 MAX_LINES = 12
+State = Literal["sending", "delivered", "failed", "abandoned"]
 
 
 class WebhookError(Exception):
@@ -72,10 +81,10 @@ def break_glass_message(*, request_id: str, title: str, who: str,
     ]}
 
 
-def post_json(url: str, payload: dict[str, Any], timeout: float = TIMEOUT_SECONDS) -> None:
+def post_json(url: str, payload: dict[str, Any], timeout: float) -> None:
     """POST the payload as JSON; a non-2xx answer or a network error raises WebhookError."""
     if not url.startswith(("http://", "https://")):
-        raise WebhookError(f"webhook URL must be http(s): {url!r}")
+        raise WebhookError("the webhook URL must start with http:// or https://")
     request = urllib.request.Request(url, data=orjson.dumps(payload), method="POST",
                                      headers={"Content-Type": "application/json"})
     try:
@@ -85,21 +94,92 @@ def post_json(url: str, payload: dict[str, Any], timeout: float = TIMEOUT_SECOND
         raise WebhookError(f"webhook answered HTTP {exc.code}") from None
     except (urllib.error.URLError, OSError, ValueError) as exc:
         reason = getattr(exc, "reason", exc)
-        raise WebhookError(f"webhook unreachable: {reason}") from None
+        if isinstance(reason, TimeoutError):
+            raise WebhookError(f"no answer within {timeout:g} s") from None
+        raise WebhookError(f"webhook unreachable: {' '.join(str(reason).split())}") from None
     if not 200 <= status < 300:
         raise WebhookError(f"webhook answered HTTP {status}")
 
 
-def post_in_background(url: str, payload: dict[str, Any],
-                       timeout: float = TIMEOUT_SECONDS) -> threading.Thread:
-    """Deliver in a daemon thread; failures are logged as warnings and otherwise ignored."""
+def webhook_host(url: str) -> str:
+    """The receiver's host (and port) for messages: the rest of a webhook URL is a secret."""
+    try:
+        return urllib.parse.urlsplit(url).netloc.rpartition("@")[2] or "(no host)"
+    except ValueError:
+        return "(unparsable URL)"
 
-    def deliver() -> None:
+
+@dataclass(frozen=True)
+class Undelivered:
+    """A delivery that failed or did not finish in time; `reason` is one line."""
+
+    label: str
+    host: str
+    reason: str
+
+
+@dataclass(eq=False)
+class _Delivery:
+    url: str
+    payload: dict[str, Any]
+    timeout: float
+    label: str
+    on_failure: Callable[[Undelivered], None] | None
+    state: State = "sending"
+    reason: str = ""
+    done: threading.Event = field(default_factory=threading.Event)
+
+    def undelivered(self) -> Undelivered:
+        return Undelivered(self.label, webhook_host(self.url), self.reason)
+
+
+class Outbox:
+    """Deliveries in flight; thread-safe."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._deliveries: list[_Delivery] = []
+
+    def send(self, url: str, payload: dict[str, Any], *, timeout: float, label: str = "",
+             on_failure: Callable[[Undelivered], None] | None = None) -> None:
+        """Post `payload` on a daemon thread (`timeout`: the socket timeout)."""
+        delivery = _Delivery(url, payload, timeout, label, on_failure)
+        with self._lock:
+            self._deliveries = [d for d in self._deliveries if d.state != "delivered"]
+            self._deliveries.append(delivery)
+        threading.Thread(target=self._deliver, args=(delivery,), name="kubechat-webhook",
+                         daemon=True).start()
+
+    def wait(self, budget: float) -> list[Undelivered]:
+        """Wait up to `budget` seconds in all; abandon what is still running. Every
+        delivery sent so far is settled and forgotten; the undelivered ones are returned."""
+        deadline = time.monotonic() + budget
+        with self._lock:
+            deliveries, self._deliveries = self._deliveries, []
+        for delivery in deliveries:
+            if not delivery.done.wait(max(0.0, deadline - time.monotonic())):
+                self._settle(delivery, "abandoned",
+                             f"no answer within {budget:g} s (delivery abandoned)")
+            delivery.done.wait()  # a failure callback may still be running
+        return [d.undelivered() for d in deliveries if d.state in ("failed", "abandoned")]
+
+    def _deliver(self, delivery: _Delivery) -> None:
         try:
-            post_json(url, payload, timeout)
+            post_json(delivery.url, delivery.payload, delivery.timeout)
         except WebhookError as exc:
-            log.warning("approval webhook: %s", exc)
+            self._settle(delivery, "failed", str(exc))
+        else:
+            self._settle(delivery, "delivered", "")
+        finally:
+            delivery.done.set()
 
-    thread = threading.Thread(target=deliver, name="kubechat-webhook", daemon=True)
-    thread.start()
-    return thread
+    def _settle(self, delivery: _Delivery, state: State, reason: str) -> None:
+        """Move a delivery out of "sending" once; a failure runs its callback."""
+        with self._lock:
+            if delivery.state != "sending":
+                return
+            delivery.state, delivery.reason = state, reason
+        if state != "delivered" and delivery.on_failure is not None:
+            delivery.on_failure(delivery.undelivered())
+        if state == "abandoned":
+            delivery.done.set()

@@ -22,6 +22,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
+from kubechat_tui.config.errors import one_line
 from kubechat_tui.config.paths import config_file
 from kubechat_tui.config.settings import Settings
 from kubechat_tui.domain import RESOURCES, ParamValue, PlanResult, Scope, Verb
@@ -41,6 +42,9 @@ _TRUE, _FALSE = {"true", "yes", "1", "on"}, {"false", "no", "0", "off"}
 
 class RecipeError(ValueError):
     """A recipe file or a recipe's parameters are not acceptable (one line)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(one_line(message))
 
 
 class RecipeParameter(BaseModel):

@@ -26,6 +26,7 @@ ACTION_TYPES = frozenset({
     "policy.load_failed", "dryrun.completed", "dryrun.skipped", "approval.requested",
     "approval.approved", "approval.rejected", "approval.refused", "approval.checked",
     "approval.executed", "approval.break_glass", "approval.break_glass_refused",
+    "approval.notify_failed",
     "snapshot.captured", "execution.step", "execution.succeeded", "execution.failed",
     "execution.cancelled", "execution.not_confirmed", "summary.written", "summary.archived",
     "demo.attach_refused",

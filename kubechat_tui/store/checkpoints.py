@@ -14,7 +14,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
-from contextlib import suppress
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,6 +24,7 @@ import orjson
 import rfc8785
 
 from kubechat_tui.store.audit_model import ts_text
+from kubechat_tui.store.errors import StoreError
 from kubechat_tui.store.signing import Signer, TrustedKey
 
 KIND = "kubechat-audit-checkpoint"
@@ -114,7 +116,7 @@ class AnchorFile:
     def append(self, checkpoint: Checkpoint) -> None:
         """Append one line and fsync it (a torn previous line is closed off first)."""
         line = orjson.dumps(checkpoint.to_json()) + b"\n"
-        with open(self.path, "ab") as handle:
+        with self._errors("write"), open(self.path, "ab") as handle:
             if handle.tell() > 0 and not self._ends_with_newline():
                 line = b"\n" + line
             handle.write(line)
@@ -127,7 +129,9 @@ class AnchorFile:
             return [], []
         checkpoints: list[Checkpoint] = []
         warnings: list[str] = []
-        for number, raw in enumerate(self.path.read_bytes().splitlines(), start=1):
+        with self._errors("read"):
+            content = self.path.read_bytes()
+        for number, raw in enumerate(content.splitlines(), start=1):
             if not raw.strip():
                 continue
             try:
@@ -140,7 +144,7 @@ class AnchorFile:
         """The last ``count`` readable checkpoints (within the last ``TAIL_BYTES``), oldest
         first; cheap whatever the file's size."""
         try:
-            with open(self.path, "rb") as handle:
+            with self._errors("read", missing_ok=True), open(self.path, "rb") as handle:
                 size = handle.seek(0, os.SEEK_END)
                 handle.seek(max(0, size - TAIL_BYTES))
                 raw = handle.read()
@@ -156,6 +160,20 @@ class AnchorFile:
             if len(found) == count:
                 break
         return found[::-1]
+
+    @contextmanager
+    def _errors(self, doing: str, missing_ok: bool = False) -> Iterator[None]:
+        """An unusable anchor path (a directory, no permission) is a one-line StoreError."""
+        try:
+            yield
+        except FileNotFoundError:
+            if missing_ok:
+                raise
+            raise StoreError(f"{self.path}: cannot {doing} the audit anchor file (its "
+                             "directory does not exist)") from None
+        except OSError as exc:
+            raise StoreError(f"{self.path}: cannot {doing} the audit anchor file "
+                             f"({exc.strerror or exc})") from None
 
     def _ends_with_newline(self) -> bool:
         with open(self.path, "rb") as handle:

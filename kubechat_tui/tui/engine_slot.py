@@ -2,7 +2,8 @@
 
     slot = EngineSlot(lambda: open_fleet_engine(settings, fleet, data_dir, clusters))
     handle = slot.get()      # blocking (network + database): call it from a worker
-    slot.close()             # at exit: signs the audit head, closes the database
+    slot.close()             # at exit: waits for webhook deliveries, signs the audit head,
+                             # closes the database; returns the lost announcements
 
 A failed open raises and is retried on the next `get()` (after fixing a broken policy
 file, say), so the console never holds a half-open engine.
@@ -45,10 +46,10 @@ class EngineSlot:
                 self._handle = self._opener()
             return self._handle
 
-    def close(self) -> None:
-        """Checkpoint the audit chain and close the store (idempotent)."""
+    def close(self) -> list[str]:
+        """Close the engine (idempotent); one line per approval request that was not
+        announced on the webhook (`EngineHandle.close`)."""
         with self._lock:
             self._closed = True
             handle, self._handle = self._handle, None
-        if handle is not None:
-            handle.close()
+        return handle.close() if handle is not None else []

@@ -9,11 +9,11 @@ import orjson
 import pytest
 
 from kubechat_tui.cli.main import main
-from kubechat_tui.engine.wiring import DB_FILE
 from kubechat_tui.sim.server import SimServer
 from kubechat_tui.store.audit import AuditLog
 from kubechat_tui.store.audit_model import AuditEvent
 from kubechat_tui.store.database import open_database
+from kubechat_tui.store.opener import DB_FILE
 from kubechat_tui.store.signing import load_signer
 
 SCALE = "scale payments-api in prod-eu to 5"

@@ -11,12 +11,12 @@ from kubechat_tui.cli.main import main
 from kubechat_tui.config.settings import Settings
 from kubechat_tui.domain import Plan, Verb
 from kubechat_tui.engine.approvals import ApprovalWorkflow
-from kubechat_tui.engine.wiring import DB_FILE
 from kubechat_tui.guard.policy import PolicyContext, load_configured_policy
 from kubechat_tui.store.approvals import ApprovalRequest, ApprovalStore
 from kubechat_tui.store.audit import AuditLog
 from kubechat_tui.store.audit_model import AuditEvent, AuditFilter, Operator
 from kubechat_tui.store.database import open_database
+from kubechat_tui.store.opener import DB_FILE
 from kubechat_tui.store.signing import load_signer
 from tests.guard.helpers import checks_for, plan_of, scale_step, step
 

@@ -30,14 +30,16 @@ def test_path_prints_the_file(config: Path, capsys: pytest.CaptureFixture[str],
 def test_show_merges_file_env_and_flags(config: Path, capsys: pytest.CaptureFixture[str],
                                         monkeypatch: pytest.MonkeyPatch) -> None:
     config.write_text("theme: kubechat-light\nstorage:\n"
-                      "  postgres_dsn: postgresql://kc:s3cret@db/kubechat\n")
+                      "  postgres_dsn: postgresql://kc:s3cret@db/kubechat\napprovals:\n"
+                      "  webhook_url: https://hooks.slack.com/services/T0/B0/Zq3Lm9Tx0Ab1Cd2E\n")
     monkeypatch.setenv("KUBECHAT_AI__MODEL", "openai/gpt-4o")
     assert main(["config", "show", "-n", "payments"]) == 0
     shown = yaml.safe_load(capsys.readouterr().out)
     assert shown["theme"] == "kubechat-light"
     assert shown["ai"]["model"] == "openai/gpt-4o"
     assert shown["default_namespace"] == "payments"
-    assert shown["storage"]["postgres_dsn"] == "postgresql://kc:****@db/kubechat"
+    assert shown["storage"]["postgres_dsn"] == "postgresql://kc:[REDACTED]@db/kubechat"
+    assert shown["approvals"]["webhook_url"] == "https://hooks.slack.com/services/[REDACTED]"
 
 
 def test_show_demo_has_the_demo_cluster_sets(config: Path,

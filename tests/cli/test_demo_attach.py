@@ -23,13 +23,13 @@ import yaml
 from kubechat_tui.cli.demo_server import RECORD, new_record, read_record
 from kubechat_tui.cli.main import build_parser, main
 from kubechat_tui.cli.session import Session, open_session
-from kubechat_tui.engine.wiring import DB_FILE
 from kubechat_tui.sim import SimServer
 from kubechat_tui.sim.proof import FleetKey, answer, kubeconfig_token, new_fleet_key
 from kubechat_tui.sim.tls import generate
 from kubechat_tui.store.audit import AuditLog
 from kubechat_tui.store.audit_model import AuditEvent
 from kubechat_tui.store.database import open_database
+from kubechat_tui.store.opener import DB_FILE
 from kubechat_tui.store.signing import load_signer
 
 SCALE = "scale payments-api in prod-eu to 5"

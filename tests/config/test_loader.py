@@ -47,7 +47,7 @@ def test_file_then_env_then_flags(tmp_path: Path) -> None:
      "{path}: ai.timeout_seconds: Input should be a valid number"),
     ("kube:\n  page_size: 2\n", {}, "{path}: kube.page_size: Input should be greater than"),
     ("default_namespace: Prod\n", {},
-     "{path}: default_namespace: Value error, 'Prod' is not a valid namespace name"),
+     "{path}: default_namespace: 'Prod' is not a valid namespace name"),
     ("", {"KUBECHAT_AI__NOPE": "1"}, "env KUBECHAT_AI__NOPE: ai.nope: unknown key"),
     ("ai:\n  model: x\n", {"KUBECHAT_AI__ENABLED": "maybe"},
      "env KUBECHAT_AI__ENABLED: ai.enabled: Input should be a valid boolean"),

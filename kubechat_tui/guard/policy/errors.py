@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from kubechat_tui.config.errors import one_line
+
 
 class PolicyError(Exception):
     """An unreadable, unparseable or invalid policy file; `str()` is one line."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(one_line(message))

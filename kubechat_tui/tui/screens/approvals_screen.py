@@ -23,7 +23,7 @@ from textual.widgets import DataTable, Footer, Input, Static
 
 from kubechat_tui.domain import Plan
 from kubechat_tui.engine.approval_status import ApprovalStatus
-from kubechat_tui.engine.approvals import ApprovalError, ApprovalWorkflow
+from kubechat_tui.engine.approvals import ApprovalError, ApprovalWorkflow, who
 from kubechat_tui.guard.rbac import JsonRequester
 from kubechat_tui.store.approvals import ApprovalRequest, Decision
 from kubechat_tui.store.audit_model import Operator
@@ -66,7 +66,7 @@ def detail_text(view: RequestView) -> Text:
     text.append("risk ")
     text.append(req.risk.upper(), RISK_STYLE.get(req.risk, ""))
     text.append(f"   approvals {len(status.approvers)}/{req.required_approvals}"
-                f"   requested by {_who(req.requester)} at {req.created_at[:19]}\n")
+                f"   requested by {who(req.requester)} at {req.created_at[:19]}\n")
     text.append(f"policy {req.policy_hash[:12]}  rules {', '.join(req.rule_ids) or '-'}\n\n")
     plan = Plan.model_validate_json(req.plan_json)
     text.append(f"asked as {plan.input}\n")
@@ -90,13 +90,9 @@ def detail_text(view: RequestView) -> Text:
     if view.decisions:
         text.append("\ndecisions\n", "underline")
         for d in view.decisions:
-            text.append(f"  {d.at[:19]} {d.kind:<11} {_who(d.actor)}"
+            text.append(f"  {d.at[:19]} {d.kind:<11} {who(d.actor)}"
                         + (f": {d.comment}" if d.comment else "") + "\n")
     return escaped(text)
-
-
-def _who(operator: Operator) -> str:
-    return operator.os_user + (f" ({operator.kube_identity})" if operator.kube_identity else "")
 
 
 class ApprovalsScreen(Screen[None]):

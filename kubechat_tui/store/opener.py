@@ -1,0 +1,73 @@
+"""The one way to open kubechat's store: the database and its audit log, as configured.
+
+API (for the engine wiring and every CLI command that reads or writes the store)::
+
+    store = open_store(settings, data_dir)                # a writer: creates the database and key
+    store = open_store(settings, data_dir, writer=False)  # a reader: loads the key if there is one
+    store = open_store(settings, data_dir, writer=False, create=False)  # never creates the file
+    store.db, store.audit                                 # Database, AuditLog
+    store.close()                                         # a writer signs the head, then closes
+
+Every caller opens the store here, so ``storage.path``, ``audit.checkpoint_every`` and
+``audit.anchor_path`` mean the same thing to the console, ``apply``, ``approvals``,
+``rollback`` and ``audit``. The database is SQLite (the config model refuses the postgres
+backend until it exists).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from kubechat_tui.config.settings import Settings
+from kubechat_tui.store.audit import AuditLog, default_anchor_path
+from kubechat_tui.store.checkpoint_marker import CheckpointMarker
+from kubechat_tui.store.database import Database, open_database
+from kubechat_tui.store.signing import load_signer
+
+DB_FILE = "kubechat.db"
+
+
+@dataclass
+class Store:
+    """An open database and its audit log."""
+
+    db: Database
+    audit: AuditLog
+    writer: bool
+
+    def close(self) -> None:
+        """A writer checkpoints the audit head (raises ChainBrokenError over a broken
+        chain); the database is closed either way."""
+        try:
+            if self.writer:
+                self.audit.close()
+        finally:
+            self.db.close()
+
+
+def database_path(settings: Settings, data_dir: Path) -> Path:
+    """The SQLite file: ``storage.path`` from config, else ``<data dir>/kubechat.db``."""
+    return settings.storage.path or data_dir / DB_FILE
+
+
+def anchor_path(settings: Settings, data_dir: Path) -> Path:
+    """The anchor file: ``audit.anchor_path`` from config, else beside the database."""
+    return settings.audit.anchor_path or default_anchor_path(database_path(settings, data_dir))
+
+
+def open_store(settings: Settings, data_dir: Path, *, writer: bool = True,
+               create: bool = True) -> Store:
+    """Open the database and its audit log. A writer creates the signing key when missing;
+    a reader loads it only when it exists (verifying needs no key). ``create=False``
+    raises MissingDatabaseError instead of creating a missing database."""
+    db = open_database(database_path(settings, data_dir), create=create)
+    try:
+        audit = AuditLog(db, load_signer(data_dir, create=writer),
+                         checkpoint_every=settings.audit.checkpoint_every,
+                         anchor_path=anchor_path(settings, data_dir),
+                         marker=CheckpointMarker(data_dir))
+    except BaseException:
+        db.close()
+        raise
+    return Store(db, audit, writer)
