@@ -70,7 +70,6 @@ def test_any_mutation_of_a_saved_plan_is_a_plan_or_one_error(edits: list) -> Non
     (("steps", 0, "params", "replicas"), 2**63),
     (("steps", 0, "params", "replicas"), -(10**30)),
     (("steps", 0, "affected"), 10**30),
-    (("steps", 0, "api_calls", 0, "body"), {"spec": {"replicas": 2**64}}),
 ])
 def test_numbers_canonical_json_cannot_hold_are_one_line(where: tuple, value: int) -> None:
     document = json.loads(json.dumps(SAVED))
