@@ -83,11 +83,14 @@ def _workflow(args: argparse.Namespace, writing: bool,
     from kubechat_tui.engine.approvals import ApprovalWorkflow
     from kubechat_tui.store.approvals import ApprovalStore
     from kubechat_tui.store.opener import open_store
+    from kubechat_tui.store.signing import APPROVER_PURPOSE, load_signer
 
-    store = open_store(session_settings(args, args.demo), data_dir(demo=args.demo),
-                       writer=writing)
+    folder = data_dir(demo=args.demo)
+    store = open_store(session_settings(args, args.demo), folder, writer=writing)
     try:
-        yield ApprovalWorkflow(ApprovalStore(store.db), store.audit, demo=demo_rules)
+        signer = load_signer(folder, purpose=APPROVER_PURPOSE) if writing else None
+        yield ApprovalWorkflow(ApprovalStore(store.db), store.audit, demo=demo_rules,
+                               signer=signer)
     finally:
         store.close()
 

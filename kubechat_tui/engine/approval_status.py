@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -45,17 +45,23 @@ def drift(bound: Mapping[str, str], current: Mapping[str, str]) -> str | None:
 
 
 def derive_status(request: ApprovalRequest | None, decisions: Sequence[Decision],
-                  plan_digest: str, resource_versions: Mapping[str, str]) -> ApprovalStatus:
+                  plan_digest: str, resource_versions: Mapping[str, str],
+                  verify: Callable[[Decision], bool]) -> ApprovalStatus:
     """Apply the rules: used or rejected requests stay closed; any edit or drift voids;
-    break-glass releases; otherwise count distinct approvers other than the requester."""
+    break-glass releases; otherwise count distinct approvers other than the requester.
+    Approvals and break-glass count only when `verify` finds their decider's signature."""
     if request is None:
         return ApprovalStatus("none", False, "no approval request for this plan")
+    forged = [d for d in decisions if d.kind in ("approve", "break_glass") and not verify(d)]
+    decisions = [d for d in decisions if d not in forged]
     kinds = {d.kind for d in decisions}
     required = request.required_approvals
     approvers = _approvers(request, decisions)
 
+    ignored = (f" ({len(forged)} unsigned or forged decision(s) ignored)" if forged else "")
+
     def make(state: State, satisfied: bool, reason: str) -> ApprovalStatus:
-        return ApprovalStatus(state, satisfied, reason, request, required, approvers,
+        return ApprovalStatus(state, satisfied, reason + ignored, request, required, approvers,
                               break_glass=state == "break_glass")
 
     if "executed" in kinds:

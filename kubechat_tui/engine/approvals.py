@@ -39,6 +39,7 @@ from typing import Any, Protocol
 
 from kubechat_tui.config.settings import BREAK_GLASS_REFERENCE
 from kubechat_tui.domain import Plan
+from kubechat_tui.engine.approval_signatures import SIGNED_KINDS, sign, verified
 from kubechat_tui.engine.approval_status import ApprovalStatus, derive_status
 from kubechat_tui.engine.approver_review import review_approver
 from kubechat_tui.engine.identity import Actor, acting_as, conflict, identities_of, same_person
@@ -51,8 +52,10 @@ from kubechat_tui.store.approvals import (
     DecisionKind,
     new_request_id,
 )
+from kubechat_tui.store.approver_keys import ApproverKeys
 from kubechat_tui.store.audit_model import AuditEvent, AuditLinks, AuditScope, Operator
 from kubechat_tui.store.errors import StoreError
+from kubechat_tui.store.signing import Signer
 
 MIN_JUSTIFICATION = 15
 log = logging.getLogger(__name__)
@@ -104,13 +107,16 @@ class ApprovalWorkflow:
     def __init__(self, store: ApprovalStore, audit: AuditSink,
                  notifier: Callable[[ApprovalRequest], None] | None = None, *,
                  demo: bool = False, alerter: Alerter | None = None,
-                 reference: str = BREAK_GLASS_REFERENCE) -> None:
+                 reference: str = BREAK_GLASS_REFERENCE, signer: Signer | None = None,
+                 keys: ApproverKeys | None = None) -> None:
         self.store = store
         self.audit = audit
         self.notifier = notifier
         self.demo = demo  # only the Kubernetes identities must differ (one demo machine)
         self.alerter = alerter  # told of every break-glass
         self.reference = reference  # what a break-glass justification must name
+        self.signer = signer  # this account's approver key: signs its approvals
+        self.keys = keys or ApproverKeys(store.db.path.parent)  # everyone's public keys
 
     def request(self, plan: Plan, decision: PolicyDecision,
                 resource_versions: Mapping[str, str], requester: Operator,
@@ -176,8 +182,8 @@ class ApprovalWorkflow:
             self._refuse(request, person, "the requester cannot approve their own request "
                          f"({same})", SelfApprovalError)
         for earlier in self.store.decisions(request.id):
-            if earlier.kind != "approve":
-                continue
+            if earlier.kind != "approve" or not self._verified(earlier):
+                continue  # a forged row neither counts nor blocks a real approver
             same = conflict(person, earlier.actor, demo=self.demo, approver_ids=seen,
                             other_ids=earlier.identities)
             if same is not None:
@@ -268,13 +274,14 @@ class ApprovalWorkflow:
             found = self.store.requests(limit=1, plan_digest=plan_digest)
             request = found[0] if found else None
         decisions = self.store.decisions(request.id) if request is not None else []
-        return derive_status(request, decisions, plan_digest, resource_versions)
+        return derive_status(request, decisions, plan_digest, resource_versions,
+                             self._verified)
 
     def describe(self, request_id: str) -> ApprovalStatus:
         """A request's standing against its own binding (for lists and `show`)."""
         request = self.get(request_id)
         return derive_status(request, self.store.decisions(request.id), request.plan_digest,
-                             request.resource_versions)
+                             request.resource_versions, self._verified)
 
     def gate(self, plan: Plan, resource_versions: Mapping[str, str], actor: Operator,
              request_id: str | None = None) -> ApprovalStatus:
@@ -303,16 +310,36 @@ class ApprovalWorkflow:
         decision = Decision(request.id, kind, actor, request.plan_digest,
                             request.resource_versions, comment,
                             identities=dict(identities_of(actor)))
+        if kind in SIGNED_KINDS:
+            decision = self._signed(request, decision)
         self._audit(action, actor, request, outcome=kind, justification=justification,
                     execution_id=execution_id, payload={
                         "comment": comment, "decision_at": decision.at,
                         "identities": dict(decision.identities),
+                        "signature": decision.signature,
+                        "key_fingerprint": decision.key_fingerprint,
                         "bound_digest": request.plan_digest,
                         "bound_resource_versions": dict(request.resource_versions),
                         **({"BREAK_GLASS": True, "warning": "POLICY EXCEPTION: approvals and "
                             "policy denials bypassed"} if kind == "break_glass" else {})})
         self.store.add_decision(decision)
         return self.describe(request.id)
+
+    def _signed(self, request: ApprovalRequest, decision: Decision) -> Decision:
+        """The decision signed with this account's approver key, registered for the OS
+        user it names (refused, and audited, when there is no key or another is)."""
+        if self.signer is None:
+            self._refuse(request, decision.actor, "no approver signing key in this session: "
+                         "approvals are signed by their approver's own key")
+        assert self.signer is not None
+        try:
+            self.keys.publish(decision.actor.os_user, self.signer)
+        except StoreError as exc:
+            self._refuse(request, decision.actor, f"approver key: {exc}")
+        return sign(decision, self.signer)
+
+    def _verified(self, decision: Decision) -> bool:
+        return verified(decision, self.keys)
 
     def _refuse(self, request: ApprovalRequest, actor: Operator, reason: str,
                 error: type[ApprovalError] = ApprovalError) -> None:

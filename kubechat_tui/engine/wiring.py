@@ -23,6 +23,7 @@ from kubechat_tui.store.audit import AuditLog
 from kubechat_tui.store.audit_model import Operator
 from kubechat_tui.store.database import Database
 from kubechat_tui.store.opener import Store, open_store
+from kubechat_tui.store.signing import APPROVER_PURPOSE, load_signer
 from kubechat_tui.store.timeline import Timeline
 
 
@@ -72,7 +73,8 @@ def open_engine(settings: Settings, fleet: ApiRequester, data_dir: Path, operato
     announcer = ApprovalAnnouncer.from_settings(settings.approvals, store.audit)
     approvals = ApprovalWorkflow(ApprovalStore(store.db), store.audit, notifier=announcer,
                                  alerter=announcer.alert if announcer is not None else None,
-                                 reference=settings.approvals.break_glass_reference)
+                                 reference=settings.approvals.break_glass_reference,
+                                 signer=load_signer(data_dir, purpose=APPROVER_PURPOSE))
     pipeline = Pipeline(fleet=fleet, settings=settings, audit=store.audit, policy=chosen,
                         approvals=approvals, timeline=Timeline(store.db), operator=operator,
                         summary_writer=summary_writer, summary_model=summary_model,

@@ -82,6 +82,8 @@ class Decision:
     at: str = field(default_factory=now_text)
     seq: int | None = None
     identities: Mapping[str, str] = field(default_factory=dict)  # cluster -> who, as reviewed
+    signature: str = ""  # base64 Ed25519 over engine.approval_signatures.signed_payload
+    key_fingerprint: str = ""  # of the key that signed it
 
 
 class ApprovalStore:
@@ -115,11 +117,12 @@ class ApprovalStore:
         with self.db.write() as conn:
             cursor = conn.execute(
                 "INSERT INTO approval_decisions (request_id, at, kind, actor, actor_kube, "
-                "comment, plan_digest, resource_versions, actor_identities) "
-                "VALUES (?,?,?,?,?,?,?,?,?)",
+                "comment, plan_digest, resource_versions, actor_identities, signature, "
+                "key_fingerprint) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                 (decision.request_id, decision.at, decision.kind, decision.actor.os_user,
                  decision.actor.kube_identity, decision.comment, decision.plan_digest,
-                 _dumps(dict(decision.resource_versions)), _dumps(dict(decision.identities))),
+                 _dumps(dict(decision.resource_versions)), _dumps(dict(decision.identities)),
+                 decision.signature, decision.key_fingerprint),
             )
         return replace(decision, seq=cursor.lastrowid)
 
@@ -215,4 +218,5 @@ def _decision(row: dict[str, Any]) -> Decision:
         actor=Operator(row["actor"], row["actor_kube"]), plan_digest=row["plan_digest"],
         resource_versions=orjson.loads(row["resource_versions"]), comment=row["comment"],
         at=row["at"], seq=int(row["seq"]), identities=orjson.loads(row["actor_identities"]),
+        signature=row["signature"], key_fingerprint=row["key_fingerprint"],
     )

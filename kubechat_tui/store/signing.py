@@ -35,7 +35,9 @@ from kubechat_tui.store.errors import SigningKeyError
 
 KEY_BACKEND_ENV = "KUBECHAT_AUDIT_KEY_BACKEND"
 KEYRING_SERVICE = "kubechat"
-KEY_FILE_NAME = "audit-signing.key"
+AUDIT_PURPOSE = "audit-signing"  # the key file is <purpose>.key
+APPROVER_PURPOSE = "approver-signing"
+KEY_FILE_NAME = f"{AUDIT_PURPOSE}.key"
 _LOCK_FILE_NAME = "audit-signing.lock"
 
 
@@ -103,9 +105,11 @@ class Signer:
 
 
 def load_signer(
-    data_dir: Path, *, backend: str | None = None, create: bool = True
+    data_dir: Path, *, backend: str | None = None, create: bool = True,
+    purpose: str = AUDIT_PURPOSE,
 ) -> Signer | None:
-    """The signing key for ``data_dir``; created on first use unless ``create`` is False."""
+    """The signing key for ``data_dir`` and ``purpose`` (the audit's checkpoints, or this
+    user's approvals: ``APPROVER_PURPOSE``); created on first use unless ``create`` is False."""
     choice = (backend or os.environ.get(KEY_BACKEND_ENV) or "auto").lower()
     if choice not in ("auto", "keyring", "file"):
         raise SigningKeyError(f"{KEY_BACKEND_ENV}={choice!r}: use auto, keyring or file")
@@ -116,13 +120,13 @@ def load_signer(
             f"({type(keyring.get_keyring()).__module__}); use {KEY_BACKEND_ENV}=file"
         )
     if choice == "file" or not usable:
-        return _file_signer(data_dir, create)
+        return _file_signer(data_dir, create, purpose)
     try:
-        return _keyring_signer(data_dir, create)
+        return _keyring_signer(data_dir, create, purpose)
     except keyring.errors.KeyringError as exc:
         if choice == "keyring":
             raise SigningKeyError(f"keyring unavailable for the audit signing key: {exc}") from exc
-        return _file_signer(data_dir, create)
+        return _file_signer(data_dir, create, purpose)
 
 
 def _keyring_usable() -> bool:
@@ -132,14 +136,14 @@ def _keyring_usable() -> bool:
         return False
 
 
-def _keyring_user(data_dir: Path) -> str:
-    return f"audit-signing-key:{data_dir.expanduser().resolve()}"
+def _keyring_user(data_dir: Path, purpose: str) -> str:
+    return f"{purpose}-key:{data_dir.expanduser().resolve()}"
 
 
-def _keyring_signer(data_dir: Path, create: bool) -> Signer | None:
+def _keyring_signer(data_dir: Path, create: bool, purpose: str) -> Signer | None:
     backend = keyring.get_keyring()
     source = f"keyring ({backend.name})"
-    user = _keyring_user(data_dir)
+    user = _keyring_user(data_dir, purpose)
     stored = keyring.get_password(KEYRING_SERVICE, user)
     if stored is None and create:
         with _creation_lock(data_dir):
@@ -165,8 +169,8 @@ def _keyring_signer(data_dir: Path, create: bool) -> Signer | None:
     return Signer(key, source, data_dir)
 
 
-def _file_signer(data_dir: Path, create: bool) -> Signer | None:
-    path = data_dir / KEY_FILE_NAME
+def _file_signer(data_dir: Path, create: bool, purpose: str) -> Signer | None:
+    path = data_dir / f"{purpose}.key"
     source = f"file {path} (0600; no keyring backend in use)"
     if not path.exists():
         if not create:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -41,10 +41,11 @@ class World:
     audit: AuditLog
     timeline: Timeline
     policy: Policy
+    approver_key: Signer = field(default_factory=Signer.generate)  # this machine's people
 
     def workflow(self) -> ApprovalWorkflow:
         """The approval workflow on the shared database."""
-        return ApprovalWorkflow(ApprovalStore(self.db), self.audit)
+        return ApprovalWorkflow(ApprovalStore(self.db), self.audit, signer=self.approver_key)
 
     def operator(self, who: tuple[str, str]) -> Operator:
         """The Operator of (os user, identity)."""

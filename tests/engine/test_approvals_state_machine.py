@@ -8,15 +8,20 @@ clusters that do not say who someone is, someone holding another's credentials o
 cluster only, and someone the clusters say may not make the change. The machine runs
 either as a real deployment or as the demo (where only the identities must differ).
 Executions are attempted by anyone; only the requester's own run may be released, and
-only the very plan the approvers were shown. Edits touch replicas, namespace, name, image,
-clusters, the request text, the context and the requester's own ask for approval.
+only the very plan the approvers were shown. Decision rows forged straight into the
+database (unsigned, signed by a stranger's key, or carrying a copied signature) never
+count, and two runs racing for one approval consume it once. Edits touch replicas,
+namespace, name, image, clusters, the request text, the context and the requester's own
+ask for approval.
 """
 
 from __future__ import annotations
 
 import shutil
 import tempfile
-from dataclasses import dataclass, field
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import hypothesis.strategies as st
@@ -31,13 +36,16 @@ from hypothesis.stateful import (
 )
 
 from kubechat_tui.domain import Plan, Verb
+from kubechat_tui.engine.approval_signatures import sign
 from kubechat_tui.engine.approvals import (
     ApprovalError,
     SelfApprovalError,
     UnauthorizedApproverError,
 )
 from kubechat_tui.guard.policy import PolicyDecision
+from kubechat_tui.store.approvals import Decision
 from kubechat_tui.store.audit_model import Operator
+from kubechat_tui.store.signing import Signer
 from tests.guard.helpers import ClustersSaying, approval_env, checks_for, plan_of, scale_step, step
 
 CLUSTERS = ("prod-eu", "prod-us")
@@ -241,6 +249,49 @@ class ApprovalMachine(RuleBasedStateMachine):
         """The plan edited back and the target as it was: the binding matches again."""
         model = self.models[request_id]
         model.current, model.current_rv = model.plan, model.bound_rv
+
+    @rule(request_id=requests, person=st.sampled_from(PEOPLE),
+          kind=st.sampled_from(["approve", "break_glass"]),
+          how=st.sampled_from(["unsigned", "stranger's key", "copied signature"]))
+    def forge(self, request_id: str, person: Person, kind: str, how: str) -> None:
+        """Someone with write access to the database adds a decision row by hand: it never
+        counts (the model does not change), whoever it names."""
+        model = self.models[request_id]
+        clusters = model.plan.clusters()
+        forged = Decision(request_id, kind, person.operator(clusters),  # type: ignore[arg-type]
+                          model.plan.digest(), {KEY: model.bound_rv}, "forged",
+                          identities=person.identities(clusters))
+        if how == "stranger's key":
+            forged = sign(forged, Signer.generate())
+        elif how == "copied signature":
+            real = [d for d in self.flow.store.decisions(request_id) if d.signature]
+            forged = replace(forged, signature=real[0].signature if real else "AAAA")
+        self.flow.store.add_decision(forged)
+
+    @rule(request_id=requests)
+    def race_appliers(self, request_id: str) -> None:
+        """Two runs of the requester consume one approval at once: at most one is released."""
+        model = self.models[request_id]
+        clusters = model.plan.clusters()
+        requester = model.requester.operator(clusters)
+        status = self.flow.gate(model.current, {KEY: model.current_rv}, requester,
+                                request_id=request_id)
+        if not status.satisfied:
+            return
+        start = threading.Barrier(2)
+
+        def consume(n: int) -> bool:
+            start.wait()
+            try:
+                self.flow.mark_executed(request_id, requester, f"race-{request_id}-{n}")
+            except ApprovalError:
+                return False
+            return True
+
+        with ThreadPoolExecutor(2) as pool:
+            won = list(pool.map(consume, (1, 2)))
+        assert won.count(True) == 1, won
+        model.executed = True
 
     @rule(request_id=requests, executor=st.sampled_from(PEOPLE))
     def try_execute(self, request_id: str, executor: Person) -> None:

@@ -67,7 +67,7 @@ def approval_env(tmp_path: Path, checkpoint_every: int = 100) -> tuple:
 
     db = open_database(tmp_path / "kubechat.db", synchronous="NORMAL")
     audit = AuditLog(db, Signer.generate(), checkpoint_every=checkpoint_every)
-    return ApprovalWorkflow(ApprovalStore(db), audit), audit, db
+    return ApprovalWorkflow(ApprovalStore(db), audit, signer=Signer.generate()), audit, db
 
 
 class ClustersSaying:
