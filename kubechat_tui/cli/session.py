@@ -20,6 +20,7 @@ from typing import Any
 from kubechat_tui.cli.common import UsageError
 from kubechat_tui.cli.demo_fleet import DemoFleet, start_demo
 from kubechat_tui.config import paths
+from kubechat_tui.config.guard_source import GuardOverrideError
 from kubechat_tui.config.loader import ConfigError, load_settings
 from kubechat_tui.config.settings import Settings, check_namespace
 from kubechat_tui.kube.errors import KubeconfigError
@@ -113,6 +114,11 @@ def session_settings(args: argparse.Namespace, demo: bool) -> Settings:
             raise UsageError(f"-n/--namespace: {exc}") from None
     try:
         settings = load_settings(Path(config).expanduser() if config else None, overrides)
+    except GuardOverrideError as exc:
+        from kubechat_tui.cli.guard_refusal import record_refused_override
+
+        unaudited = record_refused_override(exc, paths.data_dir(demo=demo))
+        raise UsageError(str(exc) + (f" ({unaudited})" if unaudited else "")) from None
     except ConfigError as exc:
         raise UsageError(str(exc)) from None
     if demo and not settings.cluster_sets:

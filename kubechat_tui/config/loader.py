@@ -16,7 +16,14 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from kubechat_tui.config import paths
 from kubechat_tui.config.errors import ConfigError
+from kubechat_tui.config.guard_source import (
+    GuardSource,
+    check_overrides,
+    guard_origins,
+    trusted_file_problem,
+)
 from kubechat_tui.config.paths import config_file
 from kubechat_tui.config.settings import Settings
 
@@ -27,26 +34,51 @@ NEST = "__"
 
 
 def load_settings(path: Path | None = None, overrides: Mapping[str, Any] | None = None,
-                  environ: Mapping[str, str] | None = None) -> Settings:
-    """Settings from `path` (default: the XDG config file), env, then `overrides` (flags).
+                  environ: Mapping[str, str] | None = None,
+                  system: Path | None = None) -> Settings:
+    """Settings from the system config (`system`, default `paths.SYSTEM_CONFIG`), `path`
+    (default: the XDG config file), env, then `overrides` (flags).
 
     `overrides` maps dotted keys (`default_namespace`, `ai.model`) to values.
-    A missing default file means defaults; a missing explicit file is an error.
+    A missing default file means defaults; a missing explicit file is an error. With a
+    system config, a user-level layer setting a guard key raises GuardOverrideError; an
+    untrusted system config (not root's, or writable by others) is refused.
     """
     explicit = path is not None
     source = path if path is not None else config_file()
     merged: dict[str, Any] = {}
     origins: dict[tuple[str, ...], str] = {}
+    admin = paths.SYSTEM_CONFIG if system is None else system
+    admin_label = f"system config {admin}"
+    admin_doc = read_system_config(admin)
+    if admin_doc is not None:
+        _merge(merged, origins, admin_doc, admin_label)
     _merge(merged, origins, read_yaml(source, required=explicit), str(source))
     env = os.environ if environ is None else environ
     for key, value, label in env_entries(env):
         _merge(merged, origins, _nest(key, value), label)
     for dotted, value in (overrides or {}).items():
         _merge(merged, origins, _nest(tuple(dotted.split(".")), value), "flags")
+    if admin_doc is not None:
+        check_overrides(origins, admin, admin_label)
     try:
-        return Settings.model_validate(merged)
+        settings = Settings.model_validate(merged)
     except ValidationError as exc:
         raise ConfigError(_first_error(exc, origins, str(source))) from None
+    return settings.with_guard(GuardSource(admin if admin_doc is not None else None,
+                                           guard_origins(origins)))
+
+
+def read_system_config(path: Path) -> dict[str, Any] | None:
+    """The administrator's config, or None when there is none; ConfigError when it exists
+    but could have been written by someone else than root."""
+    if not path.exists():
+        return None
+    problem = trusted_file_problem(path)
+    if problem is not None:
+        raise ConfigError(f"{path}: refusing the system config: {problem} (its guard "
+                          "settings must come from a file only an administrator can change)")
+    return read_yaml(path, required=True)
 
 
 def read_yaml(path: Path, required: bool) -> dict[str, Any]:

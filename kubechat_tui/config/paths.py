@@ -10,6 +10,9 @@ from platformdirs import user_config_path, user_data_path
 APP = "kubechat"
 CONFIG_ENV = "KUBECHAT_CONFIG"
 DATA_ENV = "KUBECHAT_DATA_DIR"
+# The administrator's config: its guard settings win and cannot be overridden. A fixed path
+# (no variable moves it: the requester would control that variable).
+SYSTEM_CONFIG = Path("/etc/kubechat/config.yaml")
 
 
 def config_file() -> Path:

@@ -7,9 +7,10 @@ from fnmatch import fnmatch
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
 
 from kubechat_tui.config.fields import HttpUrl, TimeoutSeconds, UsablePath
+from kubechat_tui.config.guard_source import GuardSource
 
 NAMESPACE_NAME = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
 
@@ -115,6 +116,7 @@ class ClusterSettings(_Section):
 
     context: str | None = None  # default: the current context, else the first reaching it
     tags: list[str] = Field(default_factory=list)  # `production` marks it production
+    server: str | None = None  # the API server this name means, whatever a kubeconfig calls it
 
 
 PRODUCTION_TAG = "production"
@@ -122,6 +124,8 @@ PRODUCTION_TAG = "production"
 
 class Settings(_Section):
     """Everything kubechat reads from config; see docs/configuration.md."""
+
+    _guard: GuardSource = PrivateAttr(default_factory=GuardSource)
 
     cluster_sets: dict[str, list[str]] = Field(default_factory=dict)
     clusters: dict[str, ClusterSettings] = Field(default_factory=dict)
@@ -146,6 +150,20 @@ class Settings(_Section):
         tagged = self.clusters.get(cluster)
         return (tagged is not None and PRODUCTION_TAG in tagged.tags) or any(
             fnmatch(cluster, pattern) for pattern in self.production_clusters)
+
+    def with_guard(self, source: GuardSource) -> Settings:
+        """These settings, remembering where their guard settings came from."""
+        self._guard = source
+        return self
+
+    @property
+    def guard(self) -> GuardSource:
+        """Where the guard settings came from (defaults: no system config)."""
+        return self._guard
+
+    def pinned_servers(self) -> dict[str, str]:
+        """server URL -> the cluster name the config gives it (`clusters.NAME.server`)."""
+        return {c.server: name for name, c in self.clusters.items() if c.server}
 
     def cluster_contexts(self) -> dict[str, str]:
         """cluster -> the context configured to serve it."""

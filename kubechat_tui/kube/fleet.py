@@ -73,7 +73,7 @@ class Fleet:
         Raises KubeconfigError (one line) for unreadable files, unknown or broken contexts,
         or two contexts asked for one cluster.
         """
-        topology = Topology(load_kubeconfig(kubeconfig))
+        topology = Topology(load_kubeconfig(kubeconfig), settings.pinned_servers())
         serving = topology.serving_contexts(contexts, settings.cluster_contexts())
         fleet = cls(settings, topology, serving)
         for name in contexts:  # asked for by name: a broken one is a usage error

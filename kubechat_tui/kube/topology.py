@@ -3,7 +3,9 @@
 A *cluster* is an API server (its `server` URL); a *user* holds credentials; a *context*
 joins a cluster, a user and an optional namespace. Two cluster entries with the same server
 are one cluster (named after the first entry, the others are its aliases), so `prod` and
-`prod-view` reach one cluster and its rows appear once. Nothing is ever inferred from a
+`prod-view` reach one cluster and its rows appear once. A server the config names
+(`clusters.NAME.server`, `pinned`) is called NAME whatever the kubeconfig calls it, so a
+renamed copy of a production entry is still production. Nothing is ever inferred from a
 context's name.
 
 Each cluster of a session is served by exactly one context (`serving_contexts`):
@@ -68,9 +70,10 @@ def server_key(url: str) -> str:
 class Topology:
     """The clusters and contexts of a merged kubeconfig (see the module doc)."""
 
-    def __init__(self, kubeconfig: Kubeconfig) -> None:
+    def __init__(self, kubeconfig: Kubeconfig, pinned: Mapping[str, str] | None = None) -> None:
         self.kubeconfig = kubeconfig
         document = kubeconfig.document
+        named = {server_key(url): name for url, name in (pinned or {}).items()}
         by_server: dict[str, ClusterEntry] = {}
         canonical: dict[str, str] = {}  # cluster entry name -> cluster name
         for entry in document.get("clusters", []):
@@ -79,7 +82,10 @@ class Topology:
                 continue
             key = server_key(server)
             found = by_server.get(key)
-            if found is None:
+            if found is None and key in named and named[key] != entry["name"]:
+                by_server[key] = ClusterEntry(named[key], server, (entry["name"],))
+                canonical[entry["name"]] = named[key]
+            elif found is None:
                 by_server[key] = ClusterEntry(entry["name"], server)
                 canonical[entry["name"]] = entry["name"]
             else:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from kubechat_tui.config.guard_source import trusted_file_problem
 from kubechat_tui.config.settings import Settings
 from kubechat_tui.guard.policy.decision import (
     PolicyContext,
@@ -38,7 +39,14 @@ def load_policy(path: Path | str) -> Policy:
 
 
 def load_configured_policy(settings: Settings) -> Policy:
-    """The policy named by settings.policy_file, or the default shipped with kubechat."""
+    """The policy named by settings.policy_file, or the default shipped with kubechat. A
+    policy file named by the system config must be as trusted as that config (root's,
+    writable by nobody else), or nothing runs (PolicyError: the engine fails closed)."""
+    if settings.policy_file is not None and settings.guard.system is not None:
+        problem = trusted_file_problem(settings.policy_file)
+        if problem is not None:
+            raise PolicyError(f"{settings.policy_file}: the system config names this policy, "
+                              f"but {problem}")
     return load_policy(settings.policy_file or DEFAULT_POLICY)
 
 

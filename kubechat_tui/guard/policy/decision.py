@@ -65,6 +65,7 @@ class PolicyDecision:
     policy_path: str
     hits: tuple[RuleHit, ...] = ()
     evaluated_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    guard_source: Mapping[str, Any] = field(default_factory=dict)  # where the settings came from
 
     @property
     def needs_approval(self) -> bool:
@@ -97,11 +98,13 @@ class PolicyDecision:
             "policy_hash": self.policy_hash,
             "policy_path": self.policy_path,
             "evaluated_at": self.evaluated_at.isoformat(),
+            "guard_settings": dict(self.guard_source),
         }
 
     @classmethod
     def from_hits(cls, hits: Sequence[RuleHit], rule_order: Sequence[str], policy_hash: str,
-                  policy_path: str, now: datetime) -> PolicyDecision:
+                  policy_path: str, now: datetime,
+                  guard_source: Mapping[str, Any] | None = None) -> PolicyDecision:
         """Fold hits into a decision: any deny/error denies; approvals take the maximum."""
         fired = {h.rule_id for h in hits}
         ordered = [r for r in rule_order if r in fired]
@@ -121,4 +124,5 @@ class PolicyDecision:
             policy_path=policy_path,
             hits=tuple(hits),
             evaluated_at=now,
+            guard_source=dict(guard_source or {}),
         )
