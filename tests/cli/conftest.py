@@ -12,14 +12,21 @@ from tests.cli.runner import Cli
 
 
 @pytest.fixture
-def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]) -> Iterator[Cli]:
-    """A private incident fleet, a data dir and a config with AI off; runs as OS user alice."""
+def cli_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A data dir (`data/`) and a config file with AI off under tmp_path; file-kept keys."""
     config = tmp_path / "config.yaml"
     config.write_text("ai:\n  enabled: false\n")
     monkeypatch.setenv("KUBECHAT_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("KUBECHAT_AUDIT_KEY_BACKEND", "file")
     monkeypatch.setenv("KUBECHAT_CONFIG", str(config))
+    return tmp_path
+
+
+@pytest.fixture
+def cli(cli_home: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> Iterator[Cli]:
+    """A private incident fleet, a data dir and a config with AI off; runs as OS user alice."""
+    tmp_path = cli_home
     sim = SimServer("incident").start()
     try:
         runner = Cli(sim, tmp_path, capsys)
@@ -30,12 +37,7 @@ def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
 
 
 @pytest.fixture
-def demo_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def demo_dir(cli_home: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A data dir and a config with AI off for `--demo` commands; returns the demo data dir."""
-    config = tmp_path / "config.yaml"
-    config.write_text("ai:\n  enabled: false\n")
-    monkeypatch.setenv("KUBECHAT_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("KUBECHAT_AUDIT_KEY_BACKEND", "file")
-    monkeypatch.setenv("KUBECHAT_CONFIG", str(config))
-    monkeypatch.chdir(tmp_path)
-    return tmp_path / "data" / "demo"
+    monkeypatch.chdir(cli_home)
+    return cli_home / "data" / "demo"

@@ -33,13 +33,7 @@ class Run:
 
 
 @pytest.fixture
-def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]) -> Iterator[Run]:
-    config = tmp_path / "config.yaml"
-    config.write_text("ai:\n  enabled: false\n")
-    monkeypatch.setenv("KUBECHAT_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("KUBECHAT_AUDIT_KEY_BACKEND", "file")
-    monkeypatch.setenv("KUBECHAT_CONFIG", str(config))
+def run(cli_home: Path, capsys: pytest.CaptureFixture[str]) -> Iterator[Run]:
     yield Run(capsys)
 
 
