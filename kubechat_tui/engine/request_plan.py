@@ -44,7 +44,7 @@ class TargetRead:
 def read_targets(api: ApiRequester, plan: Plan) -> TargetRead:
     """Resolve, read and record every change of the plan (RequestPlanError, one line)."""
     recorder = RequestRecorder(api)
-    mutator = Mutator(recorder)
+    mutator = Mutator(recorder, recording=True)
     read = TargetRead(plan)
     for step in mutating_steps(plan):
         if not step.clusters:

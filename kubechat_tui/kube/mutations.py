@@ -18,7 +18,6 @@ import orjson
 
 from kubechat_tui.domain.resources import RESOURCES, ResourceInfo
 from kubechat_tui.kube.errors import ApiError
-from kubechat_tui.kube.recorder import RequestRecorder
 
 FIELD_MANAGER = "kubechat"
 MERGE_PATCH = "application/merge-patch+json"
@@ -80,15 +79,16 @@ class Mutator:
     """Mutating (or dry-run) requests against the clusters of one fleet."""
 
     def __init__(self, api: ApiRequester, *, dry_run: bool = False,
-                 timeout: float | None = 15.0) -> None:
+                 timeout: float | None = 15.0, recording: bool = False) -> None:
         self.api = api
         self.dry_run = dry_run
         self.timeout = timeout
+        self.recording = recording  # over a kube.recorder.RequestRecorder: writes not sent
 
     @property
     def effective(self) -> bool:
         """True when writes change the cluster: not a dry run, not a request plan."""
-        return not self.dry_run and not isinstance(self.api, RequestRecorder)
+        return not self.dry_run and not self.recording
 
     # -- plumbing ---------------------------------------------------------------
     def _call(self, cluster: str, method: str, path: str, *, body: object | None = None,

@@ -1,7 +1,7 @@
 """Request plans: the executor's own code run with reads sent and writes recorded, not sent.
 
     recorder = RequestRecorder(fleet)
-    perform(Mutator(recorder), step, snapshot)   # GETs reach the cluster, writes do not
+    perform(Mutator(recorder, recording=True), step, snapshot)  # GETs sent, writes kept
     recorder.requests                            # every request, in order, as it would go
 
 What the RBAC pre-flight reviews, the preview shows and the audit records is this list:
