@@ -1,4 +1,4 @@
-"""Planner latency: offline rule planning, re-scoring, and the LLM path (cold and warm)
+"""Planner latency: offline rule planning, re-scoring, and the native LLM path (cold, warm)
 against a loopback stub speaking the Ollama and OpenAI APIs.
 Run: .venv/bin/python bench/bench_planner.py
 """
@@ -74,7 +74,7 @@ def main() -> None:
              "params": {"replicas": 5}}]})
         llm = PlannerService(Settings(cluster_sets=SETS, ai=AISettings(
             provider="ollama", model="ollama/llama3.1", api_base=stub.base_url)), None)
-        report("LLM path cold (imports litellm)", llm_timings(llm, stub, reply, 1))
+        report("LLM path cold (first request)", llm_timings(llm, stub, reply, 1))
         report("LLM path warm, Ollama API (stub)", llm_timings(llm, stub, reply, 30))
         os.environ["KUBECHAT_BENCH_KEY"] = "sk-bench-0123456789abcdef"
         openai = PlannerService(Settings(cluster_sets=SETS, ai=AISettings(

@@ -45,14 +45,16 @@ class StorageSettings(_Section):
 
 
 class AISettings(_Section):
-    """The planner's model provider (litellm model string); rules planner when disabled."""
+    """The planner's model provider; the rule planner answers when it is disabled, fails or
+    does not answer within the planning budget."""
 
     enabled: bool = True
     provider: Literal["ollama", "openai", "anthropic", "gemini", "litellm"] = "ollama"
     model: str = "ollama/llama3.1"
     api_base: HttpUrl | None = None
     api_key_env: str | None = None  # env var holding the key; else keyring service "kubechat"
-    timeout_seconds: TimeoutSeconds = 30.0
+    timeout_seconds: TimeoutSeconds = 30.0  # one model request (summaries too)
+    planning_budget_seconds: TimeoutSeconds = 5.0  # all of a plan's model time, then rules
     redact_patterns: list[str] = Field(default_factory=list)  # extra regexes to redact
 
 

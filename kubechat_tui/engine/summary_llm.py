@@ -5,15 +5,9 @@ from __future__ import annotations
 
 from kubechat_tui.config.settings import Settings
 from kubechat_tui.engine.summary import SummaryWriter
-from kubechat_tui.guard.redaction import Redactor
-from kubechat_tui.planner.llm import ProviderError, import_litellm
-from kubechat_tui.planner.providers import (
-    api_base,
-    api_key,
-    is_local,
-    model_string,
-    provider_health,
-)
+from kubechat_tui.planner.model_client import ModelClient
+from kubechat_tui.planner.model_errors import ProviderError
+from kubechat_tui.planner.providers import model_string, provider_health
 
 HEALTH_TIMEOUT = 1.0
 
@@ -23,20 +17,12 @@ def model_summary_writer(settings: Settings) -> tuple[SummaryWriter | None, str]
     ai = settings.ai
     if not ai.enabled:
         return None, ""
-    model = model_string(ai)
+    client = ModelClient(ai)
 
     def write(prompt: str) -> str | None:
         health = provider_health(ai, timeout=HEALTH_TIMEOUT)
         if not health.ok:
             raise ProviderError(health.detail)
-        if not is_local(ai):
-            prompt = Redactor(ai.redact_patterns).redact(prompt)
-        litellm = import_litellm()
-        response = litellm.completion(
-            model=model, messages=[{"role": "user", "content": prompt}],
-            api_base=api_base(ai), api_key=api_key(ai), timeout=ai.timeout_seconds,
-            num_retries=0, temperature=0)
-        content = response.choices[0].message.content
-        return str(content) if content else None
+        return client.complete([{"role": "user", "content": prompt}]) or None
 
-    return write, model
+    return write, model_string(ai)

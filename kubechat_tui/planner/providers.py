@@ -1,8 +1,11 @@
-"""AI providers: the litellm model string, API key lookup, locality and health.
+"""AI providers: which path speaks to them, their model names, API key lookup, locality and
+health.
 
-Keys come from the env var named in config (`ai.api_key_env`), the provider's standard
-env var, or the OS keyring (service "kubechat", user = provider); never from the config
-file, and they are never logged or shown.
+Ollama and OpenAI-compatible servers (`provider: ollama | openai`) are spoken to natively
+(`native_chat`); Anthropic, Gemini and any other litellm route go through litellm
+(`litellm_chat`). Keys come from the env var named in config (`ai.api_key_env`), the
+provider's standard env var, or the OS keyring (service "kubechat", user = provider);
+never from the config file, and they are never logged or shown.
 """
 
 from __future__ import annotations
@@ -18,10 +21,13 @@ from kubechat_tui.config.settings import AISettings
 
 KEYRING_SERVICE = "kubechat"
 OLLAMA_DEFAULT_BASE = "http://localhost:11434"
+OPENAI_DEFAULT_BASE = "https://api.openai.com/v1"
+NATIVE_PROVIDERS = frozenset({"ollama", "openai"})
 _KEY_ENV = {"openai": "OPENAI_API_KEY", "anthropic": "ANTHROPIC_API_KEY",
             "gemini": "GEMINI_API_KEY"}
 _PREFIX = {"ollama": "ollama/", "openai": "openai/", "anthropic": "anthropic/",
            "gemini": "gemini/"}
+_ROUTES = ("ollama", "ollama_chat", "openai", "anthropic", "gemini")
 
 
 @dataclass(frozen=True)
@@ -34,19 +40,31 @@ class ProviderHealth:
 
 
 def model_string(ai: AISettings) -> str:
-    """The litellm model string: the configured model, prefixed by its provider if needed."""
+    """The model's full name (a litellm model string): the configured model, prefixed by
+    its provider if needed. Plans name their planner `llm:<this>`."""
     prefix = _PREFIX.get(ai.provider)
-    if prefix is None or ("/" in ai.model and ai.model.split("/", 1)[0] in (
-            "ollama", "ollama_chat", "openai", "anthropic", "gemini")):
+    if prefix is None or ("/" in ai.model and ai.model.split("/", 1)[0] in _ROUTES):
         return ai.model
     return prefix + ai.model
 
 
+def speaks_natively(ai: AISettings) -> bool:
+    """True when kubechat talks to the provider itself (no litellm import)."""
+    return ai.provider in NATIVE_PROVIDERS
+
+
+def native_model(ai: AISettings) -> str:
+    """The model name the server expects: `ollama/llama3.1` -> `llama3.1`."""
+    route, _, name = ai.model.partition("/")
+    return name if name and route in ("ollama", "ollama_chat", "openai") else ai.model
+
+
 def api_base(ai: AISettings) -> str | None:
-    """The configured API base (Ollama defaults to localhost:11434)."""
+    """The configured API base, else the provider's own (Ollama on localhost:11434, OpenAI's
+    API); None for the providers litellm locates itself."""
     if ai.api_base:
         return ai.api_base.rstrip("/")
-    return OLLAMA_DEFAULT_BASE if ai.provider == "ollama" else None
+    return {"ollama": OLLAMA_DEFAULT_BASE, "openai": OPENAI_DEFAULT_BASE}.get(ai.provider)
 
 
 def is_local(ai: AISettings) -> bool:
@@ -79,6 +97,16 @@ def api_key(ai: AISettings) -> str | None:
         return None
 
 
+def missing_key(ai: AISettings) -> str | None:
+    """Why a hosted provider cannot be asked (no key anywhere), else None. A configured
+    `api_base` (vLLM, LM Studio, a proxy) may need no key; litellm routes find their own."""
+    hosted = ai.provider in ("anthropic", "gemini") or (ai.provider == "openai"
+                                                         and not ai.api_base)
+    if not hosted or api_key(ai):
+        return None
+    return f"no API key (set {_KEY_ENV[ai.provider]} or the keyring entry)"
+
+
 def unavailable(ai: AISettings, timeout: float = 0.5) -> str | None:
     """Why the provider certainly cannot answer (no key, nothing listening), else None.
 
@@ -91,21 +119,22 @@ def unavailable(ai: AISettings, timeout: float = 0.5) -> str | None:
 
 
 def provider_health(ai: AISettings, timeout: float = 2.0) -> ProviderHealth:
-    """Probe the provider cheaply: Ollama /api/tags, OpenAI-style /models, else key present."""
+    """Probe the provider cheaply: Ollama /api/tags, OpenAI-style /models, else the key."""
     model = model_string(ai)
+    missing = missing_key(ai)
+    if missing is not None:
+        return ProviderHealth(model, False, missing)
     base = api_base(ai)
-    key = api_key(ai)
     if base is None:
-        if key:
-            return ProviderHealth(model, True, "API key configured")
-        return ProviderHealth(model, False, f"no API key (set {_KEY_ENV.get(ai.provider)} "
-                              "or the keyring entry)")
+        return ProviderHealth(model, True, "API key configured" if api_key(ai)
+                              else "litellm route (not probed)")
     url = f"{base}/api/tags" if ai.provider == "ollama" else f"{base}/models"
     request = urllib.request.Request(url)
+    key = api_key(ai)
     if key:
-        request.add_header("Authorization", f"Bearer {key}")
+        request.add_unredirected_header("Authorization", f"Bearer {key}")  # not elsewhere
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
+        with urllib.request.build_opener().open(request, timeout=timeout) as response:
             return ProviderHealth(model, True, f"{urlparse(base).netloc} answered "
                                   f"{response.status}")
     except urllib.error.HTTPError as exc:

@@ -2,8 +2,9 @@
 
 `plan(text, scope)` tries the configured LLM provider (when enabled and not recently
 failing) and falls back to the rule planner, saying so in `PlanResult.notes`: when the
-provider fails, its reply is rejected, it declines what the rules can plan, or its plan
-lacks the change the request asks for (dropped, see `llm_vetting`) and the rules' has it.
+provider fails, it does not answer within the planning budget (`ai.planning_budget_seconds`,
+all of the model's time), its reply is rejected, it declines what the rules can plan, or its
+plan lacks the change the request asks for (dropped, see `llm_vetting`) and the rules' has it.
 A model's plan carries a "dropped: ..." note per step it was not allowed. Requests the
 rules refuse (secrets, shell syntax, bad input) never reach a model. `recipe NAME key=value
 ...` plans that runbook from the catalog (`recipes`) instead of interpreting the text.
@@ -21,15 +22,15 @@ from kubechat_tui.config.settings import Settings
 from kubechat_tui.domain import Plan, PlanEdits, PlanResult, Scope
 from kubechat_tui.kube.lookup import ClusterView
 from kubechat_tui.planner.assemble import rescore
-from kubechat_tui.planner.llm import LLMPlanner, ProviderError
+from kubechat_tui.planner.llm import LLMPlanner
 from kubechat_tui.planner.llm_reply import ReplyRejected
-from kubechat_tui.planner.providers import ProviderHealth, provider_health, unavailable
+from kubechat_tui.planner.model_errors import OutOfTime, ProviderError, ProviderUnreachable
+from kubechat_tui.planner.providers import ProviderHealth, provider_health
 from kubechat_tui.planner.recipes import RecipeBook
 from kubechat_tui.planner.rule_planner import RulePlanner
 
 Mode = Literal["auto", "rules", "llm"]
 RETRY_AFTER_FAILURE = 60.0
-PROBE_TIMEOUT = 2.0  # a refused connection answers at once; this bounds a silent host
 
 
 class PlannerService:
@@ -87,14 +88,16 @@ class PlannerService:
         if self._cooling_down():
             return _fell_back(first, f"AI provider failed recently ({self._last_failure})",
                               f"llm provider {model} failed recently ({self._last_failure})")
-        down = unavailable(self.settings.ai,
-                           timeout=min(PROBE_TIMEOUT, self.settings.ai.timeout_seconds))
-        if down is not None:
-            self._failed_at, self._last_failure = time.monotonic(), down
-            return _fell_back(first, f"AI provider unavailable ({down})",
-                              f"llm provider {model} unreachable ({down})")
         try:
-            result = self.llm.plan(text, current, context)
+            result = self.llm.plan(text, current, context,
+                                   budget=self.settings.ai.planning_budget_seconds)
+        except OutOfTime as exc:
+            self._failed_at, self._last_failure = time.monotonic(), str(exc)
+            return _fell_back(first, str(exc), f"llm provider {model} {exc.waited}")
+        except ProviderUnreachable as exc:
+            self._failed_at, self._last_failure = time.monotonic(), str(exc)
+            return _fell_back(first, f"AI provider unavailable ({exc})",
+                              f"llm provider {model} unreachable ({exc})")
         except ProviderError as exc:
             self._failed_at, self._last_failure = time.monotonic(), str(exc)
             return _fell_back(first, f"AI provider failed ({exc})",
@@ -130,7 +133,8 @@ class PlannerService:
         return health
 
     def warm_up(self) -> None:
-        """Import litellm ahead of the first request (call from a worker thread)."""
+        """Load the model path ahead of the first request (litellm, for the providers that
+        use it; call from a worker thread)."""
         if self.llm_enabled:
             self.llm.warm_up()
 

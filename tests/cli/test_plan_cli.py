@@ -207,8 +207,8 @@ def test_demo_cluster_set_option(demo_env: Path, capsys: pytest.CaptureFixture[s
     assert code == 2 and "unknown cluster set 'nope'" in err
 
 
-FALLBACK = ("kubechat: llm provider ollama/llama3.1 unreachable (127.0.0.1:9 unreachable: "
-            "URLError): planned with rules")
+FALLBACK = ("kubechat: llm provider ollama/llama3.1 unreachable (127.0.0.1:9 refused the "
+            "connection): planned with rules")
 
 
 @pytest.mark.parametrize("planner", ["auto", "llm"])

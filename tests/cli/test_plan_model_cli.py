@@ -1,9 +1,13 @@
 """`kubechat --demo plan ... --planner llm` with the scripted model: a model's change the
-request did not ask for is dropped and said (issue 11.17, 20.6), on the simulated fleet."""
+request did not ask for is dropped and said (issue 11.17, 20.6), a model slower than the
+planning budget is not waited for (issue 12.5), and the Ollama path never imports litellm,
+on the simulated fleet."""
 
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -26,7 +30,8 @@ def model_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, stub: LLMStub) ->
     """The real --demo session with a config whose model is the stub."""
     config = tmp_path / "config.yaml"
     config.write_text(f"ai:\n  enabled: true\n  provider: ollama\n  model: llama3.1\n"
-                      f"  api_base: {stub.base_url}\n  timeout_seconds: 10\n")
+                      f"  api_base: {stub.base_url}\n  timeout_seconds: 10\n"
+                      "  planning_budget_seconds: 1\n")
     monkeypatch.setenv("KUBECHAT_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("KUBECHAT_CONFIG", str(config))
     return stub
@@ -66,3 +71,28 @@ def test_an_invented_selector_is_dropped_and_the_rules_plan_the_delete(
     assert err[-1].startswith("kubechat: llm provider ollama/llama3.1 planned no change "
                               "(dropped: delete pods -l '!delete': the request states no "
                               "selector, not the selector '!delete')")
+
+
+def test_a_model_slower_than_the_budget_is_not_waited_for(
+        model_env: LLMStub, capsys: pytest.CaptureFixture[str]) -> None:
+    model_env.script(Scripted(json.dumps({"steps": []}), delay=30))
+    code, doc, err = plan(capsys, "describe deployment payments-api")
+    assert code == 0 and doc["planner"] == "rules"
+    assert doc["steps"][0]["kubectl"] == "kubectl describe deployments payments-api -n payments"
+    assert err == ["kubechat: llm provider ollama/llama3.1 did not answer within 1 s: "
+                   "planned with rules"]
+
+
+def test_planning_with_ollama_never_imports_litellm(model_env: LLMStub,
+                                                    tmp_path: Path) -> None:
+    model_env.script(Scripted(json.dumps({"steps": [
+        {"verb": "describe", "resource": "deployments", "name": "payments-api"}]})))
+    code = ("import sys; from kubechat_tui.cli.main import main; "
+            "status = main(['plan', '--demo', '-n', 'payments', "
+            "'describe deployment payments-api', '--planner', 'llm', '--json']); "
+            "print('litellm' in sys.modules, file=sys.stderr); sys.exit(status)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["planner"] == "llm:ollama/llama3.1"
+    assert done.stderr.splitlines()[-1] == "False"

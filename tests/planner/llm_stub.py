@@ -1,8 +1,11 @@
-"""A loopback HTTP stub speaking the Ollama and OpenAI chat APIs with scripted replies."""
+"""A loopback HTTP stub speaking the Ollama and OpenAI chat APIs with scripted replies, and
+misbehaving on request: slow, dripping its answer a byte at a time, HTTP errors with the
+server's message, answers that are not JSON."""
 
 from __future__ import annotations
 
 import asyncio
+import json
 import threading
 import time
 from collections import deque
@@ -14,11 +17,16 @@ from aiohttp import web
 
 @dataclass
 class Scripted:
-    """One scripted answer: the content to return, or a delay/HTTP status to misbehave."""
+    """One scripted answer: the content to return, or how to misbehave: a delay before
+    answering, a body sent one byte per `drip` seconds, an HTTP status with the API's error
+    `message`, or a `raw` body sent as it is (text/html)."""
 
     content: str = ""
     delay: float = 0.0
     status: int = 200
+    message: str = "scripted failure"
+    drip: float = 0.0
+    raw: str | None = None
 
 
 @dataclass
@@ -59,13 +67,12 @@ class LLMStub:
     def _serve(self, ready: threading.Event) -> None:
         asyncio.set_event_loop(self._loop)
         app = web.Application()
-        app.router.add_post("/api/generate", self._ollama_generate)
         app.router.add_post("/api/chat", self._ollama_chat)
-        app.router.add_post("/api/show", self._ollama_show)
         app.router.add_get("/api/tags", self._ok)
         app.router.add_post("/v1/chat/completions", self._openai)
         app.router.add_get("/v1/models", self._ok)
-        self._runner = web.AppRunner(app)
+        # a client that gave up cancels its handler; stop() does not wait for slow ones
+        self._runner = web.AppRunner(app, handler_cancellation=True, shutdown_timeout=1)
         self._loop.run_until_complete(self._runner.setup())
         site = web.TCPSite(self._runner, "127.0.0.1", self.port)
         self._loop.run_until_complete(site.start())
@@ -75,7 +82,7 @@ class LLMStub:
 
     async def _next(self, request: web.Request) -> Scripted:
         body = await request.json()
-        self.requests.append({"path": request.path, "body": body,
+        self.requests.append({"path": request.path, "body": body, "host": request.host,
                               "auth": request.headers.get("Authorization")})
         answer = self._queue.popleft() if self._queue else Scripted('{"steps": []}')
         if answer.delay:
@@ -85,37 +92,47 @@ class LLMStub:
     async def _ok(self, request: web.Request) -> web.Response:
         return web.json_response({"models": [], "data": []})
 
-    async def _ollama_show(self, request: web.Request) -> web.Response:
-        return web.json_response({"model_info": {}, "details": {}, "template": ""})
-
-    async def _ollama_generate(self, request: web.Request) -> web.Response:
+    async def _ollama_chat(self, request: web.Request) -> web.StreamResponse:
         answer = await self._next(request)
         if answer.status != 200:
-            return web.json_response({"error": "scripted failure"}, status=answer.status)
-        return web.json_response({
-            "model": "llama3.1", "created_at": _now(), "response": answer.content, "done": True,
-            "prompt_eval_count": 10, "eval_count": 10})
-
-    async def _ollama_chat(self, request: web.Request) -> web.Response:
-        answer = await self._next(request)
-        if answer.status != 200:
-            return web.json_response({"error": "scripted failure"}, status=answer.status)
-        return web.json_response({
+            return await _answer(request, answer, {"error": answer.message})
+        return await _answer(request, answer, {
             "model": "llama3.1", "created_at": _now(), "done": True,
             "message": {"role": "assistant", "content": answer.content},
             "prompt_eval_count": 10, "eval_count": 10})
 
-    async def _openai(self, request: web.Request) -> web.Response:
+    async def _openai(self, request: web.Request) -> web.StreamResponse:
         answer = await self._next(request)
         if answer.status != 200:
-            return web.json_response({"error": {"message": "scripted failure",
-                                                "type": "server_error"}}, status=answer.status)
-        return web.json_response({
+            return await _answer(request, answer, {"error": {
+                "message": answer.message, "type": "invalid_request_error"}})
+        return await _answer(request, answer, {
             "id": "chatcmpl-stub", "object": "chat.completion", "created": int(time.time()),
             "model": "gpt-stub",
             "choices": [{"index": 0, "finish_reason": "stop",
                          "message": {"role": "assistant", "content": answer.content}}],
             "usage": {"prompt_tokens": 10, "completion_tokens": 10, "total_tokens": 20}})
+
+
+async def _answer(request: web.Request, answer: Scripted,
+                  document: dict[str, Any]) -> web.StreamResponse:
+    """`document` as JSON (or the scripted raw body), all at once or dripped."""
+    if answer.raw is not None:
+        body, kind = answer.raw.encode(), "text/html"
+    else:
+        body, kind = json.dumps(document).encode(), "application/json"
+    if not answer.drip:
+        return web.Response(body=body, status=answer.status, content_type=kind)
+    response = web.StreamResponse(status=answer.status, headers={"Content-Type": kind})
+    response.content_length = len(body)
+    await response.prepare(request)
+    try:
+        for byte in body:
+            await response.write(bytes([byte]))
+            await asyncio.sleep(answer.drip)
+    except (ConnectionError, RuntimeError):  # the client gave up
+        pass
+    return response
 
 
 def _now() -> str:

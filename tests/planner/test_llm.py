@@ -1,15 +1,14 @@
-"""The real litellm path against a loopback stub speaking the Ollama and OpenAI APIs.
+"""The LLM planner on the native model path against a loopback stub speaking the Ollama and
+OpenAI APIs.
 
 Every scripted reply (good plan, malformed JSON, out-of-allow-list verb, timeout, HTTP
 errors, refusals) is played through both APIs: the `provider` fixture runs a test once per
-stub. litellm's price map stays local (LITELLM_LOCAL_MODEL_COST_MAP=True) and nothing
-leaves the loopback interface.
+stub. Nothing leaves the loopback interface.
 """
 
 from __future__ import annotations
 
 import json
-import os
 from typing import Any
 
 import pytest
@@ -17,7 +16,7 @@ import pytest
 from kubechat_tui.config.settings import AISettings, Settings
 from kubechat_tui.domain import Scope, Verb
 from kubechat_tui.planner.llm import LLMPlanner
-from kubechat_tui.planner.llm_reply import ReplyRejected
+from kubechat_tui.planner.llm_reply import REPLY_SCHEMA, ReplyRejected
 from kubechat_tui.planner.providers import provider_health
 from kubechat_tui.planner.rule_planner import prepare
 from kubechat_tui.planner.service import PlannerService
@@ -35,8 +34,7 @@ SCALE = "scale payments-api in payments on prod-eu to 5"
 KEY = "sk-test-0123456789abcdefghij"
 MODELS = {"ollama": "ollama/llama3.1", "openai": "gpt-4o-mini"}
 LITELLM_MODELS = {"ollama": "ollama/llama3.1", "openai": "openai/gpt-4o-mini"}
-PATHS = {"ollama": ("/api/generate", "/api/chat"), "openai": ("/v1/chat/completions",)}
-os.environ["LITELLM_LOCAL_MODEL_COST_MAP"] = "True"  # before anything imports litellm
+PATHS = {"ollama": ("/api/chat",), "openai": ("/v1/chat/completions",)}
 
 
 @pytest.fixture(autouse=True)
@@ -79,10 +77,11 @@ def test_good_plan_is_rendered_by_code(stub: LLMStub, provider: str) -> None:
     sent = stub.requests[-1]
     assert sent["path"] in PATHS[provider]
     if provider == "ollama":
-        assert sent["body"]["format"]["properties"]["steps"]["maxItems"] == 12  # constrained
+        assert sent["body"]["format"] == REPLY_SCHEMA  # constrained decoding
     else:
-        assert sent["body"]["response_format"] == {"type": "json_object"}
-    assert os.environ["LITELLM_LOCAL_MODEL_COST_MAP"] == "True"
+        assert sent["body"]["response_format"] == {"type": "json_schema", "json_schema": {
+            "name": "kubechat_reply", "schema": REPLY_SCHEMA}}
+    assert sent["body"]["model"] == MODELS[provider].removeprefix("ollama/")
 
 
 def test_openai_api_gets_the_key_and_redacted_prompts(stub: LLMStub,
@@ -200,8 +199,9 @@ def test_timeout_falls_back_and_cools_down(stub: LLMStub, provider: str) -> None
     before = len(stub.requests)
     result = svc.plan(SCALE, Scope())
     assert result.planner == "rules" and result.plan is not None
-    assert any("AI provider failed" in n and "used the rule planner" in n for n in result.notes)
-    assert result.fallback and "timed out" in result.fallback
+    assert "the model did not answer within 0.5 s; used the rule planner" in result.notes
+    assert result.fallback == ("llm provider " + LITELLM_MODELS[provider] +
+                               " did not answer within 0.5 s: planned with rules")
     assert len(stub.requests) == before + 1  # no retry behind the user's back
     again = svc.plan(SCALE, Scope())
     assert len(stub.requests) == before + 1  # no new call while cooling down
@@ -265,7 +265,10 @@ def test_unreachable_provider_falls_back_without_importing_a_model_call(
     before = len(stub.requests)
     result = PlannerService(settings).plan(SCALE, Scope())
     assert result.planner == "rules" and result.plan is not None
-    assert any("AI provider unavailable" in n and "unreachable" in n for n in result.notes)
+    assert any("AI provider unavailable" in n and "127.0.0.1:9 refused the connection" in n
+               for n in result.notes)
+    assert result.fallback and result.fallback.startswith(
+        "llm provider ollama/llama3.1 unreachable (127.0.0.1:9 refused the connection")
     assert len(stub.requests) == before
 
 
