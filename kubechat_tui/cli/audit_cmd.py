@@ -1,7 +1,9 @@
 """`kubechat audit verify|log|export|verify-export`: the audit chain from the command line.
 
 - ``verify``: exit 0 when the chain is intact, 1 naming the first bad seq and what is wrong
-  (a database that is gone while signed checkpoints name it: ``truncated``, records 1..N)
+  (a database that is gone while signed checkpoints name it: ``truncated``, records 1..N);
+  an intact chain holding interrupted executions (intents, no outcome) adds one warning
+  line each, and still exits 0
 - ``log``: filtered records as a table or JSON lines
 - ``export``: a signed evidence package (optionally pushed to S3-compatible storage); a
   broken chain is refused (exit 1, first bad seq named, nothing written, nothing signed)
@@ -165,13 +167,14 @@ def _filters(args: argparse.Namespace, log: AuditLog) -> AuditFilter:
 def _verify(args: argparse.Namespace) -> int:
     import orjson
 
+    from kubechat_tui.engine.journal import verify_with_interrupted
     from kubechat_tui.store.audit_missing import LostDatabaseError
     from kubechat_tui.store.opener import database_path
 
     settings = _settings(args)
     try:
         with _open_log(args, settings, signing=False) as log:
-            path, result = log.db.path, log.verify()
+            path, result = log.db.path, verify_with_interrupted(log)
     except LostDatabaseError as exc:
         path, result = database_path(settings, _data_dir(args)), exc.result
     if args.json:

@@ -1,4 +1,9 @@
-"""`kubechat rollback EXECUTION_ID`: preview and run an execution's generated rollback."""
+"""`kubechat rollback EXECUTION_ID`: preview and run an execution's generated rollback.
+
+The rollback is the one stored with the execution's outcome; for an execution interrupted
+before its outcome was recorded, it is rebuilt from the intents in the audit log, reading
+each target again (`engine.recovery`); the output then says the execution was interrupted.
+"""
 
 from __future__ import annotations
 
@@ -16,7 +21,10 @@ def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentPa
         "rollback", parents=[parent], help="undo an execution (same checks as apply)",
         description="Preview and run the rollback generated from an execution's snapshots. "
         "It goes through the same pipeline as any plan (RBAC, policy, dry run, approval) "
-        "and fails instead of overwriting a target changed since that execution.",
+        "and fails instead of overwriting a target changed since that execution. An "
+        "execution interrupted before its outcome was recorded is rolled back from the "
+        "intents in the audit log: each target is read again, and those whose state "
+        "differs from their snapshot are restored.",
         epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("execution_id", metavar="EXECUTION_ID", help="e.g. ex-1a2b3c4d5e")
     add_run_options(p)
@@ -31,19 +39,23 @@ def run_rollback(args: argparse.Namespace) -> int:
 
 
 def _load(session: Any, execution_id: str) -> Any:
-    """The stored rollback plan (UsageError when unknown or empty, or when a `--demo`
-    execution ran on an earlier simulated fleet, whose objects are gone)."""
-    from kubechat_tui.engine.rollback import RollbackError, load_rollback
+    """The rollback plan (UsageError when unknown or empty, or when a `--demo` execution
+    ran on an earlier simulated fleet, whose objects are gone)."""
+    from kubechat_tui.cli.apply_cmd import err
+    from kubechat_tui.engine.recovery import find_rollback
+    from kubechat_tui.engine.rollback import RollbackError
     from kubechat_tui.store.opener import open_store
     from kubechat_tui.store.timeline import Timeline
 
     store = open_store(session.settings, session.data_dir, writer=False)
     try:
         timeline = Timeline(store.db)
-        plan = load_rollback(timeline, execution_id)
+        found = find_rollback(timeline, store.audit, session.fleet, execution_id)
         if session.demo_fleet is not None:
             _same_demo_fleet(timeline, execution_id, session.demo_fleet.started())
-        return plan
+        if found.interrupted:
+            err(f"kubechat: {found.headline(execution_id)}")
+        return found.plan
     except RollbackError as exc:
         raise UsageError(str(exc)) from None
     finally:

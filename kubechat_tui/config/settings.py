@@ -102,7 +102,8 @@ class ApprovalSettings(_Section):
 
 
 class KubeSettings(_Section):
-    """How the fleet talks to clusters: timeouts, list page size, memory cap, drain wait."""
+    """How the fleet talks to clusters: timeouts, list page size, memory cap, drain wait,
+    and how a throttled write is retried (`kube.retry`)."""
 
     connect_timeout_seconds: TimeoutSeconds = 5.0
     request_timeout_seconds: TimeoutSeconds = 30.0
@@ -111,6 +112,8 @@ class KubeSettings(_Section):
     max_rows_per_cluster: int = Field(default=100_000, ge=100)
     exec_timeout_seconds: float = Field(default=10.0, gt=0)  # a credential plugin's run
     drain_timeout_seconds: int = Field(default=300, ge=1, le=86_400)  # evictions must finish
+    retry_attempts: int = Field(default=3, ge=1, le=10)  # tries of a 429 with Retry-After
+    retry_wait_seconds: float = Field(default=30.0, ge=0, le=300)  # waited for them, in all
 
 
 class ClusterSettings(_Section):

@@ -2,10 +2,17 @@
 
 Each change is executed against the snapshot taken just before it (its resourceVersion is
 the precondition), through the RBAC gate (only reviewed requests go out), progress is
-reported per step and cluster (a drain also reports while it waits for its pods), and the
-rollback step is generated from what the cluster actually returned. After a failure the
-failed target is read again, so the report says whether it changed partially (a drain
-that cordoned and then could not evict) and every later change is marked as not run.
+reported per step and cluster (a drain also reports while it waits for its pods, a
+throttled request before each retry), and the rollback step is generated from what the
+cluster actually returned. Before the first request of a change that may change the
+cluster, `announce` is called (the pipeline appends the intent to the audit chain); if it
+raises, nothing of that change is sent. After a failure the failed target is read again,
+so the report says whether it changed partially (a drain that cordoned and then could not
+evict) and every later change is marked as not run.
+
+The dry run's predictions (`after`, `rollback`) are forgotten as each change starts: after
+execution a change has a rollback only when it was applied, or when the cluster shows it
+changed in part before failing.
 """
 
 from __future__ import annotations
@@ -19,6 +26,7 @@ from kubechat_tui.engine.actions import ActionResult, Report, StepInputError, pe
 from kubechat_tui.engine.changes import Change
 from kubechat_tui.engine.snapshot import Snapshot, capture, plan_undo
 from kubechat_tui.kube.mutations import ApiRequester, MutationError, Mutator
+from kubechat_tui.kube.retry import NO_RETRY, Throttled, ThrottleRetry
 
 ProgressState = Literal["running", "done", "failed", "not_run"]
 CONFLICT_RETRIES = 2  # status-only writes racing ours; an edit fails the state check
@@ -38,6 +46,7 @@ class Progress:
 
 
 ProgressCallback = Callable[[Progress], None]
+Announce = Callable[[int, Change], None]  # (1-based index, change): before it is sent
 
 
 @dataclass
@@ -64,10 +73,11 @@ class ExecutionReport:
 
 
 def execute(api: ApiRequester, execution_id: str, changes: list[Change],
-            on_progress: ProgressCallback | None = None) -> ExecutionReport:
+            on_progress: ProgressCallback | None = None, *, announce: Announce | None = None,
+            retry: ThrottleRetry = NO_RETRY) -> ExecutionReport:
     """Apply each change in order; stop at the first failure. `api` is the RBAC gate
-    (`guard.request_gate.ReviewedRequests`)."""
-    mutator = Mutator(api)
+    (`guard.request_gate.ReviewedRequests`); `retry` bounds the retries of throttled
+    requests (each told to `retry.on_retry` and shown as progress)."""
     report = ExecutionReport(execution_id, changes)
     total = len(changes)
 
@@ -78,15 +88,20 @@ def execute(api: ApiRequester, execution_id: str, changes: list[Change],
 
     for index, change in enumerate(changes, start=1):
         if report.failure is not None:
+            _forget_prediction(change)
             change.state = "not_run"
             emit(index, change, "not_run", "not run: an earlier change failed")
             continue
         if change.before is None:
             raise ValueError(f"{change.key}: executed without a snapshot")
         emit(index, change, "running", change.step.kubectl)
+        if announce is not None:
+            announce(index, change)  # raises: nothing of this change is sent
+        _forget_prediction(change)
+        mutator = Mutator(api, retry=retrying(retry, partial(emit, index, change, "running")))
         try:
-            result = _perform_fresh(mutator, change, change.before,
-                                    partial(emit, index, change, "running"))
+            result = perform_fresh(mutator, change, change.before,
+                                   partial(emit, index, change, "running"))
         except (MutationError, StepInputError) as exc:
             change.state = "failed"
             change.error = str(exc)
@@ -103,10 +118,29 @@ def execute(api: ApiRequester, execution_id: str, changes: list[Change],
     return report
 
 
-def _perform_fresh(mutator: Mutator, change: Change, snapshot: Snapshot,
-                   report: Report) -> ActionResult:
-    """Re-read the target, refuse if it was edited since the snapshot, mutate with the
-    fresh resourceVersion as precondition; retried when only status moved in between."""
+def retrying(retry: ThrottleRetry, show: Callable[[str], None],
+             prefix: str = "") -> ThrottleRetry:
+    """`retry` telling each retry to its own callback (the audit) and then to `show`
+    (one progress line)."""
+    told = retry.on_retry
+
+    def on_retry(notice: Throttled) -> None:
+        if told is not None:
+            told(notice)
+        show(prefix + notice.line())
+    return retry.telling(on_retry)
+
+
+def _forget_prediction(change: Change) -> None:
+    """Drop what the dry run predicted: from here on, `after` and `rollback` are facts."""
+    change.after, change.rollback, change.rollback_note = None, None, ""
+
+
+def perform_fresh(mutator: Mutator, change: Change, snapshot: Snapshot,
+                  report: Report | None = None) -> ActionResult:
+    """Re-read the target, refuse if it was edited since the snapshot, mutate (or dry-run)
+    with the fresh resourceVersion as precondition; retried when only status moved in
+    between (a rolling deployment, a node's heartbeat)."""
     conflicts = 0
     while True:
         fresh = capture(mutator, change.target, absent_ok=snapshot.object is None)
@@ -136,6 +170,8 @@ def _note_partial(mutator: Mutator, change: Change, index: int, error: Exception
         now = capture(mutator, change.target, absent_ok=True)
     except MutationError as exc:
         change.notes.append(f"state after the failure unknown ({exc.message})")
+        change.rollback_note = ("not in the rollback: its state after the failure is "
+                                f"unknown ({exc.message}); check it")
         return
     if now.state_version == before.state_version:
         change.notes.append("unchanged (same state as before)")

@@ -11,7 +11,11 @@ them through a gate that lets out only reviewed requests (`guard.request_gate`).
 is written before RBAC and policy said yes. `prepare` stops early (denied, failed dry run,
 waiting for approval); `execute` refuses without an explicit confirmation. Each stage is
 appended to the audit chain, in order, before the next one starts; an audit write that
-fails stops the run before any change.
+fails stops the run before any change. During execution each change is announced
+(`execution.intent`, `engine.journal`) before its first request goes out and its outcome
+recorded (`execution.step`) after, so an execution killed half-way can still be read back
+and rolled back (`engine.recovery`). A request the server throttles (429 with
+Retry-After) is retried within `kube.retry_*`, each retry audited (`request.retried`).
 `run(plan, options)` does both for the CLI. The console shows `prep` and calls `execute`
 when the user confirms; rollback plans run through the very same two calls.
 """
@@ -37,8 +41,15 @@ from kubechat_tui.engine.changes import (
     with_counts,
 )
 from kubechat_tui.engine.dryrun import DryRunReport, dry_run
-from kubechat_tui.engine.execute import ExecutionReport, Progress, ProgressCallback, execute
+from kubechat_tui.engine.execute import (
+    Announce,
+    ExecutionReport,
+    Progress,
+    ProgressCallback,
+    execute,
+)
 from kubechat_tui.engine.identity import cluster_identities
+from kubechat_tui.engine.journal import intent_payload
 from kubechat_tui.engine.request_plan import RequestPlanError, read_targets
 from kubechat_tui.engine.rollback import rollback_notes, rollback_plan, undone_approvals
 from kubechat_tui.engine.routes import bind_routes
@@ -53,6 +64,7 @@ from kubechat_tui.guard.risk import assess_plan
 from kubechat_tui.kube.lookup import ClusterView
 from kubechat_tui.kube.mutations import ApiRequester, MutationError, Mutator
 from kubechat_tui.kube.recorder import Request
+from kubechat_tui.kube.retry import Throttled, ThrottleRetry, throttle_retry
 from kubechat_tui.store.approvals import ApprovalRequest
 from kubechat_tui.store.audit_model import Operator
 from kubechat_tui.store.timeline import Timeline, TimelineEntry
@@ -98,6 +110,7 @@ class Prepared:
     approval: ApprovalStatus | None = None
     remediation: list[str] = field(default_factory=list)
     options: RunOptions = field(default_factory=RunOptions)
+    snapshot_record: int | None = None  # seq of the snapshot.captured record the intents name
 
     @property
     def ready(self) -> bool:
@@ -266,7 +279,8 @@ class Pipeline:
             prep.trail.record(stage.DRY_RUN_SKIPPED, {"changes": len(prep.changes)}, "skipped",
                               justification=opts.justification.strip())
             return True
-        report = dry_run(self._gate(prep), prep.changes)
+        report = dry_run(self._gate(prep), prep.changes, self._retry(prep, "dry run"),
+                         opts.on_progress)
         prep.dry_run = report
         prep.trail.record(stage.DRY_RUN, report.to_json(), "ok" if report.ok else "refused")
         if not report.ok:
@@ -358,7 +372,8 @@ class Pipeline:
                 return RunResult("denied", f"not executed: {exc}", prep)
         gate = self._gate(prep)
         report = execute(gate, prep.execution_id, prep.changes,
-                         self._progress(prep, prep.options.on_progress))
+                         self._progress(prep, prep.options.on_progress),
+                         announce=self._announce(prep), retry=self._retry(prep, "execution"))
         undo = rollback_plan(prep.plan, report)
         final = stage.SUCCEEDED if report.ok else stage.FAILED
         undo_json = undo.model_dump(mode="json") if undo else None
@@ -418,7 +433,7 @@ class Pipeline:
 
     def _snapshot(self, prep: Prepared) -> str | None:
         """Re-read every target; a target changed since the dry run stops everything."""
-        mutator = Mutator(self._gate(prep))
+        mutator = Mutator(self._gate(prep), retry=self._retry(prep, "snapshot"))
         stale: list[str] = []
         try:
             for change in prep.changes:
@@ -435,11 +450,31 @@ class Pipeline:
         payload = {"snapshots": [c.before.to_json() for c in prep.changes if c.before],
                    "rollback": [c.rollback.kubectl for c in prep.changes if c.rollback],
                    "stale": stale}
-        prep.trail.record(stage.SNAPSHOT, payload, "stale" if stale else "captured")
+        prep.snapshot_record = prep.trail.record(stage.SNAPSHOT, payload,
+                                                 "stale" if stale else "captured")
         if stale:
             return ("changed since the dry run, nothing was changed: " + ", ".join(stale)
                     + "; preview again")
         return None
+
+    def _announce(self, prep: Prepared) -> Announce:
+        """Append each change's intent before it is sent (a failed append sends nothing)."""
+        def announce(index: int, change: Change) -> None:
+            prep.trail.record(stage.INTENT, intent_payload(index, len(prep.changes), change,
+                                                           prep.snapshot_record),
+                              "sending", clusters=[change.target.cluster],
+                              objects=[change.target.label()])
+        return announce
+
+    def _retry(self, prep: Prepared, during: str) -> ThrottleRetry:
+        """The configured retry of throttled requests, each retry audited (and, in the dry
+        run, told to the console's stage line)."""
+        def audited(notice: Throttled) -> None:
+            prep.trail.record(stage.RETRIED, {"during": during, **notice.to_json()},
+                              "retrying", clusters=[notice.cluster])
+            if during == "dry run":
+                _tell(prep.options, f"server-side dry run: {notice.line()}")
+        return throttle_retry(self.settings.kube).telling(audited)
 
     def _progress(self, prep: Prepared, outer: ProgressCallback | None) -> ProgressCallback:
         def on_progress(event: Progress) -> None:

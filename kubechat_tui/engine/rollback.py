@@ -1,9 +1,13 @@
 """Rollback plans: the generated undo steps of an execution, run through the same pipeline.
 
-`rollback_plan` builds the plan right after an execution (the undo steps in reverse
-order, each expecting the generation the execution left behind, and notes saying what
-cannot be restored); it is stored with the execution on the timeline, and `load_rollback`
-reads it back for `kubechat rollback EXECUTION_ID` or the console's rollback key.
+`rollback_plan` builds the plan right after an execution: the undo steps, in reverse
+order, of exactly what was applied (changes done, and a failed change the cluster shows
+changed in part), each expecting the generation the execution left behind, and notes
+saying what cannot be restored; a change that failed without changing anything, or never
+ran, is not in it. The plan is stored with the execution (the audit record of its
+outcome and the timeline), and `load_rollback` reads it back for `kubechat rollback
+EXECUTION_ID` or the console's rollback key (`engine.recovery` also reads the audit chain,
+for an execution interrupted before its outcome was recorded).
 
 A rollback is a restore: run with `rollback_of`, the stored plan never needs more
 approvals than the execution it undoes (`undone_approvals`); it is still RBAC-checked,
@@ -14,7 +18,7 @@ from __future__ import annotations
 
 from pydantic import ValidationError
 
-from kubechat_tui.domain import Plan
+from kubechat_tui.domain import Plan, Scope, Step
 from kubechat_tui.engine.canonical import PlanInputError, canonical
 from kubechat_tui.engine.changes import Change
 from kubechat_tui.engine.execute import ExecutionReport
@@ -27,38 +31,65 @@ class RollbackError(Exception):
     """No rollback for that execution id (unknown, nothing to undo, unreadable)."""
 
 
-def _changed(change: Change) -> bool:
-    return change.state != "not_run" and (change.state == "done" or change.after is not None)
+class UnknownExecution(RollbackError):
+    """The timeline holds no outcome of that execution id."""
+
+
+def _applied(change: Change) -> bool:
+    """Done, or failed with what the execution found after it (a partial change has a
+    rollback, an unknown state a note); the dry run's predictions are gone by then."""
+    return change.state == "done" or (
+        change.state == "failed" and (change.rollback is not None or bool(change.rollback_note)))
 
 
 def rollback_notes(report: ExecutionReport) -> list[str]:
     """What the rollback of each changed target cannot restore, or why it has none."""
     return [f"{c.rollback.id if c.rollback else 'not undone'}: {c.target.label()}: "
             f"{c.rollback_note}" for c in reversed(report.changes)
-            if _changed(c) and c.rollback_note]
+            if _applied(c) and c.rollback_note]
 
 
 def rollback_plan(plan: Plan, report: ExecutionReport) -> Plan | None:
-    """The undo of everything that changed (including partial changes), newest first."""
+    """The undo of exactly what was applied (including partial changes), newest first."""
     steps = [c.rollback for c in reversed(report.changes)
-             if c.rollback is not None and _changed(c)]
+             if c.rollback is not None and _applied(c)]
     if not steps:
         return None
     return Plan(input=f"rollback of {report.execution_id}: {plan.input}"[:500],
-                planner=ROLLBACK_PLANNER, scope=plan.scope, steps=tuple(steps),
+                planner=ROLLBACK_PLANNER, scope=undo_scope(plan.scope, steps),
+                steps=tuple(steps),
                 notes=(f"generated from the snapshots of execution {report.execution_id}",
                        *rollback_notes(report)))
+
+
+def undo_scope(scope: Scope, steps: list[Step]) -> Scope:
+    """The execution's scope narrowed to the clusters its undo steps run in (a cluster
+    where nothing was applied is not part of the rollback, nor of what it approves)."""
+    used = {c for step in steps for c in step.clusters}
+    return scope.model_copy(update={
+        "clusters": tuple(c for c in scope.clusters if c in used),
+        "contexts": {c: ctx for c, ctx in scope.contexts.items() if c in used}})
 
 
 def load_rollback(timeline: Timeline, execution_id: str) -> Plan:
     """The stored rollback plan of an execution; RollbackError with a one-line reason."""
     entries = timeline.for_execution(execution_id.strip(), kind="execution")
     if not entries:
-        raise RollbackError(f"unknown execution id {execution_id!r} "
-                            "(see the incident timeline or `kubechat audit log`)")
-    raw = entries[0].payload.get("rollback_plan")
+        raise UnknownExecution(unknown(execution_id))
+    return stored_rollback(execution_id, entries[0].payload.get("rollback_plan"),
+                           entries[0].payload.get("rollback_notes"))
+
+
+def unknown(execution_id: str) -> str:
+    """The one line for an execution id nothing was recorded of."""
+    return (f"unknown execution id {execution_id!r} "
+            "(see the incident timeline or `kubechat audit log`)")
+
+
+def stored_rollback(execution_id: str, raw: object, notes: object = None) -> Plan:
+    """The rollback plan stored with an execution's outcome (RollbackError: none)."""
     if not raw:
-        why = "; ".join(str(n) for n in entries[0].payload.get("rollback_notes") or [])
+        why = "; ".join(str(n) for n in notes or []) if isinstance(notes, list) else ""
         raise RollbackError(f"execution {execution_id} changed nothing that can be rolled back"
                             + (f" ({why})" if why else ""))
     try:

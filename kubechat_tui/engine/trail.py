@@ -19,7 +19,9 @@ DRY_RUN = "dryrun.completed"
 DRY_RUN_SKIPPED = "dryrun.skipped"
 APPROVAL = "approval.checked"  # written by ApprovalWorkflow.gate
 SNAPSHOT = "snapshot.captured"
-STEP = "execution.step"
+INTENT = "execution.intent"  # before a change is sent: what, where, from which snapshot
+STEP = "execution.step"  # after it: its outcome (done, failed, not_run)
+RETRIED = "request.retried"  # a throttled request (429 with Retry-After) tried again
 SUCCEEDED = "execution.succeeded"
 FAILED = "execution.failed"
 SUMMARY = "summary.written"
@@ -54,20 +56,23 @@ class Trail:
 
     def record(self, action: str, payload: Mapping[str, Any], outcome: str, *,
                justification: str = "", approvals: Sequence[Mapping[str, Any]] = (),
-               clusters: Sequence[str] = (), objects: Sequence[str] = ()) -> None:
-        """Append one stage record (raises StoreError when the chain cannot be written)."""
+               clusters: Sequence[str] = (), objects: Sequence[str] = ()) -> int | None:
+        """Append one stage record; its seq (None from a sink that does not say). Raises
+        StoreError when the chain cannot be written."""
         scope = self.scope
         if clusters or objects:
             scope = AuditScope(tuple(clusters) or scope.clusters, scope.namespaces,
                                tuple(objects) or scope.objects)
         as_user = acting_as(self.operator)
         body = {**payload, "acting_as": as_user} if as_user else dict(payload)
-        self.sink.append(AuditEvent(
+        appended = self.sink.append(AuditEvent(
             action=action, operator=self.operator, payload=body, scope=scope,
             approvals=tuple(approvals) or self.approvals, outcome=outcome,
             justification=justification,
             links=AuditLinks(execution_id=self.execution_id, plan_hash=self.plan.digest()),
         ))
+        seq = getattr(appended, "seq", None)
+        return seq if isinstance(seq, int) else None
 
 
 def policy_load_failed(sink: AuditSink, operator: Operator, path: str, error: str) -> None:

@@ -25,6 +25,7 @@ from kubernetes.client.exceptions import ApiException
 from kubechat_tui.kube import failures
 from kubechat_tui.kube.credentials import Credentials, credentials_of
 from kubechat_tui.kube.errors import ApiError, CredentialError
+from kubechat_tui.kube.retry import fold_retry_after
 
 JSON = "application/json"
 TABLE = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json"
@@ -93,11 +94,13 @@ class ClusterClient:
     def request(self, method: str, path: str, *, query: Query = None,
                 body: object | None = None, content_type: str | None = None,
                 accept: str = JSON, timeout: float | None = None) -> tuple[int, bytes]:
-        """(status, body bytes); ApiError(status=0) when unreachable or cut off."""
+        """(status, body bytes); ApiError(status=0) when unreachable or cut off. A 429 or
+        503's Retry-After header is in its Status body (`kube.retry.fold_retry_after`)."""
         response = self.open(method, path, query=query, body=body, content_type=content_type,
                              accept=accept, timeout=timeout)
         try:
-            return response.status, response.data
+            return response.status, fold_retry_after(
+                response.status, response.headers.get("Retry-After"), response.data)
         except (urllib3.exceptions.HTTPError, OSError) as exc:
             kind, line = failures.transport(exc)
             raise ApiError(self.name, 0, line, kind) from None

@@ -6,6 +6,8 @@ With `dry_run=True` the same requests go out with `dryRun=All` (server-side dry 
 Patches are JSON merge patches with `metadata.resourceVersion` set (the API server turns
 a mismatch into a 409 Conflict); deletes carry `preconditions`, evictions the pod's uid.
 Run over a `kube.recorder.RequestRecorder`, the same methods build a request plan.
+A 429 with Retry-After is retried here, within the bounds of the mutator's
+`kube.retry.ThrottleRetry` (none unless given).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import orjson
 
 from kubechat_tui.domain.resources import RESOURCES, ResourceInfo
 from kubechat_tui.kube.errors import ApiError
+from kubechat_tui.kube.retry import NO_RETRY, Throttled, ThrottleRetry, retry_after_of
 
 FIELD_MANAGER = "kubechat"
 MERGE_PATCH = "application/merge-patch+json"
@@ -79,10 +82,12 @@ class Mutator:
     """Mutating (or dry-run) requests against the clusters of one fleet."""
 
     def __init__(self, api: ApiRequester, *, dry_run: bool = False,
-                 timeout: float | None = 15.0, recording: bool = False) -> None:
+                 timeout: float | None = 15.0, retry: ThrottleRetry = NO_RETRY,
+                 recording: bool = False) -> None:
         self.api = api
         self.dry_run = dry_run
         self.timeout = timeout
+        self.retry = retry
         self.recording = recording  # over a kube.recorder.RequestRecorder: writes not sent
 
     @property
@@ -100,6 +105,32 @@ class Mutator:
                 params["dryRun"] = "All"
             if method == "PATCH":
                 params["fieldManager"] = FIELD_MANAGER
+        attempt, waited = 1, 0.0
+        while True:
+            try:
+                return self._send(cluster, method, path, params, body, content_type)
+            except MutationError as exc:
+                wait = self.retry.wait(exc.status, exc.retry_after, attempt, waited)
+                if wait is None:
+                    raise self._final(exc, attempt, waited) from None
+                notice = Throttled(cluster, f"{method} {path}", attempt, self.retry.attempts,
+                                   wait, exc.message)
+            if self.retry.on_retry is not None:
+                self.retry.on_retry(notice)
+            self.retry.sleep(wait)
+            attempt, waited = attempt + 1, waited + wait
+
+    def _final(self, exc: MutationError, attempt: int, waited: float) -> MutationError:
+        """The error to raise: a throttled one says why it was not retried (again)."""
+        why = self.retry.gave_up(exc.retry_after, attempt, waited) if exc.status == 429 else ""
+        if not why:
+            return exc
+        return MutationError(exc.cluster, exc.status, f"{exc.message} ({why})", exc.reason,
+                             exc.retry_after)
+
+    def _send(self, cluster: str, method: str, path: str, params: dict[str, Any],
+              body: object | None, content_type: str | None) -> dict[str, Any]:
+        """One request; MutationError for anything but a 2xx answer."""
         try:
             status, data = self.api.request_json(
                 cluster, method, path, query=params or None, body=body,
@@ -107,7 +138,8 @@ class Mutator:
         except MutationError:
             raise
         except ApiError as exc:
-            raise MutationError(exc.cluster, exc.status, exc.message, exc.reason) from None
+            raise MutationError(exc.cluster, exc.status, exc.message, exc.reason,
+                                exc.retry_after) from None
         except Exception as exc:  # transport errors: refused, timeout, TLS
             raise MutationError(cluster, 0, f"unreachable: {exc}".splitlines()[0]) from exc
         if status == 0 or status >= 300:  # 0: the fleet could not reach the cluster
@@ -115,7 +147,7 @@ class Mutator:
             message = _status_message(status, data)
             if status == 0 and not message.startswith("unreachable"):
                 message = f"unreachable: {message}"
-            raise MutationError(cluster, status, message, reason)
+            raise MutationError(cluster, status, message, reason, retry_after_of(data))
         return data if isinstance(data, dict) else {}
 
     def get(self, t: Target) -> dict[str, Any]:

@@ -46,6 +46,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 METRICS_GROUP = "metrics.k8s.io"
+HOLD_POLL_SECONDS = 0.05  # a held write's answer goes out this soon after the fault clears
 ROOT_PATHS = ("/api", "/api/v1", "/apis", "/healthz", "/livez", "/openapi/v3", "/readyz",
               "/version")
 
@@ -61,6 +62,13 @@ def _verb(method: str, target: Target, watching: bool) -> str:
     if method == "DELETE":
         return "delete" if target.name else "deletecollection"
     raise method_not_allowed()
+
+
+def _committing(request: web.Request | RequestRecord) -> bool:
+    """A write that changes the cluster: not a read, a dry run or an access review."""
+    query = request.query_string if isinstance(request, web.Request) else request.query
+    return (request.method not in ("GET", "HEAD") and "dryRun=All" not in query
+            and not request.path.rstrip("/").endswith("reviews"))
 
 
 def _flow(cluster: str, who: rbac.Identity) -> tuple[str, str]:
@@ -85,13 +93,24 @@ class SimApp:
         return app
 
     async def handle(self, name: str, request: web.Request) -> web.StreamResponse:
-        """Entry point for every request: answer it, then record it in the cluster's journal."""
+        """Entry point for every request: answer it, then record it in the cluster's journal
+        (a committing write held by `hold_writes_ms` is recorded before its answer waits)."""
         response = await self._answer(request, name)
-        self.fleet.journals[name].add(RequestRecord(
+        record = RequestRecord(
             request.method, request.path, request.query_string, request.get(USER_KEY, ""),
             response.status,
-            request.headers.get("Content-Type", "") if request.body_exists else ""))
+            request.headers.get("Content-Type", "") if request.body_exists else "")
+        self.fleet.journals[name].add(record)
+        if response.status < 300 and _committing(record):
+            await self._hold(name)
         return response
+
+    async def _hold(self, name: str) -> None:
+        """Hold a committing write's answer `hold_writes_ms`, or until that fault is cleared."""
+        faults = self.fleet.faults[name]
+        until = asyncio.get_running_loop().time() + faults.state.hold_writes_ms / 1000
+        while faults.state.hold_writes_ms and asyncio.get_running_loop().time() < until:
+            await asyncio.sleep(HOLD_POLL_SECONDS)
 
     async def _answer(self, request: web.Request, name: str) -> web.StreamResponse:
         faults = self.fleet.faults[name]
@@ -107,7 +126,7 @@ class SimApp:
         if state.latency_ms:
             await asyncio.sleep(state.latency_ms / 1000)
         try:
-            injected = faults.injected_error()
+            injected = faults.injected_error(_committing(request))
             if injected is not None:
                 raise injected
             return await self.serve(request, name)

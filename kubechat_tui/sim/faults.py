@@ -4,6 +4,11 @@ Settings (also the JSON keys of the control endpoint and, dashed, of `--fault` f
 latency_ms, error_rate (0..1) with error_status, throttle with retry_after, unreachable
 (connections refused), blackhole (connections time out), flap_watches (seconds after which
 every watch is cut), and drop_watches: a one-shot that cuts the watches open right now.
+Two settings aim at the writes that change the cluster (not dry runs, not access reviews):
+error_writes (error_rate fails only those: the dry run passes, the real write fails) and
+hold_writes_ms (such a write is applied and recorded, then its answer is held this long,
+or until the setting is cleared: the change reached the cluster, the client does not know
+yet).
 """
 
 from __future__ import annotations
@@ -27,6 +32,8 @@ FLAG_KINDS: dict[str, tuple[str, object, str]] = {
     "unreachable": ("unreachable", True, ""),
     "timeout": ("blackhole", True, ""),
     "flap-watches": ("flap_watches", None, "flap_watches"),
+    "error-writes": ("error_writes", True, ""),
+    "hold-writes": ("hold_writes_ms", None, "hold_writes_ms"),
 }
 
 
@@ -42,6 +49,8 @@ class FaultState:
     unreachable: bool = False  # the port refuses connections (ECONNREFUSED)
     blackhole: bool = False  # connections time out; requests on open ones wait
     flap_watches: float = 0.0  # > 0: every watch is cut this many seconds after it opens
+    error_writes: bool = False  # error_rate applies to committing writes only
+    hold_writes_ms: int = 0  # a committing write's answer is held this long after it applied
 
     def as_dict(self) -> dict[str, Any]:
         """The settings as JSON-ready values."""
@@ -169,11 +178,14 @@ class Faults:
         with self._lock:
             self._rng.seed(seed)
 
-    def injected_error(self) -> ApiError | None:
-        """The error this request should fail with, if any."""
+    def injected_error(self, committing: bool = False) -> ApiError | None:
+        """The error this request should fail with, if any (`committing`: a write that
+        changes the cluster, see `error_writes`)."""
         state = self.state
         if state.throttle:
             return too_many_requests(state.retry_after)
+        if state.error_writes and not committing:
+            return None
         with self._lock:
             roll = self._rng.random()
         if state.error_rate and roll < state.error_rate:

@@ -314,6 +314,10 @@ def _where(filters: AuditFilter, after: int) -> tuple[str, list[Any]]:
         marks = _marks(filters.users)
         clauses.append(f"(os_user IN ({marks}) OR kube_identity IN ({marks}))")
         params += [*filters.users, *filters.users]
+    if filters.execution_ids:
+        clauses.append("json_extract(CAST(audit.body AS TEXT), '$.links.execution_id') "
+                       f"IN ({_marks(filters.execution_ids)})")
+        params += filters.execution_ids
     if filters.clusters:
         clauses.append(
             "EXISTS (SELECT 1 FROM json_each(CAST(audit.body AS TEXT), '$.scope.clusters') "

@@ -27,7 +27,8 @@ ACTION_TYPES = frozenset({
     "approval.approved", "approval.rejected", "approval.refused", "approval.checked",
     "approval.executed", "approval.break_glass", "approval.break_glass_refused",
     "approval.notify_failed",
-    "snapshot.captured", "execution.step", "execution.succeeded", "execution.failed",
+    "snapshot.captured", "execution.intent", "execution.step", "request.retried",
+    "execution.succeeded", "execution.failed",
     "execution.cancelled", "execution.not_confirmed", "summary.written", "summary.archived",
     "demo.attach_refused", "settings.override_refused",
 })
@@ -107,11 +108,13 @@ class AuditRecord:
 
 @dataclass(frozen=True)
 class AuditFilter:
-    """Which records to read; empty tuples mean "any". ``users`` match OS or kube identity."""
+    """Which records to read; empty tuples mean "any". ``users`` match OS or kube identity,
+    ``execution_ids`` the records' ``links.execution_id``."""
 
     clusters: tuple[str, ...] = ()
     users: tuple[str, ...] = ()
     actions: tuple[str, ...] = ()
+    execution_ids: tuple[str, ...] = ()
     since: datetime | None = None
     until: datetime | None = None
     after_seq: int = 0

@@ -54,19 +54,23 @@ class Cli:
         return self.plan_file
 
     def replicas(self, cluster: str = "prod-eu") -> int:
+        return int(self.get(cluster, "/apis/apps/v1/namespaces/payments/deployments/"
+                                     "payments-api")["spec"]["replicas"])
+
+    def get(self, cluster: str, path: str) -> dict[str, Any]:
+        """An object as the simulator's admin reads it."""
         import json
         import ssl
         import urllib.request
 
-        url = (self.sim.cluster_url(cluster)
-               + "/apis/apps/v1/namespaces/payments/deployments/payments-api")
-        request = urllib.request.Request(url, headers={
+        request = urllib.request.Request(self.sim.cluster_url(cluster) + path, headers={
             "Authorization": f"Bearer {self.sim.token(cluster, 'admin')}"})
         opener = urllib.request.build_opener(
             urllib.request.ProxyHandler({}),
             urllib.request.HTTPSHandler(context=ssl._create_unverified_context()))
         with opener.open(request, timeout=10) as response:
-            return int(json.loads(response.read())["spec"]["replicas"])
+            doc: dict[str, Any] = json.loads(response.read())
+            return doc
 
     def audit_ok(self) -> bool:
         db = open_database(self.data / DB_FILE)

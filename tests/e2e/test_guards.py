@@ -119,7 +119,8 @@ def test_unreachable_cluster_mid_execution_is_reported(world: World) -> None:
     assert world.replicas("staging") == 2
     assert result.summary is not None and "FAILED" in result.summary.text
     assert result.rollback is not None  # the staging change can be undone
-    assert world.actions()[-4:] == [stage.STEP, stage.STEP, stage.FAILED, stage.SUMMARY]
+    assert world.actions()[-6:] == [stage.INTENT, stage.STEP, stage.INTENT, stage.STEP,
+                                    stage.FAILED, stage.SUMMARY]
     assert world.audit.verify().ok
     world.sim.faults("canary").clear()
     status, doc = world.fleet.request_json(

@@ -50,7 +50,7 @@ def test_scale_with_two_person_approval_then_rollback(world: World) -> None:
     assert [r.event.action for r in records if r.seq >= start] == [
         stage.PLAN, stage.TARGETS, stage.RBAC, stage.POLICY, stage.DRY_RUN, stage.APPROVAL,
         stage.SNAPSHOT,
-        "approval.executed", stage.STEP, stage.SUCCEEDED, stage.SUMMARY]
+        "approval.executed", stage.INTENT, stage.STEP, stage.SUCCEEDED, stage.SUMMARY]
     assert world.audit.verify().ok
 
     undo = load_rollback(world.timeline, done.execution_id)

@@ -56,6 +56,50 @@ def test_error_rate(server: SimServer, api: Api) -> None:
     assert codes == {200, 500}
 
 
+SCALE = "/apis/apps/v1/namespaces/payments/deployments/payments-api/scale"
+MERGE = {"Content-Type": "application/merge-patch+json"}
+
+
+def test_error_writes_fails_only_writes_that_change_the_cluster(server: SimServer,
+                                                                api: Api) -> None:
+    server.faults("staging").set(error_rate=1.0, error_status=500, error_writes=True)
+    assert api.request("GET", "/api/v1/pods", cluster="staging").status == 200
+    review = {"apiVersion": "authorization.k8s.io/v1", "kind": "SelfSubjectAccessReview",
+              "spec": {"resourceAttributes": {"verb": "patch", "resource": "deployments"}}}
+    assert api.request("POST", "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews",
+                       cluster="staging", body=review).status == 201
+    patch = orjson.dumps({"spec": {"replicas": 4}})
+    dry = api.request("PATCH", SCALE, cluster="staging", body=patch, headers=MERGE,
+                      query={"dryRun": "All"})
+    assert dry.status == 200  # the dry run passes ...
+    status, body = api.json("PATCH", SCALE, cluster="staging", body=patch, headers=MERGE)
+    assert status == 500 and body["reason"] == "InternalError"  # ... the real write fails
+    assert api.json("GET", SCALE, cluster="staging")[1]["spec"]["replicas"] == 1
+
+
+def test_hold_writes_applies_then_holds_the_answer_until_cleared(server: SimServer,
+                                                                 api: Api) -> None:
+    faults = server.faults("staging")
+    faults.set(hold_writes_ms=60_000)
+    server.clear_requests()
+    answered: list[int] = []
+    writer = threading.Thread(target=lambda: answered.append(api.request(
+        "PATCH", SCALE, cluster="staging", body=orjson.dumps({"spec": {"replicas": 3}}),
+        headers=MERGE).status))
+    writer.start()
+    deadline = time.monotonic() + 10
+    while not any(r.method == "PATCH" for r in server.requests("staging")):
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    assert api.json("GET", SCALE, cluster="staging")[1]["spec"]["replicas"] == 3  # applied
+    assert not answered  # ... and not answered yet
+    faults.clear()
+    writer.join(timeout=5)
+    assert answered == [200]
+    api.request("PATCH", SCALE, cluster="staging", headers=MERGE,
+                body=orjson.dumps({"spec": {"replicas": 1}}))
+
+
 def test_reseeded_error_dice_repeat_the_same_failures(server: SimServer, api: Api) -> None:
     faults = server.faults("staging")
     faults.set(error_rate=0.5, error_status=503)
@@ -206,6 +250,8 @@ def test_compaction_from_the_control_endpoint_expires_old_versions(server: SimSe
     ("staging:unreachable", "staging", {"unreachable": True}),
     ("staging:timeout", "staging", {"blackhole": True}),
     ("prod-eu:flap-watches=5", "prod-eu", {"flap_watches": 5.0}),
+    ("staging:error-writes", "staging", {"error_writes": True}),
+    ("staging:hold-writes=5000", "staging", {"hold_writes_ms": 5000}),
 ])
 def test_fault_flags(flag: str, cluster: str, settings: dict[str, object]) -> None:
     assert parse_flag(flag) == (cluster, settings)

@@ -178,8 +178,10 @@ class AuditScreen(Screen[None]):
     @work(thread=True, group="audit-verify")
     def verify(self) -> None:
         """Verify the chain off the UI thread."""
+        from kubechat_tui.engine.journal import verify_with_interrupted
+
         try:
-            text = status_text(self.audit.verify(), datetime.now(UTC))
+            text = status_text(verify_with_interrupted(self.audit), datetime.now(UTC))
         except Exception as exc:
             text = plain(f"cannot verify: {exc}", "bold red", lines=False)
         finally:

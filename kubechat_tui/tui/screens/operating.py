@@ -85,18 +85,25 @@ class OperatingScreen(ChattingScreen):
 
     @work(thread=True, exclusive=True, group="rollback-load")
     def _load_rollback(self, handle: EngineHandle, execution_id: str) -> None:
-        """Worker: read the rollback plan stored with the execution."""
-        from kubechat_tui.engine.rollback import RollbackError, load_rollback
+        """Worker: read the rollback plan stored with the execution (or rebuild it from the
+        audit log's intents when the execution was interrupted)."""
+        from kubechat_tui.engine.recovery import find_rollback
+        from kubechat_tui.engine.rollback import RollbackError
 
+        pipeline = handle.pipeline
         try:
-            plan = load_rollback(handle.pipeline.timeline, execution_id)
+            found = find_rollback(pipeline.timeline, handle.audit, pipeline.fleet,
+                                  execution_id)
         except RollbackError as exc:
             self.app.call_from_thread(self._engine_failed, str(exc))
             return
         except Exception as exc:  # a locked store: one line, the console stays up
             self.app.call_from_thread(self._engine_failed, f"cannot read the timeline: {exc}")
             return
-        self.app.call_from_thread(self._confirm_rollback, handle, plan, execution_id)
+        if found.interrupted:
+            self.app.call_from_thread(self.query_one(ChatPane).add_message, "system",
+                                      found.headline(execution_id))
+        self.app.call_from_thread(self._confirm_rollback, handle, found.plan, execution_id)
 
     def _confirm_rollback(self, handle: EngineHandle, plan: Plan, execution_id: str) -> None:
         """The rollback preview opens only once the dialog is confirmed."""
