@@ -109,6 +109,7 @@ class KubeSettings(_Section):
     max_rows_per_cluster: int = Field(default=100_000, ge=100)
     exec_timeout_seconds: float = Field(default=10.0, gt=0)  # a credential plugin's run
     drain_timeout_seconds: int = Field(default=300, ge=1, le=86_400)  # evictions must finish
+    read_deadline_seconds: TimeoutSeconds = 6.0  # each cluster answers a read within this
 
 
 class ClusterSettings(_Section):

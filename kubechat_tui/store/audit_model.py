@@ -29,7 +29,7 @@ ACTION_TYPES = frozenset({
     "approval.notify_failed",
     "snapshot.captured", "execution.step", "execution.succeeded", "execution.failed",
     "execution.cancelled", "execution.not_confirmed", "summary.written", "summary.archived",
-    "demo.attach_refused", "settings.override_refused",
+    "demo.attach_refused", "settings.override_refused", "read.submitted", "read.step",
 })
 
 
