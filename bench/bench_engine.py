@@ -19,7 +19,6 @@ from pathlib import Path
 from kubechat_tui.config.settings import AISettings, Settings
 from kubechat_tui.domain import Plan, Scope, Verb
 from kubechat_tui.engine.approvals import ApprovalWorkflow
-from kubechat_tui.engine.identity import IdentityRouter
 from kubechat_tui.engine.pipeline import Pipeline, RunOptions
 from kubechat_tui.guard.policy import load_policy
 from kubechat_tui.kube.fleet import Fleet
@@ -62,7 +61,7 @@ def main() -> None:
         db = open_database(folder / "kubechat.db")
         audit = AuditLog(db, Signer.generate())
         pipeline = Pipeline(
-            fleet=IdentityRouter(fleet, None, fleet.context_names()), settings=settings,
+            fleet=fleet, settings=settings,
             audit=audit, policy=load_policy(folder / "policy.yaml"),
             approvals=ApprovalWorkflow(ApprovalStore(db), audit), timeline=Timeline(db),
             operator=Operator("bench", "admin"))

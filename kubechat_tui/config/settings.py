@@ -114,6 +114,7 @@ class KubeSettings(_Section):
     drain_timeout_seconds: int = Field(default=300, ge=1, le=86_400)  # evictions must finish
     retry_attempts: int = Field(default=3, ge=1, le=10)  # tries of a 429 with Retry-After
     retry_wait_seconds: float = Field(default=30.0, ge=0, le=300)  # waited for them, in all
+    read_deadline_seconds: TimeoutSeconds = 6.0  # each cluster answers a read within this
 
 
 class ClusterSettings(_Section):

@@ -30,6 +30,10 @@ CANCELLED = "execution.cancelled"  # the preview was closed without executing
 NOT_CONFIRMED = "execution.not_confirmed"  # `apply` without --yes (or a "no" at the prompt)
 BREAK_GLASS_REFUSED = "approval.break_glass_refused"  # e.g. a too-short justification
 POLICY_LOAD_FAILED = "policy.load_failed"  # the policy fails closed: every change refused
+# The read path (engine.diagnostics): a plan's read steps submitted, then one record per
+# (step, cluster) with the sha256 of what was shown.
+READ_SUBMITTED = "read.submitted"
+READ_STEP = "read.step"
 
 
 class AuditSink(Protocol):

@@ -342,16 +342,23 @@ class ContextRouter:
         """cluster -> the context its requests go through."""
         return dict(self.contexts)
 
+    def request(self, cluster: str, method: str, path: str, *, query: Query = None,
+                body: object | None = None, content_type: str | None = None,
+                timeout: float | None = None, accept: str = JSON) -> tuple[int, bytes]:
+        """`Fleet.request` through this router's context for the cluster."""
+        context = self.contexts.get(cluster)
+        if context is None:
+            return 0, orjson.dumps(_status_doc(not_in_session(cluster, list(self.contexts))))
+        return self.fleet.request_via(context, method, path, query=query, body=body,
+                                      content_type=content_type, timeout=timeout,
+                                      accept=accept)
+
     def request_json(self, cluster: str, method: str, path: str, *, query: Query = None,
                      body: object | None = None, content_type: str | None = None,
                      timeout: float | None = None) -> tuple[int, dict[str, Any]]:
         """`Fleet.request_json` through this router's context for the cluster."""
-        context = self.contexts.get(cluster)
-        if context is None:
-            return 0, _status_doc(not_in_session(cluster, list(self.contexts)))
-        return parse_json(self.fleet.request_via(context, method, path, query=query,
-                                                 body=body, content_type=content_type,
-                                                 timeout=timeout))
+        return parse_json(self.request(cluster, method, path, query=query, body=body,
+                                       content_type=content_type, timeout=timeout))
 
 
 def not_in_session(cluster: str, clusters: Sequence[str]) -> str:

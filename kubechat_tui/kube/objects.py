@@ -56,8 +56,10 @@ def object_events(fleet: Any, cluster: str, namespace: str | None, kind: str, na
 
 
 def pod_log_tail(fleet: Any, cluster: str, namespace: str | None, pod: str,
-                 container: str | None = None, lines: int = 200) -> list[str]:
-    """The last `lines` lines of a container's log (default container when not given)."""
+                 container: str | None = None, lines: int = 200,
+                 previous: bool = False) -> list[str]:
+    """The last `lines` lines of a container's log (default container when not given);
+    `previous`: of the container instance that ran before the last restart."""
     if not namespace:
         raise ApiError(cluster, 400, "a pod log needs a namespace")
     if container is None:
@@ -65,6 +67,8 @@ def pod_log_tail(fleet: Any, cluster: str, namespace: str | None, pod: str,
     query: dict[str, str | int] = {"tailLines": max(1, lines), "limitBytes": LOG_LIMIT_BYTES}
     if container:
         query["container"] = container
+    if previous:
+        query["previous"] = "true"
     path = f"/api/v1/namespaces/{namespace}/pods/{pod}/log"
     status, body = fleet.request(cluster, "GET", path, query=query, timeout=READ_TIMEOUT)
     text = body.decode("utf-8", "replace")

@@ -30,7 +30,7 @@ ACTION_TYPES = frozenset({
     "snapshot.captured", "execution.intent", "execution.step", "request.retried",
     "execution.succeeded", "execution.failed",
     "execution.cancelled", "execution.not_confirmed", "summary.written", "summary.archived",
-    "demo.attach_refused", "settings.override_refused",
+    "demo.attach_refused", "settings.override_refused", "read.submitted", "read.step",
 })
 
 

@@ -1,4 +1,5 @@
-"""The incident timeline: what was executed (and how to undo it) and the archived summaries.
+"""The incident timeline: what was executed (and how to undo it), the archived summaries
+and the questions answered by read-only diagnostics.
 
 API::
 
@@ -19,7 +20,7 @@ import orjson
 
 from kubechat_tui.store.database import Database
 
-EntryKind = Literal["execution", "summary", "note"]
+EntryKind = Literal["execution", "summary", "note", "diagnostics"]
 
 
 @dataclass(frozen=True)

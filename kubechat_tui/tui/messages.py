@@ -91,3 +91,21 @@ class PlanFailed(Message):
     def __init__(self, error: str) -> None:
         super().__init__()
         self.error = error
+
+
+class ReadResultReady(Message):
+    """One read step answered in one cluster (an engine StepResult; posted from the read
+    worker as each result arrives)."""
+
+    def __init__(self, result: Any) -> None:
+        super().__init__()
+        self.result = result
+
+
+class ReadRunFinished(Message):
+    """A plan's read steps are done (`run`: the engine ReadRun), or could not run
+    (`error`: one line); `plan` goes on to the preview when it has a change."""
+
+    def __init__(self, plan: Any, run: Any = None, error: str | None = None) -> None:
+        super().__init__()
+        self.plan, self.run, self.error = plan, run, error

@@ -7,6 +7,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 SAMPLES = Path(__file__).resolve().parent / "wire_samples"
 
@@ -46,12 +47,20 @@ def load(number: int) -> Exchange:
     text = path.read_text()
     request, response = text.split("\nRESPONSE:\n", 1)
     req_lines = request.splitlines()
-    method, target = req_lines[0].removeprefix("REQUEST: ").split(" ", 1)
+    method, target = _request_line(req_lines[0].removeprefix("REQUEST:").strip())
     head, _, body = "\n".join(req_lines[1:]).partition("\n\n")
     status_line, _, rest = response.partition("\n")
     resp_head, _, resp_body = rest.partition("\n\n")
     return Exchange(method, target, _headers([h for h in head.splitlines() if h]), body.strip(),
                     int(status_line.split()[1]), _headers(resp_head.splitlines()), resp_body)
+
+
+def _request_line(text: str) -> tuple[str, str]:
+    """(method, path): `GET /path`, or a bare URL (a GET, as sample 32 records it)."""
+    first, _, rest = text.partition(" ")
+    if first.startswith("https://"):
+        return "GET", urlsplit(first).path
+    return first, rest
 
 
 def shape(value: Any) -> Any:

@@ -3,7 +3,7 @@ and the planner's provider health in the chat title (probed after the first pain
 
 from __future__ import annotations
 
-from textual import work
+from textual import events, work
 from textual.worker import get_current_worker
 
 from kubechat_tui.domain import Scope
@@ -70,6 +70,17 @@ class ChattingScreen(InspectingScreen):
             return
         self.query_one(ChatPane).add_message("system", "planning…")
         self.plan_request(message.text, self.scope)
+        self._warm_engine()
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        if isinstance(event.widget, ChatInput):
+            self._warm_engine()
+
+    def _warm_engine(self) -> None:
+        """Open the engine while a question is typed and planned, so a submitted plan's
+        diagnostics start at once (a failure to open is reported when one is submitted)."""
+        if self.kubechat.engine is not None and self.kubechat.engine.handle is None:
+            self.kubechat.with_engine(lambda handle: None, lambda line: None)
 
     @work(thread=True, exclusive=True, group="planner")
     def plan_request(self, text: str, scope: ViewScope) -> None:

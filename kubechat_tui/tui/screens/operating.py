@@ -1,4 +1,5 @@
-"""The screen layer that acts: a submitted plan opens the guarded preview, `:rollback`
+"""The screen layer that acts: a submitted plan runs its diagnostics on the engine's read
+path (results stream into the chat) and its change opens the guarded preview, `:rollback`
 previews an execution's generated undo (once confirmed: its checks may request an
 approval), and the approvals and audit screens open, all on the session's engine (opened
 on first use, in a worker).
@@ -16,6 +17,8 @@ from textual import work
 from kubechat_tui.domain import Plan
 from kubechat_tui.tui.commands import CommandError
 from kubechat_tui.tui.confirmations import rollback_confirmation
+from kubechat_tui.tui.detail_fetch import one_line
+from kubechat_tui.tui.messages import ReadResultReady, ReadRunFinished
 from kubechat_tui.tui.screens.chatting import ChattingScreen
 from kubechat_tui.tui.screens.confirm_screen import ConfirmScreen
 from kubechat_tui.tui.widgets.chat_pane import ChatPane
@@ -23,6 +26,7 @@ from kubechat_tui.tui.widgets.plan_view import PlanView
 from kubechat_tui.tui.widgets.status_bar import StatusBar
 
 if TYPE_CHECKING:
+    from kubechat_tui.engine.diagnostics.results import StepResult
     from kubechat_tui.engine.pipeline import RunResult
     from kubechat_tui.engine.wiring import EngineHandle
 
@@ -31,18 +35,64 @@ class OperatingScreen(ChattingScreen):
     """Plans go to the engine here; its results come back to the chat."""
 
     def on_plan_view_submit_requested(self, message: PlanView.SubmitRequested) -> None:
+        """A submitted plan runs its accepted diagnostics at once (results stream into the
+        chat); its change, if any, then goes to the preview."""
         message.stop()
         plan = message.plan
         chat = self.query_one(ChatPane)
-        if not plan.mutating:
-            chat.add_message("system", f"plan {plan.digest()[:12]} only reads: nothing to "
-                             "execute (the table, detail and log panes show this data; c "
-                             "copies the kubectl lines)")
-            return
-        chat.add_message(
+        reads = [s for s in plan.steps if s.accepted and not s.mutating]
+        if reads:
+            chat.add_message("system", f"plan {plan.digest()[:12]}: running {len(reads)} "
+                             f"read-only step(s) on {', '.join(plan.clusters())}…")
+            self.kubechat.with_engine(lambda handle: self.run_reads(handle, plan),
+                                      lambda line: self._cannot_read(plan, line))
+        elif plan.mutating:
+            self._check_change(plan)
+        else:
+            chat.add_message("system", f"plan {plan.digest()[:12]}: every step is skipped, "
+                             "nothing to run (space accepts a step)")
+
+    def _check_change(self, plan: Plan) -> None:
+        self.query_one(ChatPane).add_message(
             "system", f"plan {plan.digest()[:12]}: checking RBAC, policy and a dry run…")
         self.kubechat.with_engine(lambda handle: self.show_preview(handle, plan),
                                   self._cannot_execute)
+
+    @work(thread=True, group="reads")
+    def run_reads(self, handle: EngineHandle, plan: Plan) -> None:
+        """Worker: run the plan's read steps on the engine's read path, posting each
+        result as it arrives, then the end of the run."""
+        from kubechat_tui.engine.diagnostics.path import ReadPath, ReadPlanError
+
+        def show(result: StepResult) -> None:
+            self.post_message(ReadResultReady(result))
+
+        try:
+            run = ReadPath.beside(handle.pipeline).run(plan, on_result=show)
+        except ReadPlanError as exc:
+            self.post_message(ReadRunFinished(plan, error=f"cannot run the diagnostics: {exc}"))
+        except Exception as exc:  # a store or policy failure: one line, the console stays up
+            self.post_message(ReadRunFinished(plan, error="cannot run the diagnostics: "
+                                              f"{one_line(exc)}"))
+        else:
+            self.post_message(ReadRunFinished(plan, run))
+
+    def on_read_result_ready(self, message: ReadResultReady) -> None:
+        production = frozenset(s.name for s in self.kubechat.fleet.statuses() if s.production)
+        self.query_one(ChatPane).add_result(message.result, production)
+
+    def _cannot_read(self, plan: Plan, line: str) -> None:
+        self.post_message(ReadRunFinished(plan, error=f"cannot run the diagnostics: {line}"))
+
+    def on_read_run_finished(self, message: ReadRunFinished) -> None:
+        chat = self.query_one(ChatPane)
+        if message.error is not None:
+            chat.add_message("system", message.error)
+            self.query_one(StatusBar).show_error(message.error)
+        else:
+            chat.add_message("system", f"{message.run.run_id}: {message.run.summary()}")
+        if message.plan.mutating:
+            self._check_change(message.plan)
 
     def show_preview(self, handle: EngineHandle, plan: Plan,
                      rollback_of: str | None = None) -> None:

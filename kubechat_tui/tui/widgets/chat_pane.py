@@ -12,10 +12,12 @@ from textual.containers import Vertical, VerticalScroll
 from textual.widget import Widget
 from textual.widgets import Input, Static
 
+from kubechat_tui.engine.diagnostics.results import StepResult
 from kubechat_tui.tui.bindings import CHAT_BINDINGS
 from kubechat_tui.tui.messages import ChatSubmitted
 from kubechat_tui.tui.plain_text import plain
 from kubechat_tui.tui.widgets.line_input import LineInput
+from kubechat_tui.tui.widgets.result_block import ResultBlock
 
 MAX_THREAD_MESSAGES = 200
 MAX_HISTORY = 100
@@ -93,6 +95,20 @@ class ChatPane(Vertical):
         else:
             content = Text.assemble((f"{role}: ", ROLE_STYLE.get(role, "")), plain(body))
             thread.mount(Static(content, classes="chat-message"))
+        self._trim()
+
+    def add_result(self, result: StepResult, production: frozenset[str]) -> None:
+        """Show a read result as a block (a skipped step joins its block of the same run);
+        old messages are dropped as for `add_message`."""
+        thread = self.thread
+        last = thread.children[-1] if thread.children else None
+        if isinstance(last, ResultBlock) and last.absorb(result):
+            return
+        thread.mount(ResultBlock(result, production))
+        self._trim()
+
+    def _trim(self) -> None:
+        thread = self.thread
         excess = len(thread.children) - MAX_THREAD_MESSAGES
         if excess > 0:
             thread.remove_children(list(thread.children)[:excess])

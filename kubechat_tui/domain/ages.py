@@ -1,0 +1,48 @@
+"""kubectl-style ages ("45s", "5m12s", "3h", "12d"): the one home of their words, shown by
+the console's tables and by the read path's results."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from functools import lru_cache
+
+
+@lru_cache(maxsize=65536)
+def parse_timestamp(value: str) -> datetime | None:
+    """An aware datetime, or None for empty / malformed input."""
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def human_duration(seconds: float) -> str:
+    """The kubectl HumanDuration rendering."""
+    s = max(0, int(seconds))
+    if s < 120:
+        return f"{s}s"
+    minutes, hours, days = s // 60, s // 3600, s // 86400
+    if minutes < 10:
+        return f"{minutes}m{s % 60}s" if s % 60 else f"{minutes}m"
+    if hours < 3:
+        return f"{minutes}m"
+    if hours < 8:
+        return f"{hours}h{minutes % 60}m" if minutes % 60 else f"{hours}h"
+    if hours < 48:
+        return f"{hours}h"
+    if days < 8:
+        return f"{days}d{hours % 24}h" if hours % 24 else f"{days}d"
+    if days < 365 * 2:
+        return f"{days}d"
+    return f"{days // 365}y{days % 365}d" if days < 365 * 8 else f"{days // 365}y"
+
+
+def age(value: str, now: datetime) -> str:
+    """The age of a timestamp at `now`; the raw text when it does not parse."""
+    stamp = parse_timestamp(value)
+    if stamp is None:
+        return value or "<none>"
+    return human_duration((now - stamp).total_seconds())
