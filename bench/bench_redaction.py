@@ -1,4 +1,4 @@
-"""Redaction benchmark: how long `guard.redaction` takes on prompt-sized and adversarial text.
+"""Redaction benchmark: how long `domain.redaction` takes on prompt-sized and adversarial text.
 
 Run: .venv/bin/python bench/bench_redaction.py [--runs 5]
 
@@ -15,7 +15,7 @@ from __future__ import annotations
 import argparse
 import time
 
-from kubechat_tui.guard.redaction import Redactor
+from kubechat_tui.domain.redaction import Redactor
 
 HEX64 = "ab" * 32
 

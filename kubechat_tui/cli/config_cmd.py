@@ -49,7 +49,7 @@ def run_show(args: argparse.Namespace) -> int:
     import yaml
 
     from kubechat_tui.cli.session import session_settings
-    from kubechat_tui.guard.redaction import redact_data
+    from kubechat_tui.domain.redaction import redact_data
 
     settings = session_settings(args, bool(getattr(args, "demo", False)))
     document = redact_data(settings.model_dump(mode="json")).value

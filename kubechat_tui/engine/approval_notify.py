@@ -22,8 +22,8 @@ from typing import Any, Protocol
 
 from kubechat_tui.config.settings import ApprovalSettings
 from kubechat_tui.domain import Plan
+from kubechat_tui.domain.redaction import redact_data
 from kubechat_tui.engine.approvals import audit_scope, who
-from kubechat_tui.guard.redaction import redact_data
 from kubechat_tui.integrations.webhook import (
     Outbox,
     Undelivered,

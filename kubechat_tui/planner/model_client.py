@@ -19,7 +19,7 @@ import time
 from typing import Any
 
 from kubechat_tui.config.settings import AISettings
-from kubechat_tui.guard.redaction import Redactor
+from kubechat_tui.domain.redaction import Redactor
 from kubechat_tui.planner import litellm_chat, native_chat
 from kubechat_tui.planner.model_errors import OutOfTime, ProviderError, ProviderUnreachable
 from kubechat_tui.planner.providers import (

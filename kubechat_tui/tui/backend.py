@@ -60,7 +60,7 @@ class KubeBackend:
 def default_backend() -> KubeBackend:
     """The real kube layer (imported lazily so the console module imports fast)."""
     import kubechat_tui.kube.objects as objects
-    from kubechat_tui.guard.secret_masking import mask_secret_values
+    from kubechat_tui.domain.secret_masking import mask_secret_values
     from kubechat_tui.kube.inventory import KINDS, Inventory
 
     def make_inventory(

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from kubechat_tui.guard.secret_masking import LAST_APPLIED, MASK, mask_secret_values
+from kubechat_tui.domain.secret_masking import LAST_APPLIED, MASK, mask_secret_values
 from kubechat_tui.kube import objects
 from kubechat_tui.kube.errors import ApiError
 from kubechat_tui.kube.fleet import Fleet

@@ -4,9 +4,9 @@ at the end, as kubectl prints them; a collection describes its first objects."""
 from __future__ import annotations
 
 from kubechat_tui.domain.ages import age
+from kubechat_tui.domain.secret_masking import mask_secret_values
 from kubechat_tui.engine.diagnostics.readers.base import Obj, ReadContext, Reading, flat
 from kubechat_tui.engine.diagnostics.results import TextOutput
-from kubechat_tui.guard.secret_masking import mask_secret_values
 from kubechat_tui.kube.describe import describe_object
 from kubechat_tui.kube.kinds import event_time
 from kubechat_tui.kube.objects import get_object, object_events

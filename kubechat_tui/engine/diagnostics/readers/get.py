@@ -12,6 +12,7 @@ from typing import Any
 
 import yaml
 
+from kubechat_tui.domain.secret_masking import mask_secret_values
 from kubechat_tui.engine.diagnostics.readers import pod_state
 from kubechat_tui.engine.diagnostics.readers.base import (
     MAX_ROWS,
@@ -23,7 +24,6 @@ from kubechat_tui.engine.diagnostics.readers.base import (
 )
 from kubechat_tui.engine.diagnostics.readers.fields import custom_columns, field_text
 from kubechat_tui.engine.diagnostics.results import TableOutput, TextOutput
-from kubechat_tui.guard.secret_masking import mask_secret_values
 from kubechat_tui.kube.errors import ApiError
 from kubechat_tui.kube.queries import ServerTable, TableRow, list_items, list_table
 

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from kubechat_tui.guard.redaction import (
+from kubechat_tui.domain.redaction import (
     MASK,
     Redactor,
     is_secret_key,

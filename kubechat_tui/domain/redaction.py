@@ -33,7 +33,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from kubechat_tui.guard.secret_masking import LAST_APPLIED, SECRET_FIELDS
+from kubechat_tui.domain.secret_masking import LAST_APPLIED, SECRET_FIELDS
 
 MASK = "[REDACTED]"
 MAX_NAME = 120  # longer key names are not recognised (keeps scanning linear)
