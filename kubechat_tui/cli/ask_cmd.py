@@ -6,6 +6,8 @@ change the plan also holds is named on stderr, for `plan --save` and `apply`. Re
 printed as they arrive; `--json` prints one object at the end:
 `{plan, results: [{step, cluster, ok, error, kind, output}], insights: []}` (`plan` is the
 `kubechat plan --json` object; `insights` stays empty until analyzers read the results).
+With a model that planned the question, the model then investigates with read-only tools
+(`cli.ask_investigation`) and `--json` adds `investigation: {calls, answer, citations}`.
 """
 
 from __future__ import annotations
@@ -96,6 +98,7 @@ def _answer(session: Any, args: argparse.Namespace, result: Any) -> int:
 
 def _run(session: Any, args: argparse.Namespace, result: Any) -> int:
     from kubechat_tui.cli.acting import resolve_actor
+    from kubechat_tui.cli.ask_investigation import investigate
     from kubechat_tui.cli.plan_cmd import dumps, write
     from kubechat_tui.engine.diagnostics.path import ReadPath, ReadPlanError
     from kubechat_tui.engine.diagnostics.text import result_text
@@ -119,6 +122,7 @@ def _run(session: Any, args: argparse.Namespace, result: Any) -> int:
     try:
         show = None if args.json else (lambda r: write(result_text(r) + "\n", sys.stdout))
         run = ReadPath.beside(handle.pipeline).run(plan, on_result=show)
+        found = investigate(session.settings, handle.pipeline, result, run, args.json)
     except ReadPlanError as exc:
         raise UsageError(f"the plan cannot run: {exc}") from None
     except StoreError as exc:
@@ -128,9 +132,11 @@ def _run(session: Any, args: argparse.Namespace, result: Any) -> int:
         for line in handle.close():
             write(f"kubechat: warning: {line}", sys.stderr)
     if args.json:
-        write(dumps({"plan": result.headless(),
-                     "results": [r.to_json() for r in run.results], "insights": []}),
-              sys.stdout)
+        doc = {"plan": result.headless(), "results": [r.to_json() for r in run.results],
+               "insights": []}
+        if found is not None:
+            doc["investigation"] = found.to_json()
+        write(dumps(doc), sys.stdout)
     else:
         write(f"{run.run_id}: {run.summary()}", sys.stdout)
     if run.answered:

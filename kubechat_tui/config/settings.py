@@ -56,6 +56,10 @@ class AISettings(_Section):
     timeout_seconds: TimeoutSeconds = 30.0  # one model request (summaries too)
     planning_budget_seconds: TimeoutSeconds = 5.0  # all of a plan's model time, then rules
     redact_patterns: list[str] = Field(default_factory=list)  # extra regexes to redact
+    # `ask` with a model: the read-only tools it may call per question (0: none), and the
+    # whole investigation's time (model turns and reads), both within the bounds
+    investigate_max_calls: int = Field(default=8, ge=0, le=8)
+    investigate_seconds: float = Field(default=60.0, gt=0, le=60)
 
 
 class AuditSettings(_Section):

@@ -26,7 +26,7 @@ from kubechat_tui.planner.providers import model_string
 from kubechat_tui.planner.request_intent import read_request
 from kubechat_tui.planner.rule_planner import prepare
 from kubechat_tui.planner.scope import ResolvedScope
-from kubechat_tui.planner.text import printable
+from kubechat_tui.planner.text import printable, quote_untrusted
 
 MAX_CONTEXT_LINES = 50
 
@@ -102,6 +102,5 @@ class LLMPlanner:
         user = f"Request: {text}"
         if context:
             lines = [str(line)[:500] for line in list(context)[-MAX_CONTEXT_LINES:]]
-            quoted = json.dumps(lines).replace("<", "\\u003c").replace(">", "\\u003e")
-            user += f"\n<untrusted-cluster-data>\n{quoted}\n</untrusted-cluster-data>"
+            user += "\n" + quote_untrusted(lines)
         return [{"role": "system", "content": system}, {"role": "user", "content": user}]

@@ -91,16 +91,22 @@ class _Reply(BaseModel):
     steps: list[StepSpec] = Field(default_factory=list)
 
 
-def parse_reply(content: str | None) -> tuple[str | None, list[StepSpec]]:
-    """(refusal, steps) from the model text; raises ReplyRejected on anything malformed."""
+def reply_json(content: str | None) -> Any:
+    """The JSON the model replied (a ```json fence around it is allowed); ReplyRejected
+    when it is not JSON."""
     text = (content or "").strip()
     fenced = re.match(r"^```(?:json)?\s*([\s\S]*?)\s*```$", text)
     if fenced:
         text = fenced.group(1)
     try:
-        data = json.loads(text)
+        return json.loads(text)
     except ValueError:
         raise ReplyRejected(f"the model did not return JSON ({_preview(text)})") from None
+
+
+def parse_reply(content: str | None) -> tuple[str | None, list[StepSpec]]:
+    """(refusal, steps) from the model text; raises ReplyRejected on anything malformed."""
+    data = reply_json(content)
     try:
         reply = _Reply.model_validate(data)
     except ValidationError as exc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 
@@ -115,3 +116,13 @@ def is_image(text: str | None) -> bool:
 def quoted(text: str) -> list[str]:
     """Strings the user put in quotes: deployment 'web-app' -> ['web-app']."""
     return [a or b for a, b in re.findall(r"'([^']+)'|\"([^\"]+)\"", text)]
+
+
+UNTRUSTED_TAG = "untrusted-cluster-data"
+
+
+def quote_untrusted(data: object) -> str:
+    """Cluster data for a model, quoted: JSON inside <untrusted-cluster-data> tags, with
+    `<` and `>` escaped so the data cannot close the tag."""
+    quoted = json.dumps(data).replace("<", "\\u003c").replace(">", "\\u003e")
+    return f"<{UNTRUSTED_TAG}>\n{quoted}\n</{UNTRUSTED_TAG}>"
