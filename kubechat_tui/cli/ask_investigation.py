@@ -12,23 +12,18 @@ from kubechat_tui.config.settings import Settings
 from kubechat_tui.domain import PlanResult
 
 
-def wanted(settings: Settings, result: PlanResult) -> bool:
-    """True when a model planned the question and may call tools."""
-    return (settings.ai.enabled and settings.ai.investigate_max_calls > 0
-            and result.planner.startswith("llm:"))
-
-
 def investigate(settings: Settings, pipeline: Any, result: PlanResult, run: Any,
                 quiet: bool) -> Any:
     """The Investigation of the question (printed unless `quiet`), None when not wanted."""
-    if not wanted(settings, result) or result.plan is None:
-        return None
     from kubechat_tui.cli.plan_cmd import write
     from kubechat_tui.engine.diagnostics.path import ReadPath
     from kubechat_tui.engine.diagnostics.text import result_text
-    from kubechat_tui.engine.investigation.loop import Investigator
+    from kubechat_tui.engine.investigation.loop import Investigator, investigates
     from kubechat_tui.engine.investigation.text import answer_text, call_text
     from kubechat_tui.planner.model_client import ModelClient
+
+    if result.plan is None or not investigates(settings.ai, result.plan):
+        return None
 
     def out(text: str) -> None:
         if not quiet:

@@ -109,3 +109,21 @@ class ReadRunFinished(Message):
     def __init__(self, plan: Any, run: Any = None, error: str | None = None) -> None:
         super().__init__()
         self.plan, self.run, self.error = plan, run, error
+
+
+class InvestigationCallMade(Message):
+    """The model's tool call was run or refused (an engine CallRecord; posted from the
+    investigation worker; the call's results come as ReadResultReady)."""
+
+    def __init__(self, record: Any) -> None:
+        super().__init__()
+        self.record = record
+
+
+class InvestigationFinished(Message):
+    """The investigation ended (`found`: the engine Investigation), or could not run
+    (`error`: one line)."""
+
+    def __init__(self, found: Any = None, error: str | None = None) -> None:
+        super().__init__()
+        self.found, self.error = found, error

@@ -48,6 +48,12 @@ MAX_ANSWER_CHARS = 4000
 CallCallback = Callable[[CallRecord], None]
 
 
+def investigates(ai: AISettings, plan: Plan) -> bool:
+    """True when a model planned `plan` and may call tools (a model is configured, it
+    answered, and `ai.investigate_max_calls` allows calls)."""
+    return ai.enabled and ai.investigate_max_calls > 0 and plan.planner.startswith("llm:")
+
+
 class Investigator:
     """Runs investigations on the read path `reads` with the model of `ai`."""
 
@@ -108,7 +114,8 @@ class Investigator:
               on_result: ResultCallback | None) -> dict[str, object]:
         """Check one call; run it or refuse it (audited, shown); what the model is told."""
         call_id = f"c{len(found.calls) + 1}"
-        record = CallRecord(call_id, call.shown(), " ".join(printable(call.reason).split())[:200])
+        record = CallRecord(call_id, call.shown(), " ".join(printable(call.reason).split())[:200],
+                            clusters=tuple(call.clusters[:5]) or plan.scope.clusters)
         found.calls.append(record)
         step: Step | CallRefused
         if len(found.calls) > self.ai.investigate_max_calls:
@@ -117,7 +124,7 @@ class Investigator:
         else:
             step = checked(call, call_id, plan.scope)
         if isinstance(step, Step):
-            record.kubectl = step.kubectl
+            record.kubectl, record.clusters = step.kubectl, step.clusters
             if on_call is not None:
                 on_call(record)
             try:

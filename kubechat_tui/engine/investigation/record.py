@@ -21,6 +21,7 @@ class CallRecord:
     id: str  # c1, c2, ...
     shown: str  # the call as the model asked: `logs pods/web-1 -n shop on prod-eu`
     reason: str = ""  # why the model asked (printable, cut)
+    clusters: tuple[str, ...] = ()  # where it reads, or (refused) where the model asked
     refused: str = ""  # why it was not run ("" when it ran)
     refusal: str = ""  # mutation, secret, scope, invalid, budget
     kubectl: str = ""  # the read step's line (when it ran)
@@ -34,8 +35,9 @@ class CallRecord:
     def to_json(self) -> dict[str, Any]:
         """The `ask --json` form."""
         return {"id": self.id, "call": self.shown, "reason": self.reason,
-                "status": self.status, "refused": self.refused or None,
-                "refusal": self.refusal or None, "kubectl": self.kubectl or None,
+                "clusters": list(self.clusters), "status": self.status,
+                "refused": self.refused or None, "refusal": self.refusal or None,
+                "kubectl": self.kubectl or None,
                 "results": [r.to_json() for r in self.results]}
 
 

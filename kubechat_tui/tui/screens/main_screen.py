@@ -24,7 +24,7 @@ from kubechat_tui.tui.messages import (
 )
 from kubechat_tui.tui.scope import ScopeError, ViewScope
 from kubechat_tui.tui.screens.help_screen import HelpScreen
-from kubechat_tui.tui.screens.operating import OperatingScreen
+from kubechat_tui.tui.screens.investigating import InvestigatingScreen
 from kubechat_tui.tui.widgets.chat_pane import ChatPane
 from kubechat_tui.tui.widgets.command_line import CommandLine
 from kubechat_tui.tui.widgets.context_banner import ContextBanner
@@ -52,7 +52,7 @@ HEALTH_START_DELAY = 2.0
 INPUT_OPENERS = frozenset(b.action for b in SCREEN_BINDINGS if b.priority)
 
 
-class MainScreen(OperatingScreen):
+class MainScreen(InvestigatingScreen):
     """Layout, scope, inventory and keys; detail/logs, chat and the engine come from the
     base layers."""
 
