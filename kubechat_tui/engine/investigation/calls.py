@@ -25,11 +25,13 @@ from kubechat_tui.planner.text import printable
 MAX_CALLS_PER_REPLY = 8
 READ_TOOLS: dict[str, Verb] = {"list": Verb.GET, "get": Verb.GET, "describe": Verb.DESCRIBE,
                                "events": Verb.EVENTS, "logs": Verb.LOGS, "top": Verb.TOP}
-# Tool names that would change something (kubectl's verbs that write, and the planner's).
-CHANGE_WORDS = frozenset({*(v.value.split()[0] for v in MUTATING_VERBS), "create", "edit",
-                          "exec", "label", "annotate", "replace", "run", "expose", "cp",
-                          "port-forward", "restart", "taint", "autoscale", "attach", "debug",
-                          "evict", "update", "write", "kill"})
+# Tool names that would change something: the planner's changes (`rollout restart`), and
+# a first word kubectl (or anyone) writes with.
+CHANGES = frozenset(v.value for v in MUTATING_VERBS)
+CHANGE_WORDS = frozenset({*(v.value for v in MUTATING_VERBS if " " not in v.value), "set",
+                          "create", "edit", "exec", "label", "annotate", "replace", "run",
+                          "expose", "cp", "port-forward", "restart", "taint", "autoscale",
+                          "attach", "debug", "evict", "update", "write", "kill", "undo"})
 RefusalKind = Literal["mutation", "secret", "scope", "invalid", "budget"]
 
 REPLY_SCHEMA: dict[str, Any] = {
@@ -118,7 +120,7 @@ def checked(call: ToolCall, call_id: str, scope: Scope) -> Step | CallRefused:
     tool = " ".join(call.tool.lower().split())
     verb = READ_TOOLS.get(tool)
     if verb is None:
-        if tool.split(" ")[0] in CHANGE_WORDS:
+        if tool in CHANGES or tool.split(" ")[0] in CHANGE_WORDS:
             return CallRefused("mutation", f"{_flat(tool, 40)!r} changes the cluster; an "
                                "investigation only reads (list, get, describe, events, logs, "
                                "top)")
