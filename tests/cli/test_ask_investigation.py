@@ -186,3 +186,20 @@ def test_tool_output_is_redacted_for_a_non_local_model_only(
 def test_without_a_model_ask_does_not_investigate(cli: Cli, tmp_path: Path) -> None:
     code, doc = cli.json(*ASK)
     assert code == 0 and "investigation" not in doc
+
+
+def test_a_call_policy_forbids_is_denied_on_the_read_path_with_its_remediation(
+        cli: Cli, stub: LLMStub, tmp_path: Path) -> None:
+    policy = tmp_path / "policy.yaml"
+    policy.write_text("version: 1\nrules:\n  - id: NO-PROD-LOGS\n    kind: cel\n"
+                      "    match: {mutating_only: false, verbs: [logs], clusters: ['prod-*']}\n"
+                      "    expression: 'true'\n    remediation: 'Ask in #prod-access.'\n")
+    with_model(cli, stub, extra=f"policy_file: {policy}\n")
+    stub.script(PLANNED, calls(LOGS), answer("Cannot tell: the logs were denied.", "c1"))
+    code, doc = cli.json(*ASK)
+    assert code == 0
+    (denied,) = doc["investigation"]["calls"][0]["results"]
+    assert denied["kind"] == "denied" and denied["error"].startswith("policy: NO-PROD-LOGS")
+    assert denied["output"] == {"remediation": "Ask in #prod-access."}
+    assert "policy: NO-PROD-LOGS" in prompts(stub)[2]
+    assert not any("/log" in r.path for r in cli.sim.requests("prod-eu"))
