@@ -31,11 +31,19 @@ MUTATION = {"tool": "delete", "resource": "pods", "selector": "app=payments-api"
 
 
 def calls(*items: dict[str, Any]) -> Scripted:
-    return Scripted(json.dumps({"calls": list(items)}))
+    """The model's tool calls, through the API's tool calling."""
+    return Scripted(tool_calls=[(c["tool"], {k: v for k, v in c.items() if k != "tool"})
+                                for c in items])
 
 
 def answer(text: str, *cited: str) -> Scripted:
-    return Scripted(json.dumps({"answer": text, "citations": list(cited)}))
+    """The model's answer, as the `answer` function."""
+    return Scripted(tool_calls=[("answer", {"answer": text, "citations": list(cited)})])
+
+
+def json_calls(*items: dict[str, Any]) -> Scripted:
+    """The model's tool calls as a strict JSON reply (no tool calling)."""
+    return Scripted(json.dumps({"calls": list(items)}))
 
 
 @pytest.fixture
@@ -66,7 +74,8 @@ def audited(cli: Cli) -> list[tuple[str, str, dict[str, Any]]]:
 
 def prompts(stub: LLMStub) -> list[str]:
     """Every message content sent to the model, one string per request."""
-    return ["\n".join(m["content"] for m in r["body"]["messages"]) for r in stub.requests]
+    return ["\n".join(m.get("content") or "" for m in r["body"]["messages"])
+            for r in stub.requests]
 
 
 def test_the_model_investigates_and_every_out_of_bounds_call_is_refused(
@@ -158,16 +167,70 @@ def test_a_model_that_stops_answering_leaves_the_diagnostics_standing(
     assert found["stopped"] == "the model did not answer within the investigation's 1 s"
 
 
-def test_a_reply_that_is_not_the_schema_ends_the_investigation(cli: Cli,
+def test_a_call_whose_arguments_are_not_the_tools_is_refused(cli: Cli, stub: LLMStub) -> None:
+    with_model(cli, stub)
+    stub.script(PLANNED, Scripted(tool_calls=[("get", {"command": "kubectl delete pods --all"}),
+                                              ("logs", "rm -rf /")]),
+                answer("Nothing read.", "c1"))
+    code, doc = cli.json(*ASK)
+    assert code == 0
+    said = [(c["status"], c["refusal"], c["refused"]) for c in doc["investigation"]["calls"]]
+    assert said == [
+        ("refused", "invalid", "the call's arguments do not match the tool (command: Extra "
+         "inputs are not permitted)"),
+        ("refused", "invalid", "the call's arguments are not a JSON object")]
+    assert doc["investigation"]["notes"] == ["cited 'c1': no such evidence; dropped"]
+    assert all(r.method == "GET" for r in cli.sim.requests("prod-eu")
+               if "selfsubject" not in r.path)
+
+
+NO_TOOLS = Scripted(status=400, message="registry.ollama.ai/library/llama3.1 does not "
+                    "support tools")
+
+
+def test_a_model_without_tool_calling_investigates_in_strict_json(cli: Cli,
+                                                                  stub: LLMStub) -> None:
+    with_model(cli, stub)
+    stub.script(PLANNED, NO_TOOLS, json_calls(LOGS, MUTATION),
+                Scripted(json.dumps({"answer": "It exits at start.", "citations": ["c1"]})))
+    code, doc = cli.json(*ASK)
+    assert code == 0
+    found = doc["investigation"]
+    assert [(c["status"], c["refusal"]) for c in found["calls"]] == [
+        ("ran", None), ("refused", "mutation")]
+    assert found["answer"] == "It exits at start."
+    assert [c["id"] for c in found["citations"]] == ["c1@prod-eu"]
+    assert found["notes"] == [f"no tool calling (127.0.0.1:{stub.port} answered HTTP 400: "
+                              "registry.ollama.ai/library/llama3.1 does not support tools); "
+                              "asked for JSON replies"]
+    assert "tools" in stub.requests[1]["body"] and "tools" not in stub.requests[2]["body"]
+    assert stub.requests[2]["body"]["format"]["properties"]["calls"]
+
+
+def test_a_json_reply_outside_the_schema_ends_the_investigation(cli: Cli,
                                                                 stub: LLMStub) -> None:
     with_model(cli, stub)
-    stub.script(PLANNED, Scripted('{"run": "kubectl delete pods --all"}'))
+    stub.script(PLANNED, NO_TOOLS, Scripted('{"run": "kubectl delete pods --all"}'))
     code, doc = cli.json(*ASK)
     assert code == 0
     assert doc["investigation"]["stopped"].startswith(
         "the model failed: the model's JSON does not match the tool-call schema (run:")
     assert all(r.method == "GET" for r in cli.sim.requests("prod-eu")
                if "selfsubject" not in r.path)
+
+
+def test_a_plain_text_answer_cites_the_ids_it_names(cli: Cli, stub: LLMStub) -> None:
+    with_model(cli, stub, "openai")
+    stub.script(PLANNED, calls(LOGS),
+                Scripted("The pods exit at start (c1@prod-eu; see also s1@prod-eu)."))
+    code, doc = cli.json(*ASK)
+    assert code == 0
+    found = doc["investigation"]
+    assert found["answer"] == "The pods exit at start (c1@prod-eu; see also s1@prod-eu)."
+    assert [c["id"] for c in found["citations"]] == ["c1@prod-eu", "s1@prod-eu"]
+    results = [m for m in stub.requests[2]["body"]["messages"] if m["role"] == "tool"]
+    assert [m["tool_call_id"] for m in results] == ["call_0"]
+    assert results[0]["content"].startswith("<untrusted-cluster-data>\n")
 
 
 @pytest.mark.parametrize(("provider", "redacted"), [("openai", True), ("ollama", False)])

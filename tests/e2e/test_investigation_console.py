@@ -95,5 +95,6 @@ async def test_the_investigation_shows_calls_refusals_and_the_cited_answer(
         assert handle is not None
         actions = [r.event.action for r in handle.audit.records()]
         assert actions.count(REFUSED) == 3 and actions.count(ANSWERED) == 1
-        told = stub.requests[-1]["body"]["messages"][-1]["content"]
-        assert told.startswith("Tool results:\n<untrusted-cluster-data>\n")
+        told = [m for m in stub.requests[-1]["body"]["messages"] if m["role"] == "tool"]
+        assert [m["tool_name"] for m in told] == ["logs", "events", "get", "delete"]
+        assert all(m["content"].startswith("<untrusted-cluster-data>\n") for m in told)

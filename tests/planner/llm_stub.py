@@ -17,9 +17,10 @@ from aiohttp import web
 
 @dataclass
 class Scripted:
-    """One scripted answer: the content to return, or how to misbehave: a delay before
-    answering, a body sent one byte per `drip` seconds, an HTTP status with the API's error
-    `message`, or a `raw` body sent as it is (text/html)."""
+    """One scripted answer: the content to return (and the `tool_calls` a model offered
+    tools makes), or how to misbehave: a delay before answering, a body sent one byte per
+    `drip` seconds, an HTTP status with the API's error `message`, or a `raw` body sent as
+    it is (text/html)."""
 
     content: str = ""
     delay: float = 0.0
@@ -27,6 +28,7 @@ class Scripted:
     message: str = "scripted failure"
     drip: float = 0.0
     raw: str | None = None
+    tool_calls: list[tuple[str, Any]] = field(default_factory=list)  # (function, arguments)
 
 
 @dataclass
@@ -98,7 +100,9 @@ class LLMStub:
             return await _answer(request, answer, {"error": answer.message})
         return await _answer(request, answer, {
             "model": "llama3.1", "created_at": _now(), "done": True,
-            "message": {"role": "assistant", "content": answer.content},
+            "message": {"role": "assistant", "content": answer.content, **({"tool_calls": [
+                {"function": {"name": name, "arguments": arguments}}
+                for name, arguments in answer.tool_calls]} if answer.tool_calls else {})},
             "prompt_eval_count": 10, "eval_count": 10})
 
     async def _openai(self, request: web.Request) -> web.StreamResponse:
@@ -109,8 +113,16 @@ class LLMStub:
         return await _answer(request, answer, {
             "id": "chatcmpl-stub", "object": "chat.completion", "created": int(time.time()),
             "model": "gpt-stub",
-            "choices": [{"index": 0, "finish_reason": "stop",
-                         "message": {"role": "assistant", "content": answer.content}}],
+            "choices": [{"index": 0, "finish_reason": "tool_calls" if answer.tool_calls
+                         else "stop", "message": {
+                             "role": "assistant",
+                             "content": (answer.content or None) if answer.tool_calls
+                             else answer.content,
+                             **({"tool_calls": [
+                                 {"id": f"call_{i}", "type": "function", "function": {
+                                     "name": name, "arguments": json.dumps(arguments)}}
+                                 for i, (name, arguments) in enumerate(answer.tool_calls)]}
+                                if answer.tool_calls else {})}}],
             "usage": {"prompt_tokens": 10, "completion_tokens": 10, "total_tokens": 20}})
 
 

@@ -6,8 +6,9 @@ answers citing its evidence.
     found = Investigator(reads, ModelClient(settings.ai), settings.ai).run(plan, run.results)
     found.to_json()      # {model, calls: [...], answer, citations, stopped}
 
-Modules: `calls` (the reply schema, and a tool call checked into a read step or refused),
-`record` (what was asked, run, refused and answered; light to import), `prompt` (the
-messages, cluster data quoted as untrusted), `loop` (the bounded run), `text` (for the
-CLI). Nothing is imported here.
+Modules: `calls` (the tools as a JSON reply schema and as function definitions, and a
+tool call checked into a read step or refused), `conversation` (the provider's tool
+calling, or strict JSON replies), `prompt` (the messages, cluster data quoted as
+untrusted), `loop` (the bounded run), `record` (what was asked, run, refused and answered;
+light to import), `text` (for the CLI). Nothing is imported here.
 """

@@ -56,6 +56,34 @@ REPLY_SCHEMA: dict[str, Any] = {
 }
 
 
+_CALL_ARGUMENTS = {k: v for k, v in REPLY_SCHEMA["properties"]["calls"]["items"]["properties"]
+                   .items() if k != "tool"}
+_TOOL_DESCRIPTIONS = {
+    "list": "List a resource's objects (params: field_selector, status_filter).",
+    "get": "Get one object by name.",
+    "describe": "Describe an object (kubectl describe), with its events.",
+    "events": "Events, warnings first (params: for_kind, for_name, types, reason_filter).",
+    "logs": "The last log lines of a pod or workload (params: tail_lines, container, "
+            "previous, grep).",
+    "top": "CPU and memory of pods or nodes (metrics.k8s.io).",
+}
+ANSWER_TOOL = "answer"
+# The same calls as function definitions, for a provider's tool calling; the answer is a
+# function too, so its citations come as data.
+TOOLS: list[dict[str, Any]] = [
+    *({"type": "function", "function": {
+        "name": name, "description": _TOOL_DESCRIPTIONS[name],
+        "parameters": {"type": "object", "properties": _CALL_ARGUMENTS,
+                       "required": ["resource"]}}} for name in READ_TOOLS),
+    {"type": "function", "function": {
+        "name": ANSWER_TOOL, "description": "The final answer, citing the ids of the results "
+        "it rests on (c1@prod-eu, s1@prod-eu).",
+        "parameters": {"type": "object", "required": ["answer", "citations"], "properties": {
+            "answer": {"type": "string"},
+            "citations": {"type": "array", "items": {"type": "string"}}}}}},
+]
+
+
 class ToolCall(BaseModel):
     """One tool call as the model writes it (checked by `checked`)."""
 
@@ -113,6 +141,19 @@ def parse_reply(content: str | None) -> Reply:
     if not reply.calls and not (reply.answer or "").strip():
         raise ReplyRejected("the model neither called a tool nor answered")
     return reply
+
+
+def tool_call(name: str, arguments: Any) -> tuple[ToolCall, str]:
+    """A provider's function call as a ToolCall, and "" or why its arguments are refused."""
+    tool = ToolCall(tool=name[:80])
+    if not isinstance(arguments, dict):
+        return tool, "the call's arguments are not a JSON object"
+    try:
+        return ToolCall.model_validate({**arguments, "tool": name[:80]}), ""
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        return tool, f"the call's arguments do not match the tool ({where}: {first['msg']})"
 
 
 def checked(call: ToolCall, call_id: str, scope: Scope) -> Step | CallRefused:

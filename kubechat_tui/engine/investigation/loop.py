@@ -1,5 +1,6 @@
-"""The investigation loop: the model calls read-only tools, each checked (`calls`) and run
-through the read path, until it answers; bounded by `ai.investigate_max_calls` (refused
+"""The investigation loop: the model calls read-only tools (its provider's tool calling, or
+strict JSON replies: `conversation`), each checked (`calls`) and run through the read
+path, until it answers; bounded by `ai.investigate_max_calls` (refused
 calls count too) and `ai.investigate_seconds` (model turns and reads alike).
 
 Every call that runs is audited by the read path (`read.submitted`, `read.step` per
@@ -20,15 +21,14 @@ from kubechat_tui.config.settings import AISettings
 from kubechat_tui.domain import Plan, Step
 from kubechat_tui.engine.diagnostics.path import ReadPath, ReadPlanError, ResultCallback
 from kubechat_tui.engine.diagnostics.results import StepResult
-from kubechat_tui.engine.investigation.calls import (
-    REPLY_SCHEMA,
-    CallRefused,
-    Reply,
-    ToolCall,
-    checked,
-    parse_reply,
+from kubechat_tui.engine.investigation.calls import CallRefused, ToolCall, checked
+from kubechat_tui.engine.investigation.conversation import (
+    Conversation,
+    JsonConversation,
+    ToolConversation,
+    Turn,
 )
-from kubechat_tui.engine.investigation.prompt import first_messages, result_data, tool_message
+from kubechat_tui.engine.investigation.prompt import result_data
 from kubechat_tui.engine.investigation.record import (
     CallRecord,
     Citation,
@@ -39,6 +39,7 @@ from kubechat_tui.engine.trail import Trail
 from kubechat_tui.planner.llm_reply import ReplyRejected
 from kubechat_tui.planner.model_client import ModelClient
 from kubechat_tui.planner.model_errors import OutOfTime, ProviderError
+from kubechat_tui.planner.native_tools import ToolsUnsupported
 from kubechat_tui.planner.providers import model_string
 from kubechat_tui.planner.text import printable
 
@@ -74,7 +75,8 @@ class Investigator:
         known = {evidence_id(r): r for r in evidence}
         deadline = time.monotonic() + self.ai.investigate_seconds
         limit = self.ai.investigate_max_calls
-        messages = first_messages(plan, evidence, limit)
+        talk: Conversation = (ToolConversation(self.ai, plan, evidence, limit)
+                              if self.client.native else JsonConversation(plan, evidence, limit))
         while True:
             left = deadline - time.monotonic()
             if left <= 0:
@@ -82,7 +84,14 @@ class Investigator:
                                  "ran out")
                 break
             try:
-                reply = parse_reply(self.client.complete(messages, REPLY_SCHEMA, left))
+                turn = talk.ask(self.client, left)
+            except ToolsUnsupported as exc:
+                if found.calls or isinstance(talk, JsonConversation):
+                    found.stopped = f"the model failed: {exc}"
+                    break
+                found.notes.append(f"no tool calling ({exc}); asked for JSON replies")
+                talk = JsonConversation(plan, evidence, limit)
+                continue
             except OutOfTime as exc:
                 found.stopped = (str(exc) if left > self.ai.timeout_seconds else "the model "
                                  "did not answer within the investigation's "
@@ -91,17 +100,18 @@ class Investigator:
             except (ProviderError, ReplyRejected) as exc:
                 found.stopped = f"the model failed: {exc}"
                 break
-            if not reply.calls:
-                self._answer(found, reply, known)
+            if not turn.calls:
+                if not (turn.answer or "").strip():
+                    found.stopped = "the model failed: it neither called a tool nor answered"
+                else:
+                    self._answer(found, turn, known)
                 break
             if len(found.calls) >= limit:
                 found.stopped = f"the model asked for more than {limit} tool calls"
                 break
-            messages.append({"role": "assistant",
-                             "content": reply.model_dump_json(exclude_defaults=True)})
-            outputs = [self._call(plan, call, found, trail, known, deadline, on_call,
-                                  on_result) for call in reply.calls]
-            messages.append(tool_message(outputs, limit - len(found.calls)))
+            outputs = [self._call(plan, call, refused, found, trail, known, deadline,
+                                  on_call, on_result) for call, refused in turn.calls]
+            talk.tell(outputs, max(0, limit - len(found.calls)))
         trail.record(ANSWERED, {
             "model": self.model, "answer_sha256": _sha256(found.answer),
             "citations": [c.id for c in found.citations],
@@ -109,10 +119,12 @@ class Investigator:
             "stopped": found.stopped}, "answered" if found.answer else "unanswered")
         return found
 
-    def _call(self, plan: Plan, call: ToolCall, found: Investigation, trail: Trail,
-              known: dict[str, StepResult], deadline: float, on_call: CallCallback | None,
+    def _call(self, plan: Plan, call: ToolCall, refused: str, found: Investigation,
+              trail: Trail, known: dict[str, StepResult], deadline: float,
+              on_call: CallCallback | None,
               on_result: ResultCallback | None) -> dict[str, object]:
-        """Check one call; run it or refuse it (audited, shown); what the model is told."""
+        """Check one call (`refused`: why its arguments already are); run it or refuse it
+        (audited, shown); what the model is told."""
         call_id = f"c{len(found.calls) + 1}"
         record = CallRecord(call_id, call.shown(), " ".join(printable(call.reason).split())[:200],
                             clusters=tuple(call.clusters[:5]) or plan.scope.clusters)
@@ -121,6 +133,8 @@ class Investigator:
         if len(found.calls) > self.ai.investigate_max_calls:
             step = CallRefused("budget", f"no tool calls left (at most "
                                f"{self.ai.investigate_max_calls})")
+        elif refused:
+            step = CallRefused("invalid", refused)
         else:
             step = checked(call, call_id, plan.scope)
         if isinstance(step, Step):
@@ -155,11 +169,11 @@ class Investigator:
                          scope=plan.scope, steps=(step,))
         return reads.run(call_plan, on_result=on_result).results
 
-    def _answer(self, found: Investigation, reply: Reply,
+    def _answer(self, found: Investigation, turn: Turn,
                 known: dict[str, StepResult]) -> None:
         """The answer (printable, cut) and the citations that name evidence it was given."""
-        found.answer = printable(reply.answer or "").strip()[:MAX_ANSWER_CHARS]
-        for cited in dict.fromkeys(reply.citations):
+        found.answer = printable(turn.answer or "").strip()[:MAX_ANSWER_CHARS]
+        for cited in dict.fromkeys(turn.citations[:50]):
             matches = [r for key, r in known.items() if cited in (key, key.split("@")[0])]
             if not matches:
                 found.notes.append(f"cited {printable(cited)[:60]!r}: no such evidence; "
