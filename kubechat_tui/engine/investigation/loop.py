@@ -1,7 +1,7 @@
 """The investigation loop: the model calls read-only tools (its provider's tool calling, or
 strict JSON replies: `conversation`), each checked (`calls`) and run through the read
-path, until it answers; bounded by `ai.investigate_max_calls` (refused
-calls count too) and `ai.investigate_seconds` (model turns and reads alike).
+path, until it answers; bounded by `ai.investigate_max_calls` (refused calls count too)
+and `ai.investigate_seconds` (model turns and reads alike).
 
 Every call that runs is audited by the read path (`read.submitted`, `read.step` per
 cluster, a timeline entry); a refused call is audited here (`investigation.refused`), and
