@@ -122,6 +122,8 @@ def _run(session: Any, args: argparse.Namespace, result: Any) -> int:
     try:
         show = None if args.json else (lambda r: write(result_text(r) + "\n", sys.stdout))
         run = ReadPath.beside(handle.pipeline).run(plan, on_result=show)
+        if not args.json:
+            write(f"{run.run_id}: {run.summary()}", sys.stdout)
         found = investigate(session.settings, handle.pipeline, result, run, args.json)
     except ReadPlanError as exc:
         raise UsageError(f"the plan cannot run: {exc}") from None
@@ -137,8 +139,6 @@ def _run(session: Any, args: argparse.Namespace, result: Any) -> int:
         if found is not None:
             doc["investigation"] = found.to_json()
         write(dumps(doc), sys.stdout)
-    else:
-        write(f"{run.run_id}: {run.summary()}", sys.stdout)
     if run.answered:
         return 0
     return 4 if run.denied else 1

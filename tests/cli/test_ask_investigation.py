@@ -134,6 +134,7 @@ def test_ask_shows_calls_refusals_and_the_cited_answer(cli: Cli, stub: LLMStub) 
             "instance said)") in out
     assert "[c1] prod-eu  ok" in out
     assert "[c2] REFUSED: delete pods -l app=payments-api" in out
+    assert out.index(": 1 result(s): 1 answered") < out.index("investigating with")
     tail = out[out.index("answer:"):]
     assert tail.splitlines()[:4] == [
         "answer:", "   Crash on start.", "evidence:",
