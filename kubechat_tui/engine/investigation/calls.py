@@ -1,5 +1,6 @@
-"""A model's tool calls: the strict JSON reply it must give, and each call checked into one
-read step, or refused with the reason.
+"""A model's tool calls: the read tools as a strict JSON reply schema (`REPLY_SCHEMA`) and
+as function definitions for a provider's tool calling (`TOOLS`), and each call checked into
+one read step, or refused with the reason.
 
 A call is refused, never run, when its tool is not one of the read-only tools (a change
 such as `delete` or `scale`, or anything else), when it reads Secrets, when it names a
