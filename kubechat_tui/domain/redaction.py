@@ -34,7 +34,14 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from kubechat_tui.domain.redaction_markers import MASK, Marker, is_marker, mask, structured
+from kubechat_tui.domain.redaction_markers import (
+    MARKER,
+    MASK,
+    Marker,
+    is_marker,
+    mask,
+    structured,
+)
 from kubechat_tui.domain.secret_masking import LAST_APPLIED, SECRET_FIELDS
 
 __all__ = ["MASK", "Marker", "RedactedData", "Redaction", "Redactor", "is_secret_key",
@@ -378,9 +385,11 @@ def _apply(rule: Rule, text: str, fired: set[str], marker: Marker) -> str:
     search goes on from its next character (`env: API_KEY=x` still finds API_KEY)."""
     parts: list[str] = []
     done = scan = 0
+    markers = [m.span() for m in MARKER.finditer(text)] if "[REDACTED" in text else []
     while scan <= len(text) and (match := rule.search(text, scan)) is not None:
-        if rule.check is not None and not rule.check(match):
-            scan = match.start() + 1
+        inside = any(start < match.end() and match.start() < end for start, end in markers)
+        if inside or (rule.check is not None and not rule.check(match)):
+            scan = match.start() + 1  # a marker is redacted already: never masked again
             continue
         parts += [text[done:match.start()], _mask(match, rule, fired, marker)]
         done = match.end()
