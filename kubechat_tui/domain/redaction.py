@@ -77,6 +77,7 @@ _NOT_SECRET_LAST = frozenset({
     "seconds", "minutes", "hours", "at", "url", "uri", "endpoint", "enabled", "required",
     "policy", "version", "secrets", "tokens", "passwords", "mode", "source", "selector",
 })
+_PLURALS = frozenset({"secrets", "tokens", "passwords"})
 _PLACEHOLDERS = frozenset({"", "true", "false", "null", "none", "nil", "~", "****", "***",
                            "********", MASK.lower(), "redacted", "<redacted>"})
 
@@ -88,6 +89,8 @@ def is_secret_key(name: str) -> bool:
     if not words or words[-1] in _NOT_SECRET_LAST:
         return False
     for index, word in enumerate(words):
+        if word in _PLURALS:
+            continue  # a path or list naming secrets (prod/secrets/ns/name) holds none
         if word in _SECRET_WORDS or word.endswith("token") or any(e in word for e in _EMBEDDED):
             return True
         if word == "key" and index > 0 and words[index - 1] in _KEY_QUALIFIERS:

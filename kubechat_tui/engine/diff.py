@@ -70,3 +70,8 @@ def unified_diff(before: Mapping[str, Any] | None, after: Mapping[str, Any] | No
 def masked(obj: Mapping[str, Any] | None) -> dict[str, Any] | None:
     """The object with every secret replaced by a hashed marker (None stays None)."""
     return None if obj is None else DEFAULT.redact_data(clean(obj), _MARKER).value
+
+
+def masked_text(text: str) -> str:
+    """A line shown beside a diff (a rollback's kubectl line) redacted the same way."""
+    return DEFAULT.redact(text, _MARKER)
