@@ -52,6 +52,7 @@ SECRET_OBJECT_RULE = "kubernetes-secret"
 CREDENTIAL_VALUE_RULE = "credential-env-value"  # a high-entropy literal env value
 ENTROPY_LIMIT = 4.0  # bits per character (random base64 of 20+ characters is above)
 _HEX = re.compile(r"[0-9a-fA-F]+")
+_TOKEN_CHARS = re.compile(r"[A-Za-z0-9+/=_-]+")  # base64 (plain or URL-safe) and the like
 _UUID = re.compile(r"[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}")
 # Named groups holding the secret part of a match (the first that took part is masked);
 # a rule without any masks its whole match.
@@ -357,14 +358,15 @@ class _Walk:
 
 def credential_like(value: str) -> bool:
     """A literal value shaped like a generated credential (detect-secrets' high-entropy
-    strings): one token of 20+ characters mixing letters and digits, with the entropy of
-    random base64, not a path, URL, digest, version or hex id."""
+    strings): one base64-like token of 20+ characters mixing upper and lower case letters
+    and digits, with the entropy of random base64; not a path, URL, image, digest or id."""
     text = value.strip()
     if (len(text) < 20 or len(text) > 512 or any(c.isspace() for c in text)
             or "://" in text or text.startswith(("/", "sha256:", "sha512:"))
             or _HEX.fullmatch(text) or _UUID.fullmatch(text)):
         return False
-    if not (any(c.isdigit() for c in text) and any(c.isalpha() for c in text)):
+    if not (_TOKEN_CHARS.fullmatch(text) and any(c.isdigit() for c in text)
+            and any(c.isupper() for c in text) and any(c.islower() for c in text)):
         return False
     return _entropy(text) >= ENTROPY_LIMIT
 
