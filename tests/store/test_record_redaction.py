@@ -96,7 +96,7 @@ def test_after_the_retention_the_kept_value_is_deleted_and_the_rollback_refused(
     old = (datetime.now(UTC) - timedelta(days=31)).isoformat(timespec="microseconds")
     with store.db.write() as conn:
         conn.execute("UPDATE kept_value SET kept_at = ?", (old,))
-    with pytest.raises(KeptValueGone, match="audit.kept_value_retention_days"):
+    with pytest.raises(KeptValueGone, match=r"audit\.kept_value_retention_days"):
         store.db.redaction.restore_plan(record.event.payload["rollback_plan"], "ex-1")
     assert vault.purge() == 1
     with store.db.read() as conn:
