@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import bisect
 import math
 import re
 from collections.abc import Callable, Iterable, Mapping
@@ -390,9 +391,12 @@ def _apply(rule: Rule, text: str, fired: set[str], marker: Marker) -> str:
     search goes on from its next character (`env: API_KEY=x` still finds API_KEY)."""
     parts: list[str] = []
     done = scan = 0
-    markers = [m.span() for m in MARKER.finditer(text)] if "[REDACTED" in text else []
+    spans = [m.span() for m in MARKER.finditer(text)] if "[REDACTED" in text else []
+    starts = [start for start, _ in spans]
     while scan <= len(text) and (match := rule.search(text, scan)) is not None:
-        inside = any(start < match.end() and match.start() < end for start, end in markers)
+        # markers never overlap: only the last one starting before the match's end can
+        last = bisect.bisect_left(starts, match.end()) - 1
+        inside = last >= 0 and spans[last][1] > match.start()
         if inside or (rule.check is not None and not rule.check(match)):
             scan = match.start() + 1  # a marker is redacted already: never masked again
             continue

@@ -63,15 +63,18 @@ class RecordRedaction:
     def payload(self, payload: Mapping[str, Any]) -> dict[str, Any]:
         """A redacted payload; the values of its rollback plan's step params and of its
         snapshots' objects are kept in the vault first."""
-        out = dict(self.data(dict(payload)).value)
+        out: dict[str, Any] = {}
         kept: dict[str, str] = {}
-        plan = payload.get(ROLLBACK_PLAN)
-        if isinstance(plan, Mapping) and isinstance(plan.get("steps"), list):
-            steps = [self._kept_part(step, "params", kept) for step in plan["steps"]]
-            out[ROLLBACK_PLAN] = {**out[ROLLBACK_PLAN], "steps": steps}
-        snapshots = payload.get(SNAPSHOTS)
-        if isinstance(snapshots, list):
-            out[SNAPSHOTS] = [self._kept_part(snap, "object", kept) for snap in snapshots]
+        for key, value in payload.items():
+            if key == ROLLBACK_PLAN and isinstance(value, Mapping) and isinstance(
+                    value.get("steps"), list):
+                rest = self.data({k: v for k, v in value.items() if k != "steps"}).value
+                out[key] = {**rest, "steps": [self._kept_part(step, "params", kept)
+                                              for step in value["steps"]]}
+            elif key == SNAPSHOTS and isinstance(value, list):
+                out[key] = [self._kept_part(snap, "object", kept) for snap in value]
+            else:
+                out.update(self.data({key: value}).value)
         if kept and self.vault is not None:
             self.vault.keep(kept)
         return out
