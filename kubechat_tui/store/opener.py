@@ -17,10 +17,12 @@ backend until it exists).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from kubechat_tui.config.settings import Settings
+from kubechat_tui.domain.redaction import DEFAULT, Redactor
 from kubechat_tui.store.audit import AuditLog, default_anchor_path
 from kubechat_tui.store.checkpoint_marker import CheckpointMarker
 from kubechat_tui.store.database import Database, open_database
@@ -61,14 +63,21 @@ def anchor_path(settings: Settings, data_dir: Path) -> Path:
     return settings.audit.anchor_path or default_anchor_path(database_path(settings, data_dir))
 
 
-def store_redaction(db: Database, signer: Signer, retention_days: int, *,
+def store_redaction(db: Database, signer: Signer, settings: Settings, *,
                     purge: bool = True) -> RecordRedaction:
-    """The store's redaction: markers hashed, and old values kept, under keys derived from
-    the audit signing key (never in the database); a writer deletes expired values first."""
-    vault = KeptValues(db, signer.derived_key(KEPT_VALUES_PURPOSE), retention_days)
+    """The store's redaction: the built-in rules and `ai.redact_patterns` (a bad pattern,
+    which the model client refuses to run with, leaves the built-in rules), markers
+    hashed and old values kept under keys derived from the audit signing key (never in
+    the database); a writer deletes expired values first."""
+    vault = KeptValues(db, signer.derived_key(KEPT_VALUES_PURPOSE),
+                       settings.audit.kept_value_retention_days)
     if purge:
         vault.purge()
-    return RecordRedaction(signer.derived_key(REDACTION_PURPOSE), vault)
+    try:
+        redactor = Redactor(settings.ai.redact_patterns)
+    except re.error:
+        redactor = DEFAULT
+    return RecordRedaction(signer.derived_key(REDACTION_PURPOSE), vault, redactor)
 
 
 def open_store(settings: Settings, data_dir: Path, *, writer: bool = True,
@@ -80,8 +89,7 @@ def open_store(settings: Settings, data_dir: Path, *, writer: bool = True,
     try:
         signer = load_signer(data_dir, create=writer)
         if signer is not None:
-            db.redaction = store_redaction(db, signer, settings.audit.kept_value_retention_days,
-                                           purge=writer)
+            db.redaction = store_redaction(db, signer, settings, purge=writer)
         audit = AuditLog(db, signer,
                          checkpoint_every=settings.audit.checkpoint_every,
                          anchor_path=anchor_path(settings, data_dir),

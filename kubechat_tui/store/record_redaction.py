@@ -2,19 +2,20 @@
 
 API (the audit log, the timeline and the approval store call it on every write)::
 
-    redaction = RecordRedaction(key, vault)        # key: from the signing key; vault: KeptValues
+    redaction = RecordRedaction(key, vault, redactor)  # the opener builds it (store_redaction)
     redaction.data(payload) -> RedactedData        # markers [REDACTED:rule:digest]; .rules
     redaction.text(text) -> str
     redaction.payload(payload) -> dict             # data(), keeping the values a rollback needs
-    redaction.restore_plan(plan_json) -> dict      # a stored rollback plan with its values back
+    redaction.restore_plan(plan, execution_id)     # a stored rollback plan, its values back
+    redaction.restore(value)                       # any redacted data, its kept values back
 
-The rules are the one set of `domain.redaction` (the same as for model prompts). A record
-keeps which object and which keys changed; each value becomes a marker naming the rule and
-a keyed hash of the value (`HashMarker`), so a change is provable without the value. The
-values a rollback needs (the parameters of a stored rollback plan's steps, the objects of
-a snapshot) are also kept outside the chain, encrypted (`store.kept_values`). Without a
-key (a database opened without the store's signer) markers carry no hash and nothing is
-kept.
+The rules are the one set of `domain.redaction` (the same as for model prompts, with the
+user's `ai.redact_patterns`). A record keeps which object and which keys changed; each
+value becomes a marker naming the rule and a keyed hash of the value (`HashMarker`), so a
+change is provable without the value. The values a rollback needs (the parameters of a
+stored rollback plan's steps, the objects of a snapshot) are also kept outside the chain,
+encrypted (`store.kept_values`). Without a key (a database opened without the store's
+signer) markers carry no hash and nothing is kept.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Protocol
 
-from kubechat_tui.domain.redaction import DEFAULT, RedactedData
+from kubechat_tui.domain.redaction import DEFAULT, RedactedData, Redactor
 from kubechat_tui.domain.redaction_markers import HashMarker, Marker, MissingValue, mask, restore
 
 ROLLBACK_PLAN = "rollback_plan"  # a payload's stored rollback plan: its step params are kept
@@ -44,9 +45,11 @@ class KeptValueGone(Exception):
 class RecordRedaction:
     """The store's redaction: keyed markers, and the vault of values rollbacks need."""
 
-    def __init__(self, key: bytes | None = None, vault: Vault | None = None) -> None:
+    def __init__(self, key: bytes | None = None, vault: Vault | None = None,
+                 redactor: Redactor = DEFAULT) -> None:
         self.key = key
         self.vault = vault
+        self.redactor = redactor
 
     def marker(self) -> Marker:
         """A fresh marker: hashed under the key (plain masks without one)."""
@@ -54,11 +57,11 @@ class RecordRedaction:
 
     def data(self, value: Any) -> RedactedData:
         """A redacted copy of JSON-like data."""
-        return DEFAULT.redact_data(value, self.marker())
+        return self.redactor.redact_data(value, self.marker())
 
     def text(self, text: str) -> str:
         """Redacted text."""
-        return DEFAULT.redact(text, self.marker())
+        return self.redactor.redact(text, self.marker())
 
     def payload(self, payload: Mapping[str, Any]) -> dict[str, Any]:
         """A redacted payload; the values of its rollback plan's step params and of its
@@ -84,7 +87,7 @@ class RecordRedaction:
         if not isinstance(item, Mapping) or field not in item:
             return self.data(item).value
         marker = self.marker()
-        masked = DEFAULT.redact_data(item[field], marker).value
+        masked = self.redactor.redact_data(item[field], marker).value
         if isinstance(marker, HashMarker):
             kept.update(marker.originals)
         return {**self.data({k: v for k, v in item.items() if k != field}).value,

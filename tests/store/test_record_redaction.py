@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from kubechat_tui.config.settings import AuditSettings, Settings
+from kubechat_tui.config.settings import AISettings, AuditSettings, Settings
 from kubechat_tui.domain.redaction import RedactedData
 from kubechat_tui.store.approvals import ApprovalRequest, ApprovalStore
 from kubechat_tui.store.audit_leaks import credential_leaks
@@ -138,3 +138,15 @@ def test_records_written_before_redaction_are_found_not_removed(store: Store) ->
         (2, "execution.succeeded", ("github-token",))]
     assert "rotate it" in leaks[0].line() and TOKEN not in leaks[0].line()
     assert store.audit.verify().ok
+
+
+def test_the_store_masks_the_users_patterns_too(tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KUBECHAT_AUDIT_KEY_BACKEND", "file")
+    store = open_store(Settings(ai=AISettings(redact_patterns=["INC-[0-9]{6}"])),
+                       tmp_path / "data")
+    try:
+        record = store.audit.append(replace(execution({}), justification="see INC-123456"))
+    finally:
+        store.close()
+    assert record.event.justification.startswith("see [REDACTED:redact_patterns0:")
