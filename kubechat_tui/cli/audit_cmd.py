@@ -3,7 +3,8 @@
 - ``verify``: exit 0 when the chain is intact, 1 naming the first bad seq and what is wrong
   (a database that is gone while signed checkpoints name it: ``truncated``, records 1..N);
   an intact chain holding interrupted executions (intents, no outcome) adds one warning
-  line each, and still exits 0
+  line each, and still exits 0; so does each record holding a credential shape (seq,
+  action, rules; written before redaction existed): rotate what leaked
 - ``log``: filtered records as a table or JSON lines
 - ``export``: a signed evidence package (optionally pushed to S3-compatible storage); a
   broken chain is refused (exit 1, first bad seq named, nothing written, nothing signed)
@@ -26,6 +27,7 @@ import itertools
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -168,17 +170,23 @@ def _verify(args: argparse.Namespace) -> int:
     import orjson
 
     from kubechat_tui.engine.journal import verify_with_interrupted
+    from kubechat_tui.store.audit_leaks import Leak, credential_leaks
     from kubechat_tui.store.audit_missing import LostDatabaseError
     from kubechat_tui.store.opener import database_path
 
     settings = _settings(args)
+    leaks: list[Leak] = []
     try:
         with _open_log(args, settings, signing=False) as log:
             path, result = log.db.path, verify_with_interrupted(log)
+            if result.ok:  # a broken chain's records are not read back
+                leaks = list(credential_leaks(log.records()))
     except LostDatabaseError as exc:
         path, result = database_path(settings, _data_dir(args)), exc.result
+    result = replace(result, warnings=(*result.warnings, *(leak.line() for leak in leaks)))
     if args.json:
-        print(orjson.dumps(_verify_json(path, result)).decode())
+        print(orjson.dumps({**_verify_json(path, result),
+                            "credentials": [leak.to_json() for leak in leaks]}).decode())
     else:
         _print_verify(path, result)
     return 0 if result.ok else 1

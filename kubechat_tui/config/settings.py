@@ -67,6 +67,7 @@ class AuditSettings(_Section):
 
     checkpoint_every: int = Field(default=100, ge=1)
     anchor_path: UsablePath | None = None  # absolute; default <database>.anchor.jsonl beside it
+    kept_value_retention_days: int = Field(default=30, ge=0)  # old Secret values for rollback
     s3_endpoint: str | None = None
     s3_region: str | None = None
     s3_access_key_env: str | None = None

@@ -28,17 +28,33 @@ from __future__ import annotations
 
 import base64
 import binascii
+import bisect
+import math
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from kubechat_tui.domain.redaction_markers import (
+    MARKER,
+    MASK,
+    Marker,
+    is_marker,
+    mask,
+    structured,
+)
 from kubechat_tui.domain.secret_masking import LAST_APPLIED, SECRET_FIELDS
 
-MASK = "[REDACTED]"
+__all__ = ["MASK", "Marker", "RedactedData", "Redaction", "Redactor", "is_secret_key",
+           "redact_data", "redact_text"]
 MAX_NAME = 120  # longer key names are not recognised (keeps scanning linear)
 KEY_NAME_RULE = "secret-key-name"
 SECRET_OBJECT_RULE = "kubernetes-secret"
+CREDENTIAL_VALUE_RULE = "credential-env-value"  # a high-entropy literal env value
+ENTROPY_LIMIT = 4.0  # bits per character (random base64 of 20+ characters is above)
+_HEX = re.compile(r"[0-9a-fA-F]+")
+_TOKEN_CHARS = re.compile(r"[A-Za-z0-9+/=_-]+")  # base64 (plain or URL-safe) and the like
+_UUID = re.compile(r"[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}")
 # Named groups holding the secret part of a match (the first that took part is masked);
 # a rule without any masks its whole match.
 SECRET_GROUPS = ("secret", "quoted", "single")
@@ -63,6 +79,7 @@ _NOT_SECRET_LAST = frozenset({
     "seconds", "minutes", "hours", "at", "url", "uri", "endpoint", "enabled", "required",
     "policy", "version", "secrets", "tokens", "passwords", "mode", "source", "selector",
 })
+_PLURALS = frozenset({"secrets", "tokens", "passwords"})
 _PLACEHOLDERS = frozenset({"", "true", "false", "null", "none", "nil", "~", "****", "***",
                            "********", MASK.lower(), "redacted", "<redacted>"})
 
@@ -74,6 +91,8 @@ def is_secret_key(name: str) -> bool:
     if not words or words[-1] in _NOT_SECRET_LAST:
         return False
     for index, word in enumerate(words):
+        if word in _PLURALS:
+            continue  # a path or list naming secrets (prod/secrets/ns/name) holds none
         if word in _SECRET_WORDS or word.endswith("token") or any(e in word for e in _EMBEDDED):
             return True
         if word == "key" and index > 0 and words[index - 1] in _KEY_QUALIFIERS:
@@ -82,9 +101,11 @@ def is_secret_key(name: str) -> bool:
 
 
 def _placeholder(value: str) -> bool:
-    """Values that hold nothing secret: empty, booleans, masks, templates, `<set to ...>`."""
+    """Values that hold nothing secret: empty, booleans, masks and markers, templates,
+    `<set to ...>`."""
     text = value.strip().strip("\"'").strip()
-    return text.lower() in _PLACEHOLDERS or text.startswith(("${", "{{", "$(", "<", "%("))
+    return (text.lower() in _PLACEHOLDERS or is_marker(text)
+            or text.startswith(("${", "{{", "$(", "<", "%(")))
 
 
 def _token_like(value: str) -> bool:
@@ -241,63 +262,119 @@ class RedactedData:
 
 
 class Redactor:
-    """The built-in rules plus the user's extra regexes (settings.ai.redact_patterns)."""
+    """The built-in rules plus the user's extra regexes (settings.ai.redact_patterns).
+
+    Every method takes an optional `marker` (`redaction_markers`): what a secret becomes;
+    the plain `[REDACTED]` by default, a `HashMarker` where a record must prove a change."""
 
     def __init__(self, extra_patterns: Iterable[str] = ()) -> None:
         extra = [_rule(f"redact_patterns[{index}]", pattern)  # re.error on a bad pattern
                  for index, pattern in enumerate(extra_patterns)]
         self.rules: tuple[Rule, ...] = (*BUILTIN_RULES, *extra)
 
-    def redact(self, text: str) -> str:
-        """The text with every secret replaced by [REDACTED]."""
-        return self.redact_text(text).text
+    def redact(self, text: str, marker: Marker = mask) -> str:
+        """The text with every secret replaced by [REDACTED] (or the marker's text)."""
+        return self.redact_text(text, marker).text
 
-    def redact_text(self, text: str) -> Redaction:
+    def redact_text(self, text: str, marker: Marker = mask) -> Redaction:
         """The redacted text and the rules that fired."""
         fired: set[str] = set()
         lowered = text.lower()  # masking only removes text: a keyword absent now stays absent
         for rule in self.rules:
             if rule.applies(lowered):
-                text = _apply(rule, text, fired)
+                text = _apply(rule, text, fired, marker)
         return Redaction(text, frozenset(fired))
 
-    def redact_data(self, value: Any) -> RedactedData:
+    def redact_data(self, value: Any, marker: Marker = mask) -> RedactedData:
         """A copy of JSON-like data (mappings, lists, scalars) with secrets masked: values
-        under secret-ish keys, a Kubernetes Secret's values, and secret shapes in strings."""
+        under secret-ish keys, a Kubernetes Secret's values, credential-looking env values,
+        secret shapes in strings, and all of these in a JSON patch or YAML manifest held
+        in a string (written back in the same form)."""
         fired: set[str] = set()
-        return RedactedData(self._walk(value, fired), frozenset(fired))
+        return RedactedData(_Walk(self, marker, fired).value(value), frozenset(fired))
 
-    def _walk(self, value: Any, fired: set[str]) -> Any:
+
+@dataclass
+class _Walk:
+    """One `redact_data` pass: the redactor, the marker and the rules fired so far."""
+
+    redactor: Redactor
+    marker: Marker
+    fired: set[str]
+
+    def value(self, value: Any) -> Any:
         if isinstance(value, Mapping):
-            secret_object = value.get("kind") == "Secret"
-            masked = {key: self._entry(key, item, secret_object, fired)
-                      for key, item in value.items()}
-            name = value.get("name")  # {"name": "DB_PASSWORD", "value": ...}: a container's env
-            if isinstance(name, str) and is_secret_key(name) and _secret_scalar(value.get("value")):
-                fired.add(KEY_NAME_RULE)
-                masked["value"] = MASK
-            return masked
+            return self.mapping(value)
         if isinstance(value, list | tuple):
-            return [self._walk(item, fired) for item in value]
+            return [self.value(item) for item in value]
         if isinstance(value, str):
-            found = self.redact_text(value)
-            fired |= found.rules
-            return found.text
+            return self.text(value)
         return value
 
-    def _entry(self, key: Any, item: Any, secret_object: bool, fired: set[str]) -> Any:
+    def text(self, value: str) -> str:
+        found = structured(value) if "\n" in value or value.lstrip().startswith("{") else None
+        if found is not None:  # a patch or manifest: masked as data, written back alike
+            inner = _Walk(self.redactor, self.marker, set())
+            masked = inner.value(found.value)
+            if inner.fired:
+                self.fired |= inner.fired
+                return found.dump(masked)
+        result = self.redactor.redact_text(value, self.marker)
+        self.fired |= result.rules
+        return result.text
+
+    def mapping(self, value: Mapping[Any, Any]) -> dict[Any, Any]:
+        secret_object = value.get("kind") == "Secret"
+        masked = {key: self.entry(key, item, secret_object) for key, item in value.items()}
+        name, item = value.get("name"), value.get("value")
+        # {"name": "DB_PASSWORD", "value": ...}: a container's env
+        if isinstance(name, str) and isinstance(item, str) and not is_marker(item):
+            if is_secret_key(name) and _secret_scalar(item):
+                masked["value"] = self.mask(KEY_NAME_RULE, item)
+            elif credential_like(item) and masked.get("value") == item:
+                masked["value"] = self.mask(CREDENTIAL_VALUE_RULE, item)
+        return masked
+
+    def entry(self, key: Any, item: Any, secret_object: bool) -> Any:
         if secret_object and key in SECRET_FIELDS and isinstance(item, Mapping):
-            fired.add(SECRET_OBJECT_RULE)
-            return dict.fromkeys(item, MASK)
+            return {name: self.mask(SECRET_OBJECT_RULE, value) for name, value in item.items()}
         if key == "metadata" and secret_object and isinstance(item, Mapping):
             annotations = item.get("annotations")
-            if isinstance(annotations, Mapping) and LAST_APPLIED in annotations:
-                fired.add(SECRET_OBJECT_RULE)
-                item = {**item, "annotations": {**annotations, LAST_APPLIED: MASK}}
-        if (isinstance(key, str) and is_secret_key(key) and _secret_scalar(item)):
-            fired.add(KEY_NAME_RULE)
-            return MASK
-        return self._walk(item, fired)
+            if isinstance(annotations, Mapping) and isinstance(annotations.get(LAST_APPLIED),
+                                                               str):
+                item = {**item, "annotations": {
+                    **annotations,
+                    LAST_APPLIED: self.mask(SECRET_OBJECT_RULE, annotations[LAST_APPLIED])}}
+        if isinstance(key, str) and is_secret_key(key) and _secret_scalar(item):
+            return self.mask(KEY_NAME_RULE, item)
+        return self.value(item)
+
+    def mask(self, rule_id: str, secret: Any) -> Any:
+        """The marker of one value (a marker already, or nothing: left as it is)."""
+        if secret is None or (isinstance(secret, str) and (not secret or is_marker(secret))):
+            return secret
+        self.fired.add(rule_id)
+        return self.marker(rule_id, secret if isinstance(secret, str) else str(secret))
+
+
+def credential_like(value: str) -> bool:
+    """A literal value shaped like a generated credential (detect-secrets' high-entropy
+    strings): one base64-like token of 20+ characters mixing upper and lower case letters
+    and digits, with the entropy of random base64; not a path, URL, image, digest or id."""
+    text = value.strip()
+    if (len(text) < 20 or len(text) > 512 or any(c.isspace() for c in text)
+            or "://" in text or text.startswith(("/", "sha256:", "sha512:"))
+            or _HEX.fullmatch(text) or _UUID.fullmatch(text)):
+        return False
+    if not (_TOKEN_CHARS.fullmatch(text) and any(c.isdigit() for c in text)
+            and any(c.isupper() for c in text) and any(c.islower() for c in text)):
+        return False
+    return _entropy(text) >= ENTROPY_LIMIT
+
+
+def _entropy(text: str) -> float:
+    counts = [text.count(c) for c in set(text)]
+    return -sum(n / len(text) * math.log2(n / len(text)) for n in counts)
 
 
 def _secret_scalar(item: Any) -> bool:
@@ -309,32 +386,40 @@ def _secret_scalar(item: Any) -> bool:
     return isinstance(item, int | float | bytes)
 
 
-def _apply(rule: Rule, text: str, fired: set[str]) -> str:
+def _apply(rule: Rule, text: str, fired: set[str], marker: Marker) -> str:
     """`text` with the rule's matches masked. A match its check turns down is no match: the
     search goes on from its next character (`env: API_KEY=x` still finds API_KEY)."""
     parts: list[str] = []
     done = scan = 0
+    spans = [m.span() for m in MARKER.finditer(text)] if "[REDACTED" in text else []
+    starts = [start for start, _ in spans]
     while scan <= len(text) and (match := rule.search(text, scan)) is not None:
-        if rule.check is not None and not rule.check(match):
-            scan = match.start() + 1
+        # markers never overlap: only the last one starting before the match's end can
+        last = bisect.bisect_left(starts, match.end()) - 1
+        inside = last >= 0 and spans[last][1] > match.start()
+        if inside or (rule.check is not None and not rule.check(match)):
+            scan = match.start() + 1  # a marker is redacted already: never masked again
             continue
-        parts += [text[done:match.start()], _mask(match, rule, fired)]
+        parts += [text[done:match.start()], _mask(match, rule, fired, marker)]
         done = match.end()
         scan = max(done, match.start() + 1)
     return "".join([*parts, text[done:]])
 
 
-def _mask(match: re.Match[str], rule: Rule, fired: set[str]) -> str:
+def _mask(match: re.Match[str], rule: Rule, fired: set[str], marker: Marker) -> str:
     group = _secret_group(match)
     if group is None:
+        if is_marker(match.group(0)):
+            return match.group(0)
         fired.add(rule.id)
-        return MASK
-    if match.group(group) == MASK or not match.group(group):
+        return marker(rule.id, match.group(0))
+    secret = match.group(group)
+    if not secret or is_marker(secret):
         return match.group(0)
     fired.add(rule.id)
     start, end = match.span(group)
     whole = match.group(0)
-    return whole[:start - match.start()] + MASK + whole[end - match.start():]
+    return whole[:start - match.start()] + marker(rule.id, secret) + whole[end - match.start():]
 
 
 DEFAULT = Redactor()

@@ -143,7 +143,7 @@ class ApprovalWorkflow:
             "requester_identities": dict(request.requester_identities),
             "access_checks": [dict(c) for c in request.access_checks],
             "resource_versions": dict(resource_versions)}, scope=audit_scope(plan))
-        self.store.add_request(request)
+        request = self.store.add_request(request)  # as stored: redacted
         if self.notifier is not None:
             try:
                 self.notifier(request)
@@ -308,7 +308,7 @@ class ApprovalWorkflow:
                 comment: str, action: str, justification: str = "",
                 execution_id: str | None = None) -> ApprovalStatus:
         decision = Decision(request.id, kind, actor, request.plan_digest,
-                            request.resource_versions, comment,
+                            request.resource_versions, self.store.db.redaction.text(comment),
                             identities=dict(identities_of(actor)))
         if kind in SIGNED_KINDS:
             decision = self._signed(request, decision)

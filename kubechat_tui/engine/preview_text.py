@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from kubechat_tui.engine.changes import Change
+from kubechat_tui.engine.diff import masked_text
 from kubechat_tui.engine.execute import Progress
 from kubechat_tui.engine.pipeline import Prepared, RunResult
 
@@ -52,7 +53,7 @@ def preview_text(prep: Prepared) -> str:
             if change.diff:
                 lines.extend("    " + d for d in change.diff.rstrip("\n").splitlines())
             if change.rollback is not None:
-                lines.append(f"    rollback: {change.rollback.kubectl}")
+                lines.append(f"    rollback: {masked_text(change.rollback.kubectl)}")
             if change.rollback_note:
                 lines.append(f"    rollback: {change.rollback_note}")
     if prep.approval is not None:

@@ -30,6 +30,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from kubechat_tui.domain import Plan, Scope, Step
+from kubechat_tui.domain.redaction_markers import MissingValue
 from kubechat_tui.engine.journal import AuditReader, ExecutionRun
 from kubechat_tui.engine.rollback import (
     ROLLBACK_PLANNER,
@@ -42,6 +43,7 @@ from kubechat_tui.engine.rollback import (
 )
 from kubechat_tui.engine.snapshot import of_object, plan_undo
 from kubechat_tui.kube.mutations import ApiRequester, MutationError, Mutator, Target, target
+from kubechat_tui.store.record_redaction import RecordRedaction
 from kubechat_tui.store.timeline import Timeline
 
 INTERRUPTED = "interrupted"  # the word the notes and the CLI use
@@ -75,21 +77,24 @@ def find_rollback(timeline: Timeline, log: AuditReader, api: ApiRequester,
     run = ExecutionRun.read(log, wanted)
     if run.final is not None:  # ended, but its timeline entry was never written
         return FoundRollback(stored_rollback(wanted,
-                                             run.final.event.payload.get("rollback_plan")))
+                                             run.final.event.payload.get("rollback_plan"),
+                                             redaction=timeline.db.redaction))
     if not run.intents:
         raise UnknownExecution(unknown(wanted))
-    return FoundRollback(recover(run, api), interrupted=True)
+    return FoundRollback(recover(run, api, timeline.db.redaction), interrupted=True)
 
 
-def recover(run: ExecutionRun, api: ApiRequester) -> Plan:
-    """The rollback of an interrupted execution: its intents' targets read again."""
+def recover(run: ExecutionRun, api: ApiRequester,
+            redaction: RecordRedaction | None = None) -> Plan:
+    """The rollback of an interrupted execution: its intents' targets read again (their
+    snapshots' redacted values put back from the store's kept values)."""
     mutator = Mutator(api)
     steps: list[Step] = []
     notes = [f"execution {run.execution_id} was {INTERRUPTED}: {len(run.intents)} change(s) "
              "were announced in the audit log, and its end was never recorded; each target "
              "was read again and is restored where its state differs from the snapshot"]
     for intent in sorted(run.intents, key=lambda i: -int(i.get("index") or 0)):
-        step, note = _undo_intent(run, mutator, intent)
+        step, note = _undo_intent(run, mutator, intent, redaction or RecordRedaction())
         if step is not None:
             steps.append(step)
         notes.append(note)
@@ -104,8 +109,8 @@ def recover(run: ExecutionRun, api: ApiRequester) -> Plan:
                 steps=tuple(steps), notes=tuple(notes))
 
 
-def _undo_intent(run: ExecutionRun, mutator: Mutator,
-                 intent: Mapping[str, Any]) -> tuple[Step | None, str]:
+def _undo_intent(run: ExecutionRun, mutator: Mutator, intent: Mapping[str, Any],
+                 redaction: RecordRedaction) -> tuple[Step | None, str]:
     """(the rollback step or None, one note) for one intent."""
     index = int(intent.get("index") or 0)
     t, step = _target(intent), _step(intent)
@@ -114,6 +119,11 @@ def _undo_intent(run: ExecutionRun, mutator: Mutator,
     if t is None or step is None:
         return None, f"{label}: the intent record is unreadable; not restored"
     found, obj = run.snapshot_object(label)
+    try:
+        obj = redaction.restore(obj)
+    except MissingValue:
+        return None, (f"{label}: its snapshot held values kept out of the audit log that "
+                      "are no longer kept (audit.kept_value_retention_days); not restored")
     before = of_object(t, obj if isinstance(obj, dict) else None)
     expected = (intent.get("snapshot") or {}).get("state_version")
     if not found or before.state_version != expected:

@@ -16,12 +16,15 @@ dry-run and audited like any change.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from pydantic import ValidationError
 
 from kubechat_tui.domain import Plan, Scope, Step
 from kubechat_tui.engine.canonical import PlanInputError, canonical
 from kubechat_tui.engine.changes import Change
 from kubechat_tui.engine.execute import ExecutionReport
+from kubechat_tui.store.record_redaction import KeptValueGone, RecordRedaction
 from kubechat_tui.store.timeline import Timeline
 
 ROLLBACK_PLANNER = "rollback"
@@ -77,7 +80,7 @@ def load_rollback(timeline: Timeline, execution_id: str) -> Plan:
     if not entries:
         raise UnknownExecution(unknown(execution_id))
     return stored_rollback(execution_id, entries[0].payload.get("rollback_plan"),
-                           entries[0].payload.get("rollback_notes"))
+                           entries[0].payload.get("rollback_notes"), timeline.db.redaction)
 
 
 def unknown(execution_id: str) -> str:
@@ -86,14 +89,20 @@ def unknown(execution_id: str) -> str:
             "(see the incident timeline or `kubechat audit log`)")
 
 
-def stored_rollback(execution_id: str, raw: object, notes: object = None) -> Plan:
-    """The rollback plan stored with an execution's outcome (RollbackError: none)."""
+def stored_rollback(execution_id: str, raw: object, notes: object = None,
+                    redaction: RecordRedaction | None = None) -> Plan:
+    """The rollback plan stored with an execution's outcome, its redacted values put back
+    from the store's kept values (RollbackError: none, or a value no longer kept)."""
     if not raw:
         why = "; ".join(str(n) for n in notes or []) if isinstance(notes, list) else ""
         raise RollbackError(f"execution {execution_id} changed nothing that can be rolled back"
                             + (f" ({why})" if why else ""))
     try:
+        if redaction is not None and isinstance(raw, Mapping):
+            raw = redaction.restore_plan(raw, execution_id)
         return Plan.model_validate(raw)
+    except KeptValueGone as exc:
+        raise RollbackError(str(exc)) from None
     except ValidationError as exc:
         raise RollbackError(f"execution {execution_id}: stored rollback plan is unreadable "
                             f"({exc.error_count()} problem(s))") from None
@@ -107,7 +116,8 @@ def undone_approvals(timeline: Timeline, execution_id: str, plan: Plan) -> int |
         return None
     needed = entries[0].payload.get("required_approvals")
     try:
-        stored = canonical(Plan.model_validate(entries[0].payload.get("rollback_plan")))
-    except (ValidationError, PlanInputError):
+        stored = canonical(stored_rollback(execution_id, entries[0].payload.get("rollback_plan"),
+                                           redaction=timeline.db.redaction))
+    except (RollbackError, PlanInputError):
         return None
     return needed if isinstance(needed, int) and stored.digest() == plan.digest() else None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 from collections.abc import Iterator
 
@@ -79,6 +80,16 @@ def startup(image: str, start: float) -> list[tuple[float, str]]:
                     f'"version":"{version}","pid":1}}'),
             (start + 0.05, f'{{"level":"info","ts":"{rfc3339_micro(start + 0.05)}",'
                            '"msg":"loaded configuration","source":"env","keys":4}')]
+
+
+def env_dump(env: list[dict[str, object]], start: float) -> list[tuple[float, str]]:
+    """What a service run with LOG_ENV_AT_START=true prints first: its literal environment
+    (the way debug settings leak credentials into logs)."""
+    values = {str(e.get("name")): e["value"] for e in env if isinstance(e.get("value"), str)}
+    if values.get("LOG_ENV_AT_START") != "true":
+        return []
+    return [(start, json.dumps({"level": "debug", "ts": rfc3339_micro(start),
+                                "msg": "environment", **values}))]
 
 
 def crash(image: str, start: float, end: float) -> list[tuple[float, str]]:

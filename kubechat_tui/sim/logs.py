@@ -68,7 +68,9 @@ def lines_for(call: Call, pod: Obj, container: str, previous: bool) -> list[Line
         return list(loglines.steady(meta["uid"], container + "#prev", image, end - 3600, end))
     failing_peer = any(call.cluster.image_behaviors.get(c["image"]) == "crashloop"
                        for c in pod["spec"]["containers"])
-    return list(loglines.steady(meta["uid"], container, image, started, call.now, failing_peer))
+    spec = next(c for c in pod["spec"]["containers"] if c["name"] == container)
+    return [*loglines.env_dump(spec.get("env") or [], started),
+            *loglines.steady(meta["uid"], container, image, started, call.now, failing_peer)]
 
 
 def _select(call: Call, lines: list[Line]) -> list[Line]:

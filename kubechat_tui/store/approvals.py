@@ -93,7 +93,8 @@ class ApprovalStore:
         self.db = db
 
     def add_request(self, request: ApprovalRequest) -> ApprovalRequest:
-        """Insert a new request."""
+        """Insert a new request, redacted (`db.redaction`); returns it as stored."""
+        request = self._redacted(request)
         with self.db.write() as conn:
             conn.execute(
                 "INSERT INTO approval_requests (id, created_at, requester, requester_kube, "
@@ -112,8 +113,17 @@ class ApprovalStore:
             )
         return request
 
+    def _redacted(self, request: ApprovalRequest) -> ApprovalRequest:
+        """The request with no credential in its plan, title, diff or reasons."""
+        redaction = self.db.redaction
+        plan = orjson.dumps(redaction.data(orjson.loads(request.plan_json)).value).decode()
+        return replace(request, plan_json=plan, title=redaction.text(request.title),
+                       diff=redaction.text(request.diff),
+                       reasons=tuple(redaction.text(r) for r in request.reasons))
+
     def add_decision(self, decision: Decision) -> Decision:
-        """Append a decision; returns it with its sequence number."""
+        """Append a decision (signed as given: the workflow redacts its comment before
+        signing it); returns it with its sequence number."""
         with self.db.write() as conn:
             cursor = conn.execute(
                 "INSERT INTO approval_decisions (request_id, at, kind, actor, actor_kube, "

@@ -13,7 +13,9 @@ API (for the engine, approvals, policies and the CLI/TUI)::
     log.close()                          # session end: sign the head if it moved
     log.problem                          # why a checkpoint was refused in this process, or None
 
-Each append is one ``BEGIN IMMEDIATE`` transaction: read the head, add the record with
+Every event is redacted first (``db.redaction``: no credential reaches the chain; the
+values a rollback needs are kept outside it). Each append is one ``BEGIN IMMEDIATE``
+transaction: read the head, add the record with
 ``hash = sha256(prev || sha256(canonical body))``, commit. Concurrent processes therefore
 form one linear chain, and a process killed mid-append leaves either the whole record or
 nothing. Every ``checkpoint_every`` records a checkpoint is signed, appended to the anchor
@@ -36,6 +38,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -98,13 +101,14 @@ class AuditLog:
         """Add ``event`` at the end of the chain; signs a checkpoint every N records."""
         if self.signer is None:
             raise SigningKeyError("no audit signing key: cannot append to the audit log")
+        redacted = self._redacted(event)
         with self.db.write() as conn:
             head = conn.execute("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
             if head is None:
                 self._refuse_lost_history()
             seq, prev = (head[0] + 1, bytes(head[1])) if head else (1, GENESIS)
             moment = datetime.now(UTC)
-            body = encode_body(seq, moment, event)
+            body = encode_body(seq, moment, redacted)
             digest = hashlib.sha256(prev + hashlib.sha256(body).digest()).digest()
             conn.execute(
                 "INSERT INTO audit (seq, prev, body, hash) VALUES (?, ?, ?, ?)",
@@ -120,6 +124,14 @@ class AuditLog:
                 _log.error("%s: %s", self.db.path, exc)
         _, ts, stored_event = decode_body(body)
         return AuditRecord(seq, ts, stored_event, prev.hex(), digest.hex(), body)
+
+    def _redacted(self, event: AuditEvent) -> AuditEvent:
+        """The event as stored: no credential in its payload, approvals or justification."""
+        redaction = self.db.redaction
+        return replace(event, payload=redaction.payload(event.payload),
+                       approvals=tuple(redaction.data(list(event.approvals)).value),
+                       justification=redaction.text(event.justification),
+                       outcome=redaction.text(event.outcome))
 
     def checkpoint(self, reason: str = "manual", *, force: bool = True) -> Checkpoint | None:
         """Sign the current head (anchor file first, then the database); None when empty.

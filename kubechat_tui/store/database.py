@@ -8,6 +8,7 @@ API::
     with db.read() as conn: ...             # short reads on the shared connection
     with db.snapshot() as conn: ...         # a consistent read-only view on its own connection
     db.sqlite                               # the same connection as a sqlite_utils.Database
+    db.redaction                            # RecordRedaction: what every record write uses
     db.close()
 
 Writers take the database's write lock up front (``BEGIN IMMEDIATE``), so two kubechat
@@ -32,6 +33,7 @@ import sqlite_utils
 
 from kubechat_tui.store import migrations
 from kubechat_tui.store.errors import MissingDatabaseError, StoreError
+from kubechat_tui.store.record_redaction import RecordRedaction
 
 Synchronous = Literal["FULL", "NORMAL"]
 BUSY_TIMEOUT_SECONDS = 15.0
@@ -47,6 +49,8 @@ class Database:
         self.synchronous = synchronous
         self.sqlite = sqlite_utils.Database(conn, execute_plugins=False)
         self.lock = threading.RLock()
+        # what every writer of a record redacts with (the opener gives it a key and a vault)
+        self.redaction = RecordRedaction()
 
     @property
     def schema_version(self) -> int:

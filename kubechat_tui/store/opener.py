@@ -6,6 +6,7 @@ API (for the engine wiring and every CLI command that reads or writes the store)
     store = open_store(settings, data_dir, writer=False)  # a reader: loads the key if there is one
     store = open_store(settings, data_dir, writer=False, create=False)  # never creates the file
     store.db, store.audit                                 # Database, AuditLog
+    store.db.redaction                                    # keyed markers + kept values vault
     store.close()                                         # a writer signs the head, then closes
 
 Every caller opens the store here, so ``storage.path``, ``audit.checkpoint_every`` and
@@ -16,16 +17,22 @@ backend until it exists).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from kubechat_tui.config.settings import Settings
+from kubechat_tui.domain.redaction import DEFAULT, Redactor
 from kubechat_tui.store.audit import AuditLog, default_anchor_path
 from kubechat_tui.store.checkpoint_marker import CheckpointMarker
 from kubechat_tui.store.database import Database, open_database
-from kubechat_tui.store.signing import load_signer
+from kubechat_tui.store.kept_values import KeptValues
+from kubechat_tui.store.record_redaction import RecordRedaction
+from kubechat_tui.store.signing import Signer, load_signer
 
 DB_FILE = "kubechat.db"
+REDACTION_PURPOSE = "redaction-hash"  # the key of the markers' hashes
+KEPT_VALUES_PURPOSE = "kept-values"  # the key encrypting kept values
 
 
 @dataclass
@@ -56,6 +63,23 @@ def anchor_path(settings: Settings, data_dir: Path) -> Path:
     return settings.audit.anchor_path or default_anchor_path(database_path(settings, data_dir))
 
 
+def store_redaction(db: Database, signer: Signer, settings: Settings, *,
+                    purge: bool = True) -> RecordRedaction:
+    """The store's redaction: the built-in rules and `ai.redact_patterns` (a bad pattern,
+    which the model client refuses to run with, leaves the built-in rules), markers
+    hashed and old values kept under keys derived from the audit signing key (never in
+    the database); a writer deletes expired values first."""
+    vault = KeptValues(db, signer.derived_key(KEPT_VALUES_PURPOSE),
+                       settings.audit.kept_value_retention_days)
+    if purge:
+        vault.purge()
+    try:
+        redactor = Redactor(settings.ai.redact_patterns)
+    except re.error:
+        redactor = DEFAULT
+    return RecordRedaction(signer.derived_key(REDACTION_PURPOSE), vault, redactor)
+
+
 def open_store(settings: Settings, data_dir: Path, *, writer: bool = True,
                create: bool = True) -> Store:
     """Open the database and its audit log. A writer creates the signing key when missing;
@@ -63,7 +87,10 @@ def open_store(settings: Settings, data_dir: Path, *, writer: bool = True,
     raises MissingDatabaseError instead of creating a missing database."""
     db = open_database(database_path(settings, data_dir), create=create)
     try:
-        audit = AuditLog(db, load_signer(data_dir, create=writer),
+        signer = load_signer(data_dir, create=writer)
+        if signer is not None:
+            db.redaction = store_redaction(db, signer, settings, purge=writer)
+        audit = AuditLog(db, signer,
                          checkpoint_every=settings.audit.checkpoint_every,
                          anchor_path=anchor_path(settings, data_dir),
                          marker=CheckpointMarker(data_dir))

@@ -7,6 +7,7 @@ API::
     signer.trusted                            # TrustedKey: public key, fingerprint, source
     signer.source                             # "keyring (<backend>)" or "file <path> (0600...)"
     signer.home                               # the data dir (its checkpoint marker lives there)
+    signer.derived_key("kept-values")         # 32 bytes for another purpose, from the same key
     load_signer(data_dir, create=False)       # None when no key exists yet (read-only commands)
 
 The backend is chosen by ``$KUBECHAT_AUDIT_KEY_BACKEND`` (``auto`` default, ``keyring``,
@@ -28,8 +29,9 @@ from pathlib import Path
 import keyring
 import keyring.errors
 from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from kubechat_tui.store.errors import SigningKeyError
 
@@ -97,6 +99,15 @@ class Signer:
     def sign(self, payload: bytes) -> bytes:
         """The Ed25519 signature of ``payload``."""
         return self._key.sign(payload)
+
+    def derived_key(self, purpose: str) -> bytes:
+        """A 32-byte key for ``purpose`` derived from the private key (HKDF-SHA256): kept
+        wherever the signing key is (keyring or 0600 file), never in the database."""
+        raw = self._key.private_bytes(serialization.Encoding.Raw,
+                                      serialization.PrivateFormat.Raw,
+                                      serialization.NoEncryption())
+        return HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
+                    info=f"kubechat {purpose}".encode()).derive(raw)
 
     @classmethod
     def generate(cls, source: str = "memory (not persisted)") -> Signer:

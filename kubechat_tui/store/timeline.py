@@ -44,8 +44,13 @@ class Timeline:
         self.db = db
 
     def add(self, entry: TimelineEntry) -> TimelineEntry:
-        """Append an entry (timestamped now, UTC) and return it with its id."""
+        """Append an entry (timestamped now, UTC), redacted (`db.redaction`: the values
+        its rollback plan needs are kept outside); returns it as stored, with its id."""
         ts = entry.ts or datetime.now(UTC).isoformat(timespec="milliseconds")
+        redaction = self.db.redaction
+        entry = replace(entry, title=redaction.text(entry.title),
+                        body=redaction.text(entry.body),
+                        payload=redaction.payload(entry.payload))
         with self.db.write() as conn:
             cursor = conn.execute(
                 "INSERT INTO timeline (ts, kind, execution_id, author, title, body, payload) "

@@ -28,6 +28,7 @@ from textual.widgets import Footer, Static, TextArea
 from kubechat_tui.domain import Plan, Risk
 from kubechat_tui.domain.visible_text import visible
 from kubechat_tui.engine.approvals import MIN_JUSTIFICATION
+from kubechat_tui.engine.diff import masked_text
 from kubechat_tui.engine.execute import Progress
 from kubechat_tui.engine.pipeline import Prepared, RunOptions, RunResult
 from kubechat_tui.engine.preview_text import progress_line, request_lines
@@ -66,7 +67,7 @@ def steps_table(prep: Prepared) -> Table:
     undo: dict[str, list[str]] = {}
     for change in prep.changes:
         if change.rollback is not None:
-            undo.setdefault(change.step.id, []).append(change.rollback.kubectl)
+            undo.setdefault(change.step.id, []).append(masked_text(change.rollback.kubectl))
     for step in prep.plan.steps:
         if not step.accepted:
             continue
