@@ -26,6 +26,7 @@ class Container:
     env: dict[str, str] = field(default_factory=dict)
     healthy: bool = True
     port: int | None = None
+    config: dict[str, str] = field(default_factory=dict)  # the mounted ConfigMap's data
 
     def files(self) -> dict[str, str]:
         """Readable files by path."""
@@ -37,6 +38,7 @@ class Container:
                                 "cluster.local\nnameserver 172.20.0.10\noptions ndots:5\n",
             "/var/run/secrets/kubernetes.io/serviceaccount/namespace":
                 self.env.get("POD_NAMESPACE", "default"),
+            "/app/config.yaml": "".join(f"{k}: {v}\n" for k, v in sorted(self.config.items())),
         }
 
 
