@@ -132,9 +132,9 @@ def exit_status(doc: dict[str, Any]) -> tuple[int, str]:
     if doc.get("status") == "Success":
         return 0, ""
     causes = (doc.get("details") or {}).get("causes") or []
-    code = next((c.get("message") for c in causes if c.get("reason") == "ExitCode"), None)
+    code = str(next((c.get("message") for c in causes if c.get("reason") == "ExitCode"), ""))
     message = failures.one_line(str(doc.get("message") or "the command failed"))
-    return (int(code) if str(code).isdigit() else 1), message
+    return (int(code) if code.isdigit() else 1), message
 
 
 def open_exec(client: ClusterClient, target: ExecTarget, *, stdin: bool, tty: bool,
