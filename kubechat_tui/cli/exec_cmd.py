@@ -78,15 +78,12 @@ def pod_name(target: str) -> str:
 
 def split_command(args: argparse.Namespace, parser: argparse.ArgumentParser) -> list[str]:
     """The command after `--`; options between the pod and `--` (which argparse leaves in
-    the remainder) are parsed into `args` first."""
+    the remainder) are parsed into `args` first. (argparse drops a `--` that directly
+    follows the pod.)"""
     rest = list(args.argv)
-    if "--" not in rest:
-        if rest:
-            raise UsageError(f"put the command after --: kubechat exec {args.target} -- "
-                             f"{' '.join(rest)[:60]}")
-        return []
-    cut = rest.index("--")
-    if rest[:cut]:
+    cut = rest.index("--") if "--" in rest else (len(rest) if rest[:1] and
+                                                   rest[0].startswith("-") else -1)
+    if cut > 0:
         parser.parse_args(rest[:cut], namespace=args)
     return rest[cut + 1:]
 

@@ -73,11 +73,13 @@ class ExecRequest:
 
 @dataclass(frozen=True)
 class ExecTargetInfo:
-    """The pod as read: the container that runs the command and the pod's labels."""
+    """The pod as read: the container that runs the command, the pod's labels and the
+    container's environment variables that come from Secrets (their output is masked)."""
 
     container: str
     containers: tuple[str, ...]
     labels: dict[str, str]
+    secret_env: tuple[str, ...] = ()
 
 
 def resolve_target(fleet: PodReader, request: ExecRequest) -> ExecTargetInfo:
@@ -106,7 +108,11 @@ def resolve_target(fleet: PodReader, request: ExecRequest) -> ExecTargetInfo:
                     if isinstance(v, dict)), "not started")
         raise ExecInputError(f"container {chosen} of pod {request.pod} is not running "
                              f"({why})")
-    return ExecTargetInfo(chosen, names, dict(meta.get("labels") or {}))
+    env = next((c.get("env") or [] for c in spec.get("containers") or []
+                if c.get("name") == chosen), [])
+    secret_env = tuple(str(e.get("name")) for e in env
+                       if ((e.get("valueFrom") or {}).get("secretKeyRef")))
+    return ExecTargetInfo(chosen, names, dict(meta.get("labels") or {}), secret_env)
 
 
 def kubectl_line(request: ExecRequest, container: str) -> str:

@@ -20,6 +20,7 @@ so tests can move it.
 
 from __future__ import annotations
 
+import shlex
 import threading
 import time
 from collections.abc import Callable
@@ -28,6 +29,7 @@ from pathlib import Path
 from typing import Literal
 
 from kubechat_tui.config.settings import ExecSettings
+from kubechat_tui.domain.redaction import SessionRedactor
 from kubechat_tui.engine import trail as stage
 from kubechat_tui.engine.approvals import ApprovalError
 from kubechat_tui.engine.exec_guard import ExecGuard, ExecPrepared
@@ -224,8 +226,11 @@ def start_session(guard: ExecGuard, found: ExecPrepared, *, confirmed: bool,
         except ApprovalError as exc:
             return StartResult("denied", f"not started: {exc}")
     req = found.request
+    secret_env = found.target.secret_env if found.target is not None else ()
     try:
-        writer = TranscriptWriter.create(transcripts, found.session_id, guard.redactor)
+        writer = TranscriptWriter.create(transcripts, found.session_id,
+                                         SessionRedactor(guard.redactor, secret_env))
+        writer.command(shlex.join(req.command))
     except OSError as exc:
         raise StoreError(f"cannot create the exec transcript in {transcripts}: "
                          f"{exc.strerror or exc}") from None

@@ -2,17 +2,21 @@
 
 API::
 
-    writer = TranscriptWriter.create(transcript_dir(db_path), session_id, redactor)
+    writer = TranscriptWriter.create(transcript_dir(db_path), session_id, session_redactor)
+    writer.command("printenv DB_PASSWORD")           # a one-shot command (as a note)
     writer.add("stdin", "echo $DB_PASSWORD\\r")     # stdin, stdout, stderr or note
     artifact = writer.finish()                       # .path, .sha256, .entries, .size
     read_transcript(path) -> list[TranscriptEntry]
     check_transcript(path, sha256) -> str | None     # why it does not match, or None
+    evidence_files(records, directory)               # the transcripts an export includes
 
 A transcript is a file of JSON lines (`{"at", "stream", "text"}`) beside the database
 (`<database dir>/transcripts/<session id>.jsonl`, owner-only, created exclusively). Text
 is held per stream until a line ends (or 8 KiB gathered, or the session ends) and only
-then redacted (`domain.redaction`) and written, so a secret split across network frames
-or typed key by key is still seen whole by the redactor.
+then redacted (`domain.redaction.SessionRedactor`) and written, so a secret split across
+network frames or typed key by key is still seen whole by the redactor. After a command
+that reads a secret variable (a one-shot command, or a line typed on stdin) its output is
+not written at all, only a note naming the variables, until the next line is typed.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,10 +32,12 @@ from typing import Literal
 
 import orjson
 
-from kubechat_tui.domain.redaction import Redactor
+from kubechat_tui.domain.redaction import MASK, SessionRedactor
+from kubechat_tui.store.audit_model import AuditRecord
 
 Stream = Literal["stdin", "stdout", "stderr", "note"]
 DIRECTORY = "transcripts"
+ENDED = "exec.ended"  # the audit action naming a finished transcript and its sha256
 MAX_PENDING = 8192  # characters held per stream before they are written without a line end
 _LINE_END = re.compile(r"[\r\n]+")
 _SESSION_ID = re.compile(r"^[a-z]{2}-[0-9a-f]{6,32}$")
@@ -78,7 +85,7 @@ class TranscriptWriter:
     """Appends redacted entries to one transcript file."""
 
     path: Path
-    redactor: Redactor
+    redactor: SessionRedactor
     _fd: int
     _hash: hashlib._Hash = field(default_factory=hashlib.sha256)
     _pending: dict[Stream, str] = field(default_factory=dict)
@@ -86,14 +93,23 @@ class TranscriptWriter:
     _size: int = 0
     _rules: set[str] = field(default_factory=set)
     _artifact: TranscriptArtifact | None = None
+    _hiding: tuple[str, ...] = ()  # secret variables the running command reads
+    _learning: bool = False  # its output is the bare values (a one-shot command)
 
     @classmethod
-    def create(cls, directory: Path, session_id: str, redactor: Redactor) -> TranscriptWriter:
+    def create(cls, directory: Path, session_id: str,
+               redactor: SessionRedactor) -> TranscriptWriter:
         """A new, empty transcript file (OSError when it cannot be created)."""
         directory.mkdir(mode=0o700, parents=True, exist_ok=True)
         path = transcript_path(directory, session_id)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND, 0o600)
         return cls(path, redactor, fd)
+
+    def command(self, line: str) -> None:
+        """Record a one-shot command (as a note) and what its output reads."""
+        self._hiding = tuple(self.redactor.command(line))
+        self._learning = bool(self._hiding)
+        self._write("note", f"$ {line}\n", None)
 
     def add(self, stream: Stream, text: str, at: datetime | None = None) -> None:
         """Take text of one stream; whole lines are redacted and written now."""
@@ -123,6 +139,15 @@ class TranscriptWriter:
         return self._artifact
 
     def _write(self, stream: Stream, text: str, at: datetime | None) -> None:
+        if stream == "stdin":
+            for line in _LINE_END.split(text):
+                if line.strip():
+                    self._hiding, self._learning = tuple(self.redactor.command(line)), False
+        elif stream in ("stdout", "stderr") and self._hiding:
+            for line in _LINE_END.split(text) if self._learning else ():
+                self.redactor.learn(line)  # `printenv X` prints X's value bare
+            text = f"{MASK} (output of a command reading {', '.join(self._hiding)})\n"
+            self._rules.add("secret-read-output")
         found = self.redactor.redact_text(text)
         self._rules |= found.rules
         moment = (at or datetime.now(UTC)).astimezone(UTC)
@@ -153,3 +178,26 @@ def check_transcript(path: Path, sha256: str) -> str | None:
     if actual != sha256:
         return f"{path.name}: transcript changed (sha256 {actual[:12]}…, audit says {sha256[:12]}…)"
     return None
+
+
+def evidence_files(records: Iterable[AuditRecord], directory: Path
+                   ) -> tuple[dict[str, bytes], list[str]]:
+    """The transcripts the `exec.ended` records among `records` name, for an evidence
+    package (`transcript-<session id>.jsonl` -> bytes), and one line per transcript that
+    is missing or no longer hashes to what its record says (left out)."""
+    files: dict[str, bytes] = {}
+    problems: list[str] = []
+    for record in records:
+        named = record.event.payload.get("transcript") if record.event.action == ENDED else None
+        if not isinstance(named, dict) or not named.get("sha256"):
+            continue
+        path = directory / str(named.get("file", ""))
+        if path.parent != directory:
+            problems.append(f"record {record.seq}: transcript name {named.get('file')!r}")
+            continue
+        problem = check_transcript(path, str(named["sha256"]))
+        if problem is not None:
+            problems.append(f"record {record.seq}: {problem}")
+        else:
+            files[f"transcript-{path.name}"] = path.read_bytes()
+    return files, problems
