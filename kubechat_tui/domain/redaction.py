@@ -86,7 +86,8 @@ def is_secret_key(name: str) -> bool:
 def _placeholder(value: str) -> bool:
     """Values that hold nothing secret: empty, booleans, masks, templates, `<set to ...>`."""
     text = value.strip().strip("\"'").strip()
-    return text.lower() in _PLACEHOLDERS or text.startswith(("${", "{{", "$(", "<", "%("))
+    return text.lower() in _PLACEHOLDERS or text.startswith(("${", "{{", "$(", "<", "%(",
+                                                              MASK[:-1]))  # masked already
 
 
 def _token_like(value: str) -> bool:
