@@ -39,6 +39,7 @@ from kubechat_tui.engine.pipeline import Pipeline, Prepared, RunOptions, Status
 from kubechat_tui.engine.trail import Trail
 from kubechat_tui.guard.policy import PolicyContext
 from kubechat_tui.kube.recorder import Request
+from kubechat_tui.store.transcripts import SESSION_PREFIX
 
 
 @dataclass
@@ -108,7 +109,7 @@ class ExecGuard:
     def prepare(self, request: ExecRequest, break_glass: str = "") -> ExecPrepared:
         """Run every check up to the confirmation; each stage is audited in order."""
         pipe = self.pipeline
-        session_id = "xs-" + secrets.token_hex(5)
+        session_id = SESSION_PREFIX + secrets.token_hex(5)
         production = pipe.settings.is_production(request.cluster)
         routes = getattr(pipe.fleet, "routes", None)
         known: dict[str, str] = routes() if callable(routes) else {}

@@ -37,6 +37,7 @@ from kubechat_tui.store.audit_model import AuditRecord
 
 Stream = Literal["stdin", "stdout", "stderr", "note"]
 DIRECTORY = "transcripts"
+SESSION_PREFIX = "xs-"  # exec session ids (the execution id of their audit records)
 ENDED = "exec.ended"  # the audit action naming a finished transcript and its sha256
 MAX_PENDING = 8192  # characters held per stream before they are written without a line end
 _LINE_END = re.compile(r"[\r\n]+")
