@@ -122,6 +122,15 @@ class KubeSettings(_Section):
     read_deadline_seconds: TimeoutSeconds = 6.0  # each cluster answers a read within this
 
 
+class ExecSettings(_Section):
+    """Exec sessions (`kubechat exec`, the console's exec pane): when an idle session is
+    warned and ended, and the longest any session may run."""
+
+    idle_timeout_seconds: TimeoutSeconds = 900.0  # no input for this long ends the session
+    idle_notice_seconds: float = Field(default=60.0, ge=0, le=3600)  # warned this long before
+    max_session_seconds: float = Field(default=3600.0, gt=0, le=86_400)  # then it ends
+
+
 class ClusterSettings(_Section):
     """One cluster (a kubeconfig cluster name): the context serving it and its tags."""
 
@@ -150,6 +159,7 @@ class Settings(_Section):
     audit: AuditSettings = Field(default_factory=AuditSettings)
     approvals: ApprovalSettings = Field(default_factory=ApprovalSettings)
     kube: KubeSettings = Field(default_factory=KubeSettings)
+    exec: ExecSettings = Field(default_factory=ExecSettings)
 
     @field_validator("default_namespace")
     @classmethod

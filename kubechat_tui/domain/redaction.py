@@ -10,6 +10,8 @@ API::
     redactor.redact_data(value) -> RedactedData   # JSON-like data: .value (a copy), .rules
     redact_text(text), redact_data(value)         # the built-in rules only
     is_secret_key("MYSQL_ROOT_PASSWORD") -> True  # the key-name test both forms use
+    SessionRedactor(redactor, secret_names)       # a session's stream (exec transcripts):
+                                                  # learns values, masks secret reads
 
 Three kinds of rule, compared with detect-secrets' plugins and gitleaks' default rules:
 token shapes that are secret wherever they appear (AWS key ids, GitHub, GitLab, Slack,
@@ -105,7 +107,7 @@ def _placeholder(value: str) -> bool:
     `<set to ...>`."""
     text = value.strip().strip("\"'").strip()
     return (text.lower() in _PLACEHOLDERS or is_marker(text)
-            or text.startswith(("${", "{{", "$(", "<", "%(")))
+            or text.startswith(("${", "{{", "$(", "<", "%(", MASK[:-1])))  # masked already
 
 
 def _token_like(value: str) -> bool:
@@ -433,3 +435,58 @@ def redact_text(text: str) -> Redaction:
 def redact_data(value: Any) -> RedactedData:
     """`Redactor().redact_data` with the built-in rules."""
     return DEFAULT.redact_data(value)
+
+
+_ASSIGNED = re.compile(r"^[ \t]*(?:export[ \t]+)?(?P<key>[A-Za-z_][\w.-]{0,120})[ \t]*(?:=|:[ \t])"
+                       r"[ \t]*[\"']?(?P<value>[^\r\n\"']{4,})", re.MULTILINE)
+_READS = re.compile(r"\$\{?(?P<var>[A-Za-z_]\w{0,120})|\b(?:printenv|getenv)[ \t]+"
+                    r"(?P<arg>[A-Za-z_]\w{0,120})")
+MIN_LEARNED = 6  # shorter values are not learned (they would mask ordinary words)
+LEARNED_RULE = "session-learned-value"
+
+
+class SessionRedactor:
+    """Redaction of one session's stream of text (exec transcripts): `Redactor`'s rules,
+    plus every value an earlier `NAME=value` / `NAME: value` line showed under a secret
+    name (masked wherever it shows up again, say printed bare), plus the whole output of
+    a command that reads a secret variable (`printenv DB_PASSWORD`, `echo $API_TOKEN`):
+    its value comes out bare, with nothing around it to recognise.
+
+        session = SessionRedactor(Redactor(patterns), secret_names={"DB_URL"})
+        session.command("printenv DB_URL")   # -> ["DB_URL"]: mask output until the next
+        session.redact_text(text)            # the text masked (and values learned)
+    """
+
+    def __init__(self, redactor: Redactor, secret_names: Iterable[str] = ()) -> None:
+        self.redactor = redactor
+        self.secret_names = frozenset(secret_names)  # secret whatever they are called
+        self.known: set[str] = set()
+
+    def is_secret_name(self, name: str) -> bool:
+        """A variable that holds a secret: named so, or known to come from a Secret."""
+        return name in self.secret_names or is_secret_key(name)
+
+    def command(self, line: str) -> list[str]:
+        """The secret variables a command line reads (empty: its output is redacted by
+        the rules only)."""
+        names = [m.group("var") or m.group("arg") for m in _READS.finditer(line)]
+        return [n for n in dict.fromkeys(names) if self.is_secret_name(n)]
+
+    def redact_text(self, text: str) -> Redaction:
+        """The text with rule matches and learned values masked; learns new values."""
+        for match in _ASSIGNED.finditer(text):
+            if self.is_secret_name(match.group("key")):
+                self.learn(match.group("value"))
+        found = self.redactor.redact_text(text)
+        masked, fired = found.text, set(found.rules)
+        for value in sorted(self.known, key=len, reverse=True):
+            if value in masked:
+                masked = masked.replace(value, MASK)
+                fired.add(LEARNED_RULE)
+        return Redaction(masked, frozenset(fired))
+
+    def learn(self, value: str) -> None:
+        """Remember a value to mask from now on (the bare output of a secret read)."""
+        value = value.strip()
+        if len(value) >= MIN_LEARNED and not _placeholder(value) and MASK not in value:
+            self.known.add(value)

@@ -1,4 +1,6 @@
-"""The verb allow-list: the only kubectl verbs a plan may contain."""
+"""The verb allow-list: the kubectl verbs a plan may contain (`PLAN_VERBS`), and `exec`,
+which only the engine's exec path (`engine.exec_guard`) builds: no planner, recipe or plan
+file may hold it."""
 
 from __future__ import annotations
 
@@ -25,6 +27,7 @@ class Verb(StrEnum):
     DELETE = "delete"
     PATCH = "patch"
     APPLY = "apply"
+    EXEC = "exec"  # a session in a container: never a plan step (PLAN_VERBS)
 
     @property
     def mutating(self) -> bool:
@@ -44,5 +47,8 @@ MUTATING_VERBS = frozenset(
         Verb.DELETE,
         Verb.PATCH,
         Verb.APPLY,
+        Verb.EXEC,
     }
 )
+# What planners, recipes and plan files may use: every verb but exec.
+PLAN_VERBS = tuple(v for v in Verb if v is not Verb.EXEC)

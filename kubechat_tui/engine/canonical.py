@@ -24,6 +24,7 @@ from pydantic import ValidationError
 
 from kubechat_tui.domain import Plan, Step
 from kubechat_tui.domain.plan import MAX_ASK_APPROVAL
+from kubechat_tui.domain.verbs import PLAN_VERBS
 from kubechat_tui.planner.render import build_step
 from kubechat_tui.planner.text import is_image, is_label, is_name, is_selector, printable
 
@@ -70,6 +71,9 @@ def check_plan(plan: Plan) -> None:
         _check_label("scope", "namespace", plan.scope.namespace)
     for step in plan.steps:
         where = f"step {' '.join(printable(step.id).split())[:40]}"
+        if step.verb not in PLAN_VERBS:
+            raise PlanInputError(f"{where}: {step.verb.value} is not a plan step (run "
+                                 "`kubechat exec`)")
         _check_clusters(where, step.clusters)
         if step.namespace is not None:
             _check_label(where, "namespace", step.namespace)

@@ -184,7 +184,7 @@ class Pipeline:
         if not self._targets(prep):
             return prep
         _tell(opts, "RBAC pre-flight")
-        if not self._rbac(prep):
+        if not self.rbac_stage(prep):
             return prep
         _tell(opts, "guardrail policy")
         if not self._policy(prep):
@@ -193,7 +193,7 @@ class Pipeline:
         if not self._dry_run(prep):
             return prep
         _tell(opts, "approval")
-        if not self._approval(prep):
+        if not self.approval_stage(prep):
             return prep
         if opts.dry_run_only:
             prep.status, prep.message = "previewed", "dry run only: nothing was changed"
@@ -233,7 +233,9 @@ class Pipeline:
             return False
         return True
 
-    def _rbac(self, prep: Prepared) -> bool:
+    def rbac_stage(self, prep: Prepared) -> bool:
+        """Review `prep.requests` (audited); False (status set) when anything is denied.
+        The exec path (`engine.exec_guard`) runs this same stage."""
         report = self.rbac(self.fleet, prep.requests, self.policy.spec.rbac_contact)
         prep.rbac = report
         prep.trail.record(stage.RBAC, report.to_dict(), "allowed" if report.allowed else "denied")
@@ -288,7 +290,9 @@ class Pipeline:
                        + (f" (+{len(report.errors) - 1} more)" if len(report.errors) > 1 else ""))
         return report.ok
 
-    def _approval(self, prep: Prepared) -> bool:
+    def approval_stage(self, prep: Prepared) -> bool:
+        """Break-glass, or the approvals policy asks for (an open request found, or one
+        opened); False (status set) unless released. The exec path runs it too."""
         decision = prep.policy
         if decision is None:
             return False

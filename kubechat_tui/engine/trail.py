@@ -34,6 +34,12 @@ POLICY_LOAD_FAILED = "policy.load_failed"  # the policy fails closed: every chan
 # (step, cluster) with the sha256 of what was shown.
 READ_SUBMITTED = "read.submitted"
 READ_STEP = "read.step"
+# The exec path (engine.exec_guard, engine.exec_session): the request, then RBAC, policy and
+# approval as above, then the session's start and end (the end names its transcript).
+EXEC_SUBMITTED = "exec.submitted"
+EXEC_NOT_CONFIRMED = "exec.not_confirmed"
+EXEC_STARTED = "exec.started"
+EXEC_ENDED = "exec.ended"
 
 
 class AuditSink(Protocol):

@@ -342,6 +342,14 @@ class ContextRouter:
         """cluster -> the context its requests go through."""
         return dict(self.contexts)
 
+    def client(self, cluster: str) -> ClusterClient:
+        """The client of this router's context for the cluster (streams such as exec);
+        KubeconfigError when the cluster is not routed."""
+        context = self.contexts.get(cluster)
+        if context is None:
+            raise KubeconfigError(not_in_session(cluster, list(self.contexts)))
+        return self.fleet.context_client(context)
+
     def request(self, cluster: str, method: str, path: str, *, query: Query = None,
                 body: object | None = None, content_type: str | None = None,
                 timeout: float | None = None, accept: str = JSON) -> tuple[int, bytes]:

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 
 from kubechat_tui.config.settings import Settings
 from kubechat_tui.domain import PlanResult, Scope, Verb
+from kubechat_tui.domain.verbs import PLAN_VERBS
 from kubechat_tui.kube.lookup import ClusterView
 from kubechat_tui.planner.assemble import assemble
 from kubechat_tui.planner.drafts import Unplannable
@@ -96,7 +97,7 @@ class LLMPlanner:
         """The chat messages (the client redacts them for a non-local model)."""
         system = SYSTEM_PROMPT.format(
             schema=json.dumps(REPLY_SCHEMA, separators=(",", ":")),
-            verbs=", ".join(v.value for v in Verb),
+            verbs=", ".join(v.value for v in PLAN_VERBS),
             clusters=", ".join(scope.clusters) or "(the current context)",
             namespace=scope.namespace or "(any)")
         user = f"Request: {text}"

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from kubechat_tui.domain import RESOURCES, ParamValue, Verb
 from kubechat_tui.domain.resources import WORKLOAD_RESOURCES
-from kubechat_tui.domain.verbs import MUTATING_VERBS
+from kubechat_tui.domain.verbs import MUTATING_VERBS, PLAN_VERBS
 from kubechat_tui.planner.drafts import Draft
 from kubechat_tui.planner.scope import ResolvedScope
 from kubechat_tui.planner.text import is_image, is_label, is_name, is_selector, printable
@@ -53,7 +53,7 @@ REPLY_SCHEMA: dict[str, Any] = {
             "type": "object",
             "required": ["verb", "resource"],
             "properties": {
-                "verb": {"type": "string", "enum": [v.value for v in Verb]},
+                "verb": {"type": "string", "enum": [v.value for v in PLAN_VERBS]},
                 "resource": {"type": "string", "enum": sorted(RESOURCES)},
                 "namespace": {"type": ["string", "null"]},
                 "name": {"type": ["string", "null"]},
@@ -140,6 +140,8 @@ def draft_from_spec(step: StepSpec, allowed_changes: set[Verb], scope: ResolvedS
     Raises ReplyRejected naming the problem."""
     try:
         verb = Verb(step.verb)
+        if verb not in PLAN_VERBS:
+            raise ValueError(verb)
     except ValueError:
         raise ReplyRejected(f"verb {step.verb!r} is not on the allow-list") from None
     if step.resource not in RESOURCES:

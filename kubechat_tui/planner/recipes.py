@@ -26,6 +26,7 @@ from kubechat_tui.config.errors import one_line
 from kubechat_tui.config.paths import config_file
 from kubechat_tui.config.settings import Settings
 from kubechat_tui.domain import RESOURCES, ParamValue, PlanResult, Scope, Verb
+from kubechat_tui.domain.verbs import PLAN_VERBS
 from kubechat_tui.kube.lookup import ClusterView
 from kubechat_tui.planner.assemble import assemble
 from kubechat_tui.planner.drafts import NotPlanned, Unplannable
@@ -84,7 +85,7 @@ class Recipe(BaseModel):
     def _steps(cls, steps: list[StepSpec], info: ValidationInfo) -> list[StepSpec]:
         declared = info.data.get("parameters") or {}
         for index, step in enumerate(steps, start=1):
-            if step.verb not in {v.value for v in Verb}:
+            if step.verb not in {v.value for v in PLAN_VERBS}:
                 raise ValueError(f"step {index}: verb {step.verb!r} is not on the allow-list")
             if step.resource not in RESOURCES:
                 raise ValueError(f"step {index}: resource {step.resource!r} is not known")

@@ -43,7 +43,8 @@ def refuse_unsafe(low: str, intent: Intent) -> None:
                          blocked=True)
     if UNSUPPORTED.search(low):
         raise NotPlanned("refused: exec, shells, port-forwards and proxies are not plan "
-                         "steps; kubechat plans get/describe/logs/events and guarded changes",
+                         "steps; kubechat plans get/describe/logs/events and guarded changes "
+                         "(for a guarded, recorded shell: :exec on a pod, or `kubechat exec`)",
                          blocked=True)
     if Change.DELETE in intent.changes and DESTRUCTIVE_ALL.search(low):
         raise NotPlanned("refused: deleting everything (all resources, a whole cluster) is "

@@ -20,15 +20,24 @@ PROTOCOLS = ("v5.channel.k8s.io", "v4.channel.k8s.io")
 STDIN, STDOUT, STDERR, ERROR, RESIZE, CLOSE = 0, 1, 2, 3, 4, 255
 
 
+def _config(call: Call, pod: Obj, container: Obj) -> dict[str, str]:
+    """The data of the ConfigMaps the container takes its environment from (mounted as
+    /app/config.yaml)."""
+    data: dict[str, str] = {}
+    for source in container.get("envFrom") or []:
+        ref = (source.get("configMapRef") or {}).get("name")
+        cm = call.cluster.store.get("configmaps", pod["metadata"]["namespace"], ref) \
+            if ref else None
+        data.update((cm or {}).get("data") or {})
+    return data
+
+
 def _environment(call: Call, pod: Obj, container: Obj) -> dict[str, str]:
     store, ns = call.cluster.store, pod["metadata"]["namespace"]
     env = {"PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
            "HOSTNAME": pod["metadata"]["name"], "KUBERNETES_SERVICE_HOST": "172.20.0.1",
            "KUBERNETES_SERVICE_PORT": "443", "POD_NAMESPACE": ns}
-    for source in container.get("envFrom") or []:
-        ref = (source.get("configMapRef") or {}).get("name")
-        cm = store.get("configmaps", ns, ref) if ref else None
-        env.update((cm or {}).get("data") or {})
+    env.update(_config(call, pod, container))
     for item in container.get("env") or []:
         if "value" in item:
             env[item["name"]] = str(item["value"])
@@ -52,7 +61,7 @@ def _box(call: Call, pod: Obj, name: str) -> shell.Container:
     ports = container.get("ports") or [{}]
     return shell.Container(pod["metadata"]["name"], container["image"],
                            _environment(call, pod, container), healthy,
-                           ports[0].get("containerPort"))
+                           ports[0].get("containerPort"), _config(call, pod, container))
 
 
 def _status(argv: list[str], code: int) -> bytes:
@@ -74,7 +83,8 @@ async def serve(call: Call, fleet: SimFleet) -> web.StreamResponse:
     argv = call.request.query.getall("command", [])
     if not argv:
         raise bad_request("you must specify at least 1 command")
-    if call.request.headers.get("Upgrade", "").lower() != "websocket":
+    if (call.request.headers.get("Upgrade", "").lower() != "websocket"
+            or fleet.faults[call.cluster.name].state.refuse_upgrades):  # a proxy dropped it
         raise ApiError(400, "BadRequest", "Upgrade request required", {})
     ws = web.WebSocketResponse(protocols=PROTOCOLS)
     await ws.prepare(call.request)

@@ -34,6 +34,7 @@ FLAG_KINDS: dict[str, tuple[str, object, str]] = {
     "flap-watches": ("flap_watches", None, "flap_watches"),
     "error-writes": ("error_writes", True, ""),
     "hold-writes": ("hold_writes_ms", None, "hold_writes_ms"),
+    "refuse-upgrades": ("refuse_upgrades", True, ""),
 }
 
 
@@ -51,6 +52,7 @@ class FaultState:
     flap_watches: float = 0.0  # > 0: every watch is cut this many seconds after it opens
     error_writes: bool = False  # error_rate applies to committing writes only
     hold_writes_ms: int = 0  # a committing write's answer is held this long after it applied
+    refuse_upgrades: bool = False  # exec answers as if a proxy dropped the WebSocket upgrade
 
     def as_dict(self) -> dict[str, Any]:
         """The settings as JSON-ready values."""

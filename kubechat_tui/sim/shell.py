@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shlex
 from dataclasses import dataclass, field
 
@@ -26,6 +27,7 @@ class Container:
     env: dict[str, str] = field(default_factory=dict)
     healthy: bool = True
     port: int | None = None
+    config: dict[str, str] = field(default_factory=dict)  # the mounted ConfigMap's data
 
     def files(self) -> dict[str, str]:
         """Readable files by path."""
@@ -37,6 +39,7 @@ class Container:
                                 "cluster.local\nnameserver 172.20.0.10\noptions ndots:5\n",
             "/var/run/secrets/kubernetes.io/serviceaccount/namespace":
                 self.env.get("POD_NAMESPACE", "default"),
+            "/app/config.yaml": "".join(f"{k}: {v}\n" for k, v in sorted(self.config.items())),
         }
 
 
@@ -104,17 +107,26 @@ def _filter(prog: str, args: list[str], text: str) -> Result | None:
     return None
 
 
+_VARIABLE = re.compile(r"\$\{?([A-Za-z_]\w*)\}?")
+
+
+def _expand(box: Container, arg: str) -> str:
+    """`$NAME` and `${NAME}` from the container's environment (unset: empty)."""
+    return _VARIABLE.sub(lambda m: box.env.get(m.group(1), ""), arg)
+
+
 def run(box: Container, argv: list[str], piped: str | None = None) -> Result:
     """Run one command line (argv[0] is the program); piped is the previous stage's stdout."""
     if not argv:
         return Result()
     prog, args = argv[0].rsplit("/", 1)[-1], argv[1:]
+    if prog in ("sh", "bash", "ash") and args[:1] == ["-c"] and len(args) > 1:
+        return run_script(box, args[1])  # its words are expanded as they run
+    args = [_expand(box, arg) for arg in args]
     if piped is not None:
         filtered = _filter(prog, args, piped)
         if filtered is not None:
             return filtered
-    if prog in ("sh", "bash", "ash") and args[:1] == ["-c"] and len(args) > 1:
-        return run_script(box, args[1])
     simple = {
         "true": Result(), "false": Result(code=1),
         "hostname": Result(f"{box.hostname}\n"),

@@ -36,6 +36,7 @@ from kubechat_tui.store.audit import AuditLog
 from kubechat_tui.store.audit_model import AuditFilter, ts_text
 from kubechat_tui.store.audit_walk import Problem
 from kubechat_tui.store.errors import ChainBrokenError, EvidenceError, SigningKeyError
+from kubechat_tui.store.transcripts import evidence_files, transcript_dir
 
 NOTHING_EXPORTED = "nothing exported"
 
@@ -68,7 +69,9 @@ def export_evidence(
         raise EvidenceError("nothing to export: the audit log is empty")
     selected = [r for r in log.records(filters) if r.seq <= checkpoint.seq]
     first = selected[0].seq if selected else checkpoint.seq
+    transcripts, transcript_problems = evidence_files(selected, transcript_dir(log.db.path))
     files: dict[str, bytes] = {
+        **transcripts,
         fmt_.records_file(fmt): _records_bytes(selected, fmt),
         fmt_.CHAIN: _chain_bytes(log, first, checkpoint.seq),
         fmt_.CHECKPOINT: orjson.dumps(
@@ -88,6 +91,7 @@ def export_evidence(
         "public_key": _b64(log.signer.trusted.public_key),
         "public_key_fingerprint": log.signer.fingerprint,
         "files": {name: hashlib.sha256(data).hexdigest() for name, data in files.items()},
+        "transcript_problems": transcript_problems,
     }
     manifest["signature"] = _b64(log.signer.sign(rfc8785.dumps(manifest)))
     files[fmt_.MANIFEST] = orjson.dumps(manifest, option=orjson.OPT_INDENT_2)

@@ -7,6 +7,9 @@ A package directory holds:
 - ``chain.jsonl``: ``{seq, prev, digest, hash}`` for every record of the chain range, so the
   selected records can be tied to the signed head without revealing the others
 - ``checkpoint.json``: the signed checkpoint of the range's last record and the public key
+- ``transcript-<session id>.jsonl``: the redacted transcript of each exec session whose
+  ``exec.ended`` record is selected (that record holds its sha256 too); one missing or
+  changed since is left out and named in the manifest's ``transcript_problems``
 - ``manifest.json``: sha256 of every file, chain range, head hash, the checkpoint, the
   public-key fingerprint, the filters used, and an Ed25519 signature over the rest
 """

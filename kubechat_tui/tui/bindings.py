@@ -84,9 +84,19 @@ CONFIRM_BINDINGS: list[Binding] = [
 
 AUDIT_BINDINGS: list[Binding] = [
     Binding("v", "verify", "Verify", id="audit.verify"),
+    Binding("t", "transcript", "Transcript", id="audit.transcript"),
     Binding("f", "filters", "Filters", id="audit.filters"),
     Binding("r", "reload", "Reload", id="audit.reload"),
     Binding("escape", "close", "Back", id="audit.close"),
+]
+
+EXEC_BINDINGS: list[Binding] = [
+    Binding("ctrl+d", "end_session", "End session", id="exec.end", priority=True),
+    Binding("escape", "close", "End and close", id="exec.close"),
+]
+
+TRANSCRIPT_BINDINGS: list[Binding] = [
+    Binding("escape,q", "close", "Back", id="transcript.close"),
 ]
 
 APP_BINDINGS: list[Binding] = [
@@ -104,11 +114,13 @@ GROUPS: dict[str, list[Binding]] = {
     "Approvals screen": APPROVALS_BINDINGS,
     "Confirmation dialog": CONFIRM_BINDINGS,
     "Audit screen": AUDIT_BINDINGS,
+    "Exec terminal": EXEC_BINDINGS,
+    "Transcript": TRANSCRIPT_BINDINGS,
     "Help": HELP_BINDINGS,
     "Anywhere": APP_BINDINGS,
 }
 CHECKED_PREFIXES = ("table.", "main.", "line.", "chat.", "plan.", "preview.", "approvals.",
-                    "confirm.", "audit.", "help.", "app.")
+                    "confirm.", "audit.", "exec.", "transcript.", "help.", "app.")
 
 KEY_LABELS = {
     "colon": ":", "slash": "/", "question_mark": "?",

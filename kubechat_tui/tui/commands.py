@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from dataclasses import dataclass
 
 KIND_ALIASES: dict[str, str] = {
@@ -22,6 +23,8 @@ COMMAND_HELP: dict[str, str] = {
     "approvals": "review approval requests (approve / reject with a comment)",
     "audit": "the audit log: live tail, filters, chain verification",
     "rollback [EXECUTION_ID]": "preview and run an execution's rollback (default: the last)",
+    "exec [-c C] [--break-glass WHY] [-- CMD ...]": "a terminal (or one command) in the "
+    "selected pod, guarded like a change and recorded",
     "recipe [NAME KEY=VALUE ...]": "plan a runbook recipe in the chat (no name: list them)",
     "help": "list every key",
     "q | quit": "leave kubechat",
@@ -36,8 +39,36 @@ class CommandError(ValueError):
 class Command:
     """A parsed command: a verb and its (possibly empty) argument."""
 
-    verb: str  # kind ctx set ns label sort theme approvals audit rollback recipe help quit
-    arg: str = ""
+    verb: str  # kind ctx set ns label sort theme approvals audit rollback recipe exec
+    arg: str = ""  # help quit
+
+
+@dataclass(frozen=True)
+class ExecArgs:
+    """`:exec` options: the container, a break-glass justification, the command (empty:
+    an interactive shell)."""
+
+    container: str | None = None
+    break_glass: str = ""
+    command: tuple[str, ...] = ()
+
+
+def parse_exec_args(arg: str) -> ExecArgs:
+    """`-c NAME`, `--break-glass "WHY"`, then `-- CMD ...` (shell-quoted words)."""
+    try:
+        words = shlex.split(arg)
+    except ValueError as exc:
+        raise CommandError(f":exec: {exc}") from None
+    container, why = None, ""
+    while words and words[0] != "--":
+        flag = words.pop(0)
+        if flag in ("-c", "--container", "--break-glass") and words and words[0] != "--":
+            value = words.pop(0)
+            container, why = (value, why) if flag != "--break-glass" else (container, value)
+        else:
+            raise CommandError(f":exec: unexpected {flag!r} (:exec [-c CONTAINER] "
+                               "[--break-glass WHY] [-- CMD ...])")
+    return ExecArgs(container, why, tuple(words[1:]))
 
 
 def parse_command(line: str) -> Command:
@@ -70,6 +101,9 @@ def parse_command(line: str) -> Command:
         return Command("rollback", rest)
     if word in ("recipe", "recipes"):
         return Command("recipe", rest)
+    if word == "exec":
+        parse_exec_args(rest)  # a malformed line is refused before anything runs
+        return Command("exec", rest)
     if word in ("help", "h", "?"):
         return Command("help")
     if word in ("q", "quit", "exit"):

@@ -1,5 +1,5 @@
-"""What each dangerous act asks before it runs: execute, roll back, approve, reject and
-break-glass open a dialog (`screens/confirm_screen.py`) that acts only when the one-time
+"""What each dangerous act asks before it runs: execute, roll back, approve, reject,
+break-glass and exec open a dialog (`screens/confirm_screen.py`) that acts only when the one-time
 code it shows is typed and enter pressed.
 
 A code such as `k7m2` mixes letters and digits, so no word, sentence or paste typed by
@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from kubechat_tui.domain import Plan
 
 if TYPE_CHECKING:  # the engine is imported when it is first opened (keeps startup fast)
+    from kubechat_tui.engine.exec_guard import ExecPrepared
     from kubechat_tui.engine.pipeline import Prepared
     from kubechat_tui.store.approvals import ApprovalRequest
 
@@ -87,3 +88,11 @@ def decision_confirmation(kind: str, request: ApprovalRequest, comment: str) -> 
         kind.upper(), f"request {request.id}: {request.title}",
         (f"risk {request.risk}, requested by {request.requester.os_user}",
          f"comment: {comment}" if comment else "no comment (c types one)"))
+
+
+def exec_confirmation(found: ExecPrepared) -> Confirmation:
+    """Start an exec session: where, in which container, what command."""
+    return Confirmation(
+        "EXEC", f"session {found.session_id}: {found.command_line}",
+        (*(f"{label}: {value}" for label, value in found.confirmation),
+         "stdin and output are recorded (redacted) in a transcript linked from the audit"))

@@ -30,7 +30,8 @@ def test_documented_example_loads_with_every_rule_kind() -> None:
     policy = load_policy(EXAMPLE)
     kinds = {rule.kind for rule in policy.spec.rules}
     assert kinds == {"protected_namespaces", "allowed_namespaces", "forbidden_labels",
-                     "required_labels", "change_freeze", "max_blast_radius", "approvals", "cel"}
+                     "required_labels", "change_freeze", "max_blast_radius", "approvals", "cel",
+                     "exec_denied_commands", "exec_allowed_requesters"}
 
 
 def test_settings_policy_file_is_used(tmp_path: Path) -> None:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
 from pathlib import Path
 
 import pytest
 from kubernetes import client, config
 from kubernetes.stream import stream
 
+from kubechat_tui.sim import SimServer
+from tests.sim.conftest import Api
 from tests.sim.test_kubectl import KUBECTL, kubectl
 
 
@@ -72,3 +76,35 @@ def test_kubectl_exec(kubeconfig: Path, core: client.CoreV1Api) -> None:
     denied = kubectl(kubeconfig, "exec", "-n", "orders", pod, "--", "ls",
                      context="viewer@prod-eu", check=False)
     assert 'cannot create resource "pods/exec"' in denied.stderr
+
+
+@pytest.mark.skipif(KUBECTL is None, reason="kubectl is not on PATH")
+def test_kubectl_exec_interactive_stdin_config_and_secrets(kubeconfig: Path, api: Api) -> None:
+    status, _ = api.json("POST", "/api/v1/namespaces/payments/configmaps", cluster="prod-us",
+                         body={"apiVersion": "v1", "kind": "ConfigMap", "metadata": {
+                             "name": "payments-api-config", "namespace": "payments"},
+                             "data": {"LOG_LEVEL": "debug"}})
+    assert status == 201
+    pods = kubectl(kubeconfig, "get", "pods", "-n", "payments", "-l", "app=payments-api",
+                   "-o", "name", context="prod-us").stdout.split()
+    pod = pods[0].removeprefix("pod/")
+    env = {**os.environ, "KUBECONFIG": str(kubeconfig), "HOME": str(kubeconfig.parent)}
+    assert KUBECTL is not None
+    shell = subprocess.run(
+        [KUBECTL, "--context", "prod-us", "exec", "-i", "-n", "payments", pod, "-c", "api",
+         "--", "sh"], input="cat /app/config.yaml | grep LOG_LEVEL\nprintenv DB_PASSWORD\n"
+        "exit 4\n", capture_output=True, text=True, env=env, timeout=60, check=False)
+    assert shell.stdout == "LOG_LEVEL: debug\npR0d-US-ledger-5512\n", shell.stderr
+    assert shell.returncode == 4
+
+
+@pytest.mark.skipif(KUBECTL is None, reason="kubectl is not on PATH")
+def test_a_cluster_refusing_websocket_upgrades(server: SimServer, kubeconfig: Path,
+                                               core: client.CoreV1Api) -> None:
+    pod = first_pod(core, "orders", "orders-api")
+    server.faults("prod-eu").set(refuse_upgrades=True)
+    try:
+        refused = kubectl(kubeconfig, "exec", "-n", "orders", pod, "--", "ls", check=False)
+    finally:
+        server.faults("prod-eu").clear()
+    assert refused.returncode == 1 and "Upgrade request required" in refused.stderr

@@ -9,9 +9,11 @@ API (for the engine):
 
 Rule kinds (see docs/policy-example.yaml): protected_namespaces, allowed_namespaces,
 forbidden_labels, required_labels, change_freeze (windows + timezone), max_blast_radius,
-approvals, cel. Each rule has `id`, `match` (clusters, cluster_set, namespaces, verbs,
-resources, min_risk, requires_approval, mutating_only), `effect` (deny | require_approval with
-`approvals: N`) and `remediation`. Errors while evaluating a rule deny with that rule's id.
+approvals, cel, exec_denied_commands (globs over a one-shot exec's command line),
+exec_allowed_requesters (globs over who may exec). Each rule has `id`, `match` (clusters,
+cluster_set, namespaces, verbs, resources, min_risk, requires_approval, mutating_only),
+`effect` (deny | require_approval with `approvals: N`) and `remediation`. Errors while
+evaluating a rule deny with that rule's id.
 """
 
 from __future__ import annotations

@@ -17,6 +17,8 @@ from kubechat_tui.guard.policy.model import (
     BlastRadius,
     CelRule,
     ChangeFreeze,
+    ExecAllowedRequesters,
+    ExecDeniedCommands,
     LabelRule,
     Match,
     PolicySpec,
@@ -109,6 +111,10 @@ class Policy:
             return checks.blast(rule, step, clusters)
         if isinstance(rule, ApprovalRule):
             return checks.approval(rule)
+        if isinstance(rule, ExecDeniedCommands):
+            return checks.exec_command(rule, step)
+        if isinstance(rule, ExecAllowedRequesters):
+            return checks.exec_requester(rule, step, context)
         if isinstance(rule, CelRule):
             production = self.in_set("production", cluster, context)
             activation = checks.cel_activation(plan, step, cluster, production, context)

@@ -128,9 +128,25 @@ class CelRule(_Rule):
     expression: str
 
 
+class ExecDeniedCommands(_Rule):
+    """A one-shot exec whose command line matches one of these globs (`rm -rf *`) hits the
+    rule; an interactive shell does not (its commands are only known as they are typed)."""
+
+    kind: Literal["exec_denied_commands"]
+    commands: list[str]
+
+
+class ExecAllowedRequesters(_Rule):
+    """An exec by a requester (the identity the cluster reports) matching none of these
+    globs hits the rule."""
+
+    kind: Literal["exec_allowed_requesters"]
+    requesters: list[str]
+
+
 Rule = Annotated[
     ProtectedNamespaces | AllowedNamespaces | LabelRule | ChangeFreeze | BlastRadius
-    | ApprovalRule | CelRule,
+    | ApprovalRule | CelRule | ExecDeniedCommands | ExecAllowedRequesters,
     Field(discriminator="kind"),
 ]
 

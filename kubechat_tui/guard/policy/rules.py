@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Mapping, Sequence
 from fnmatch import fnmatch
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from kubechat_tui.domain import Plan, Step
+from kubechat_tui.domain import Plan, Step, Verb
 from kubechat_tui.guard.policy.cel import CelCondition
 from kubechat_tui.guard.policy.decision import PolicyContext
 from kubechat_tui.guard.policy.model import (
@@ -16,6 +17,8 @@ from kubechat_tui.guard.policy.model import (
     BlastRadius,
     CelRule,
     ChangeFreeze,
+    ExecAllowedRequesters,
+    ExecDeniedCommands,
     LabelRule,
     ProtectedNamespaces,
 )
@@ -32,6 +35,10 @@ DEFAULT_REMEDIATION = {
     "approvals": "Request approval; another operator approves with "
                  "`kubechat approvals approve ID`.",
     "cel": "Change the plan so the policy condition no longer holds.",
+    "exec_denied_commands": "Run a read-only command instead, or make the change through "
+                            "a plan (`kubechat apply`).",
+    "exec_allowed_requesters": "Ask someone in an allowed role to run it, or ask the policy "
+                               "owners to allow your identity.",
 }
 
 
@@ -92,6 +99,27 @@ def blast(rule: BlastRadius, step: Step, clusters: Sequence[str]) -> str | None:
     if count > rule.max_objects:
         return f"step touches {count} objects (max {rule.max_objects})"
     return None
+
+
+def exec_command(rule: ExecDeniedCommands, step: Step) -> str | None:
+    """Fires for a one-shot exec step whose command line matches a denied glob."""
+    if step.verb is not Verb.EXEC or step.params.get("mode") != "one-shot":
+        return None
+    argv = step.params.get("command")
+    line = shlex.join(argv) if isinstance(argv, list) else str(argv or "")
+    hit = next((p for p in rule.commands if fnmatch(line, p)), None)
+    return f"command {line!r} matches denied pattern {hit!r}" if hit is not None else None
+
+
+def exec_requester(rule: ExecAllowedRequesters, step: Step,
+                   context: PolicyContext) -> str | None:
+    """Fires for an exec step by a requester outside the allowed globs."""
+    if step.verb is not Verb.EXEC:
+        return None
+    who = context.requester or ""
+    if _any_glob(who, rule.requesters):
+        return None
+    return f"{who or 'an unknown requester'} is not allowed to exec"
 
 
 def approval(rule: ApprovalRule) -> str:

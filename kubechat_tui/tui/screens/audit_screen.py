@@ -8,7 +8,8 @@ result of the last full verification and when it ran; the chain is verified agai
 the tail brings new records and every ``VERIFY_SECONDS`` (one verification at a time), so
 tampering shows up while the screen is open. Filters: clusters, users and action types
 (comma-separated) and a start time (ISO 8601 or 15m/2h/7d); enter applies.
-Keys: `v` verify the chain, `f` edit filters, `r` reload, escape close.
+Keys: `v` verify the chain, `t` the transcript of the selected record's exec session,
+`f` edit filters, `r` reload, escape close.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from textual.widgets import DataTable, Footer, Input, Static
 from kubechat_tui.store.audit import AuditLog
 from kubechat_tui.store.audit_model import AuditFilter, AuditRecord, parse_time
 from kubechat_tui.store.audit_verify import VerifyResult
+from kubechat_tui.store.transcripts import SESSION_PREFIX
 from kubechat_tui.tui.bindings import AUDIT_BINDINGS
 from kubechat_tui.tui.plain_text import plain
 
@@ -146,6 +148,26 @@ class AuditScreen(Screen[None]):
         """Back to the previous screen."""
         self.app.pop_screen()
 
+    def action_transcript(self) -> None:
+        """Open the transcript of the selected record's exec session."""
+        from kubechat_tui.tui.screens.transcript_screen import TranscriptScreen
+
+        record = self.selected_record()
+        session = record.event.links.execution_id if record is not None else None
+        if session is None or not session.startswith(SESSION_PREFIX):
+            self.show_status(plain("the selected record is not part of an exec session",
+                                   "yellow", lines=False))
+            return
+        self.app.push_screen(TranscriptScreen(self.audit, session))
+
+    def selected_record(self) -> AuditRecord | None:
+        """The record under the cursor (None: none)."""
+        table = self.query_one(DataTable)
+        if not table.row_count or not 0 <= table.cursor_row < table.row_count:
+            return None
+        key = table.coordinate_to_cell_key(Coordinate(table.cursor_row, 0)).row_key.value
+        return self.records.get(int(key)) if key else None
+
     def tail(self) -> None:
         """Ask for records newer than the last one shown (one read at a time)."""
         if not self.tailing:
@@ -217,11 +239,7 @@ class AuditScreen(Screen[None]):
 
     def show_detail(self) -> None:
         """The full selected record (canonical content and hashes)."""
-        table = self.query_one(DataTable)
-        record = None
-        if table.row_count and 0 <= table.cursor_row < table.row_count:
-            key = table.coordinate_to_cell_key(Coordinate(table.cursor_row, 0)).row_key.value
-            record = self.records.get(int(key)) if key else None
+        record = self.selected_record()
         detail = self.query_one("#audit-record", Static)
         if record is None:
             detail.update("no matching audit records")
@@ -252,4 +270,4 @@ class AuditScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[Any, ...]) -> bool | None:
         """Letters typed into a filter box are text, not actions."""
         typing = isinstance(self.focused, Input)
-        return not (typing and action in ("verify", "filters", "reload"))
+        return not (typing and action in ("verify", "filters", "reload", "transcript"))

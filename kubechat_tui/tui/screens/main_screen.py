@@ -23,6 +23,7 @@ from kubechat_tui.tui.messages import (
     InventoryChanged,
 )
 from kubechat_tui.tui.scope import ScopeError, ViewScope
+from kubechat_tui.tui.screens.exec_launch import ExecLaunchingScreen
 from kubechat_tui.tui.screens.help_screen import HelpScreen
 from kubechat_tui.tui.screens.investigating import InvestigatingScreen
 from kubechat_tui.tui.widgets.chat_pane import ChatPane
@@ -52,7 +53,7 @@ HEALTH_START_DELAY = 2.0
 INPUT_OPENERS = frozenset(b.action for b in SCREEN_BINDINGS if b.priority)
 
 
-class MainScreen(InvestigatingScreen):
+class MainScreen(ExecLaunchingScreen, InvestigatingScreen):
     """Layout, scope, inventory and keys; detail/logs, chat and the engine come from the
     base layers."""
 
@@ -274,6 +275,8 @@ class MainScreen(InvestigatingScreen):
             self.rollback(arg)
         elif verb == "recipe":
             self.plan_recipe(arg)
+        elif verb == "exec":
+            self.exec_into(arg)
         elif verb == "help":
             self.action_help()
         elif verb == "quit":
