@@ -1,26 +1,48 @@
-"""The incident timeline: what was executed (and how to undo it), the archived summaries
-and the questions answered by read-only diagnostics.
+"""The incident timeline: what was executed (and how to undo it), archived summaries,
+read-only diagnostics, insights and log ranges pinned, imported alerts, deploys and
+rollouts, annotations, incident events and webhook deliveries.
 
 API::
 
     timeline = Timeline(db)
     entry = timeline.add(TimelineEntry(kind="execution", execution_id=..., author=...,
                                        title=..., body=..., payload={...}))
+    timeline.add(TimelineEntry(kind="alert", ..., cluster="prod-eu", ts=starts_at,
+                               source_key="alertmanager:<fingerprint>:<startsAt>:firing"))
+    timeline.is_new(entry)                 # False when its source key is stored already
     timeline.for_execution(execution_id, kind="execution")   # newest first
+    timeline.for_incident(incident, lookback)                 # in time order
+    timeline.get(entry_id)
     timeline.recent(limit=50)
+
+Entries are append-only. An annotation is a new entry (kind ``annotation``) whose
+``ref_id`` names the entry it annotates. An entry with a ``source_key`` (an import) is
+stored once: adding it again returns the stored one. While an incident is active, an
+entry of any kind but the imported ones is attached to it (``incident_id``); imported
+entries belong to every incident covering their cluster and time.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 import orjson
 
 from kubechat_tui.store.database import Database
+from kubechat_tui.store.incidents import Incident, active_id
 
-EntryKind = Literal["execution", "summary", "note", "diagnostics"]
+EntryKind = Literal["execution", "summary", "note", "diagnostics", "insight", "log_range",
+                    "alert", "deploy", "rollout", "annotation", "incident", "delivery"]
+IMPORTED_KINDS: tuple[EntryKind, ...] = ("alert", "deploy", "rollout")
+_COLUMNS = ("ts, kind, execution_id, author, title, body, payload, incident_id, ref_id, "
+            "cluster, source_key")
+
+
+def ts_of(moment: datetime) -> str:
+    """The stored timestamp form: UTC, milliseconds, ``+00:00`` (sorts as text)."""
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds")
 
 
 @dataclass(frozen=True)
@@ -35,6 +57,10 @@ class TimelineEntry:
     payload: dict[str, Any] = field(default_factory=dict)
     ts: str = ""
     id: int | None = None
+    incident_id: str | None = None
+    ref_id: int | None = None  # the entry an annotation points at
+    cluster: str | None = None
+    source_key: str | None = None  # imports: the external identity, stored once
 
 
 class Timeline:
@@ -44,16 +70,37 @@ class Timeline:
         self.db = db
 
     def add(self, entry: TimelineEntry) -> TimelineEntry:
-        """Append an entry (timestamped now, UTC) and return it with its id."""
-        ts = entry.ts or datetime.now(UTC).isoformat(timespec="milliseconds")
+        """Append an entry (timestamped now, UTC, unless it says when) and return it with its
+        id; an entry whose source key is stored already returns the stored one."""
+        ts = entry.ts or ts_of(datetime.now(UTC))
         with self.db.write() as conn:
+            incident = entry.incident_id
+            if incident is None and entry.kind not in IMPORTED_KINDS:
+                incident = active_id(conn)
             cursor = conn.execute(
-                "INSERT INTO timeline (ts, kind, execution_id, author, title, body, payload) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                f"INSERT OR IGNORE INTO timeline ({_COLUMNS}) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (ts, entry.kind, entry.execution_id, entry.author, entry.title, entry.body,
-                 orjson.dumps(entry.payload).decode()),
+                 orjson.dumps(entry.payload).decode(), incident, entry.ref_id, entry.cluster,
+                 entry.source_key),
             )
-            return replace(entry, ts=ts, id=cursor.lastrowid)
+            if cursor.rowcount:
+                return replace(entry, ts=ts, id=cursor.lastrowid, incident_id=incident)
+        return self._select("SELECT * FROM timeline WHERE source_key = ?", [entry.source_key])[0]
+
+    def is_new(self, entry: TimelineEntry) -> bool:
+        """Whether an entry with this source key would be stored (none is stored yet)."""
+        if entry.source_key is None:
+            return True
+        with self.db.read() as conn:
+            row = conn.execute("SELECT 1 FROM timeline WHERE source_key = ?",
+                               (entry.source_key,)).fetchone()
+        return row is None
+
+    def get(self, entry_id: int) -> TimelineEntry | None:
+        """One entry by id, or None."""
+        found = self._select("SELECT * FROM timeline WHERE id = ?", [entry_id])
+        return found[0] if found else None
 
     def for_execution(self, execution_id: str,
                       kind: EntryKind | None = None) -> list[TimelineEntry]:
@@ -64,6 +111,18 @@ class Timeline:
             sql += " AND kind = ?"
             params.append(kind)
         return self._select(sql + " ORDER BY id DESC", params)
+
+    def for_incident(self, incident: Incident, lookback: timedelta) -> list[TimelineEntry]:
+        """The incident's entries and the imports on its clusters from `lookback` before it
+        opened until it closed (or now), oldest first."""
+        start = ts_of(datetime.fromisoformat(incident.opened_at) - lookback)
+        end = incident.closed_at or ts_of(datetime.now(UTC) + timedelta(days=1))
+        marks = ", ".join("?" for _ in incident.clusters)
+        kinds = ", ".join("?" for _ in IMPORTED_KINDS)
+        return self._select(
+            f"SELECT * FROM timeline WHERE incident_id = ? OR (kind IN ({kinds}) "
+            f"AND cluster IN ({marks}) AND ts >= ? AND ts <= ?) ORDER BY ts, id",
+            [incident.id, *IMPORTED_KINDS, *incident.clusters, start, end])
 
     def recent(self, limit: int = 50) -> list[TimelineEntry]:
         """The newest entries first."""
@@ -77,6 +136,7 @@ class Timeline:
         return [
             TimelineEntry(kind=r["kind"], author=r["author"], title=r["title"], body=r["body"],
                           execution_id=r["execution_id"], payload=orjson.loads(r["payload"]),
-                          ts=r["ts"], id=r["id"])
+                          ts=r["ts"], id=r["id"], incident_id=r["incident_id"],
+                          ref_id=r["ref_id"], cluster=r["cluster"], source_key=r["source_key"])
             for r in rows
         ]
