@@ -11,6 +11,7 @@ from keyring.backends import null
 
 from kubechat_tui.config.settings import Settings
 from kubechat_tui.engine.incident_desk import IncidentDesk
+from kubechat_tui.kube.fleet import Fleet
 from kubechat_tui.store.audit_model import Operator
 from kubechat_tui.store.opener import Store, open_store
 
@@ -34,3 +35,11 @@ def store(tmp_path: Path) -> Iterator[Store]:
 @pytest.fixture
 def desk(store: Store) -> IncidentDesk:
     return IncidentDesk.on(store, Operator("ana", "ana@example.com"))
+
+
+@pytest.fixture
+def sim_fleet(sim_kubeconfig: Path) -> Iterator[Fleet]:
+    """The real client fleet on the session's simulated fleet."""
+    fleet = Fleet.from_kubeconfig(Settings(), str(sim_kubeconfig))
+    yield fleet
+    fleet.close()
