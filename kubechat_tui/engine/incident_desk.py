@@ -43,8 +43,11 @@ class AuditSink(Protocol):
 class HasStore(Protocol):
     """An open store (`store.opener.Store`)."""
 
-    db: Database
-    audit: AuditSink
+    @property
+    def db(self) -> Database: ...
+
+    @property
+    def audit(self) -> AuditSink: ...
 
 
 @dataclass(frozen=True)

@@ -59,7 +59,7 @@ def build_report(view: IncidentView, notes: NotesVersion | None,
             "opened_at": incident.opened_at, "opened_by": incident.opened_by,
             "closed_at": incident.closed_at or None, "resolution": incident.resolution or None,
         },
-        "timeline": [_item_json(i) for i in view.items],
+        "timeline": [item_json(i) for i in view.items],
         "notes": None if notes is None else {
             "version": notes.version, "at": notes.at, "author": notes.author,
             "body": notes.body,
@@ -121,7 +121,8 @@ def verify_report(report: dict[str, Any], log: ChainReader) -> list[str]:
     return problems
 
 
-def _item_json(item: TimelineItem) -> dict[str, Any]:
+def item_json(item: TimelineItem) -> dict[str, Any]:
+    """One timeline item as plain JSON."""
     return {"ref": item.ref, "ts": item.ts.isoformat(), "kind": item.kind,
             "clusters": list(item.clusters), "author": item.author, "title": item.title,
             "detail": item.detail, "annotates": item.annotates or None, "seq": item.seq,

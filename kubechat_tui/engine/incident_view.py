@@ -104,9 +104,11 @@ def record_item(record: AuditRecord) -> TimelineItem | None:
         return None
     payload = dict(event.payload)
     kind, title = _record_kind(action, payload)
+    if payload.get("acting_as"):
+        title += f" (as {payload['acting_as']})"
     return TimelineItem(
         ref=f"a{record.seq}", ts=record.ts, kind=kind, clusters=event.scope.clusters,
-        author=payload.get("acting_as") or event.operator.os_user, title=title,
+        author=event.operator.os_user, title=title,
         detail=event.justification, seq=record.seq, outcome=event.outcome)
 
 
