@@ -89,6 +89,7 @@ def open_session(args: argparse.Namespace) -> Session:
     settings = session_settings(args, demo)
     demo_fleet = start_demo(settings) if demo else None
     if demo_fleet is not None:
+        settings = demo_fleet.serve_integrations(settings)
         kubeconfig = str(demo_fleet.kubeconfig)
     try:
         fleet = Fleet.from_kubeconfig(settings, kubeconfig, contexts)
