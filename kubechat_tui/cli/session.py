@@ -54,6 +54,7 @@ class Session:
     data_dir: Path
     kubeconfig: str | None = None
     demo_fleet: DemoFleet | None = None  # --demo: the proven simulator the fleet talks to
+    incident: str = ""  # the active incident's banner label when the console starts
     _closed: bool = field(default=False, repr=False)
 
     @property

@@ -6,6 +6,7 @@ API::
     incident = desk.open("payments 5xx", "SEV2", ("prod-eu", "prod-us"), commander="ana")
     desk.annotate(incident, "t12", Annotation(note="looked at the pool"))   # or "a34": audit seq
     desk.annotate(incident, "a34", Annotation(ticket_id="OPS-12", url="https://..."))
+    desk.annotate(incident, "t12", parse_annotation("ticket OPS-12 https://..."))  # console
     desk.save_notes(incident, body) -> version
     desk.close(incident.id, "rolled back to 1.4.2")
 
@@ -77,6 +78,18 @@ class Annotation:
         if self.runbook:
             parts.append(f"runbook {self.runbook.strip()}")
         return " · ".join(parts)
+
+
+def parse_annotation(text: str) -> Annotation:
+    """What the console's annotate line means: ``ticket KEY URL``, ``runbook NAME|URL``,
+    anything else a note."""
+    word, _, rest = text.strip().partition(" ")
+    if word.lower() == "ticket":
+        key, _, url = rest.strip().partition(" ")
+        return Annotation(ticket_id=key.strip(), url=url.strip())
+    if word.lower() == "runbook":
+        return Annotation(runbook=rest.strip())
+    return Annotation(note=text.strip())
 
 
 class IncidentDesk:

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from kubechat_tui.config.settings import Settings
 from kubechat_tui.integrations import alertmanager, argocd
@@ -30,6 +30,7 @@ REVISION = "deployment.kubernetes.io/revision"
 CHANGE_CAUSE = "kubernetes.io/change-cause"
 
 
+@runtime_checkable
 class ClusterReader(Protocol):
     """What rollouts need of `kube.fleet.Fleet`."""
 

@@ -36,6 +36,7 @@ SCREEN_BINDINGS: list[Binding] = [
     Binding("z,f11", "zoom", "Zoom pane", id="main.zoom"),
     Binding("a", "approvals", "Approvals", id="main.approvals"),
     Binding("L", "audit", "Audit log", id="main.audit"),
+    Binding("T", "timeline", "Timeline", id="main.timeline"),
     Binding("escape", "back", "Back", id="main.back", show=False),
     Binding("ctrl+r", "reload", "Reload", id="main.reload", show=False),
     Binding("q", "app.quit", "Quit", id="main.quit"),
@@ -89,6 +90,25 @@ AUDIT_BINDINGS: list[Binding] = [
     Binding("escape", "close", "Back", id="audit.close"),
 ]
 
+TIMELINE_BINDINGS: list[Binding] = [
+    Binding("a", "annotate", "Annotate", id="timeline.annotate"),
+    Binding("n", "notes", "Notes", id="timeline.notes"),
+    Binding("f", "filters", "Filters", id="timeline.filters"),
+    Binding("m", "import_now", "Import", id="timeline.import"),
+    Binding("r", "reload", "Reload", id="timeline.reload"),
+    Binding("escape", "close", "Back", id="timeline.close"),
+]
+
+ANNOTATE_BINDINGS: list[Binding] = [
+    Binding("escape", "cancel", "Cancel", id="timeline.annotate_cancel"),
+]
+
+NOTES_BINDINGS: list[Binding] = [
+    Binding("ctrl+s", "save", "Save version", id="notes.save"),
+    Binding("ctrl+t", "draft", "Draft from timeline", id="notes.draft"),
+    Binding("escape", "close", "Back", id="notes.close"),
+]
+
 APP_BINDINGS: list[Binding] = [
     Binding("ctrl+p", "command_palette", "Palette", id="app.palette", show=False, priority=True),
     Binding("ctrl+q", "quit", "Quit", id="app.quit", show=False, priority=True),
@@ -104,11 +124,14 @@ GROUPS: dict[str, list[Binding]] = {
     "Approvals screen": APPROVALS_BINDINGS,
     "Confirmation dialog": CONFIRM_BINDINGS,
     "Audit screen": AUDIT_BINDINGS,
+    "Timeline screen": TIMELINE_BINDINGS,
+    "Annotate dialog": ANNOTATE_BINDINGS,
+    "Incident notes": NOTES_BINDINGS,
     "Help": HELP_BINDINGS,
     "Anywhere": APP_BINDINGS,
 }
 CHECKED_PREFIXES = ("table.", "main.", "line.", "chat.", "plan.", "preview.", "approvals.",
-                    "confirm.", "audit.", "help.", "app.")
+                    "confirm.", "audit.", "timeline.", "notes.", "help.", "app.")
 
 KEY_LABELS = {
     "colon": ":", "slash": "/", "question_mark": "?",

@@ -21,6 +21,7 @@ COMMAND_HELP: dict[str, str] = {
     "theme NAME": "switch theme",
     "approvals": "review approval requests (approve / reject with a comment)",
     "audit": "the audit log: live tail, filters, chain verification",
+    "timeline [INCIDENT_ID]": "the incident timeline: alerts, deploys, actions, notes",
     "rollback [EXECUTION_ID]": "preview and run an execution's rollback (default: the last)",
     "recipe [NAME KEY=VALUE ...]": "plan a runbook recipe in the chat (no name: list them)",
     "help": "list every key",
@@ -36,7 +37,8 @@ class CommandError(ValueError):
 class Command:
     """A parsed command: a verb and its (possibly empty) argument."""
 
-    verb: str  # kind ctx set ns label sort theme approvals audit rollback recipe help quit
+    verb: str  # kind ctx set ns label sort theme approvals audit timeline rollback recipe
+    #            help quit
     arg: str = ""
 
 
@@ -68,6 +70,10 @@ def parse_command(line: str) -> Command:
         if " " in rest:
             raise CommandError(f"bad execution id {rest!r} (e.g. :rollback ex-1a2b3c4d5e)")
         return Command("rollback", rest)
+    if word in ("timeline", "incident"):
+        if " " in rest:
+            raise CommandError(f"bad incident id {rest!r} (e.g. :timeline inc-3f2a9c01)")
+        return Command("timeline", rest)
     if word in ("recipe", "recipes"):
         return Command("recipe", rest)
     if word in ("help", "h", "?"):

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from kubechat_tui.cli import console_cmd
-from kubechat_tui.cli.demo_incident import seed_demo_incident
+from kubechat_tui.cli.incident_start import seed_demo_incident
 from kubechat_tui.cli.main import build_parser
 from kubechat_tui.engine.incident_view import incident_view
 from kubechat_tui.store.audit import AuditLog
@@ -36,6 +36,7 @@ def _console(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
 
     def fake_run_app(session: Any, engine: Any = None) -> int:
         seen["incidents"] = session.settings.incidents
+        seen["banner"] = session.incident
         before = _entries(session.data_dir)
         seen["again"] = seed_demo_incident(session)  # importing again on the same fleet
         seen["added"] = _entries(session.data_dir) - before
@@ -51,6 +52,7 @@ def test_the_first_demo_run_has_a_populated_incident_timeline(
     seen = _console(monkeypatch)
     assert seen["incidents"].alertmanager_url.startswith("http://127.0.0.1:")
     assert seen["again"] == [] and seen["added"] == 0
+    assert seen["banner"].endswith(" SEV2 payments-api crashlooping after the 1.5.0 rollout")
     db = open_database(demo_dir / DB_FILE)
     try:
         incidents, timeline = Incidents(db), Timeline(db)

@@ -1,7 +1,8 @@
-"""The demo's incident, so the timeline is populated on the first `kubechat --demo`: the
-first demo console opens it (payments-api crash-looping since the 1.5.0 rollout, on the
-production clusters) and every demo console imports the stand-ins' alerts and syncs and
-the fleet's rollouts (stored once however often)."""
+"""What the console knows of incidents when it starts: the active incident for the context
+banner, and the demo's incident, so the timeline is populated on the first
+`kubechat --demo`: the first demo console opens it (payments-api crash-looping since the
+1.5.0 rollout, on the production clusters) and every demo console imports the stand-ins'
+alerts and syncs and the fleet's rollouts (stored once however often)."""
 
 from __future__ import annotations
 
@@ -35,3 +36,24 @@ def seed_demo_incident(session: Any) -> list[str]:
         return [f"demo incident not opened: {exc}"]
     finally:
         store.close()
+
+
+def active_incident_label(session: Any) -> str:
+    """The banner label of the active incident ("" when none, or no database yet)."""
+    from kubechat_tui.engine.incident_console import banner_label
+    from kubechat_tui.store.database import open_database
+    from kubechat_tui.store.errors import StoreError
+    from kubechat_tui.store.incidents import Incidents
+    from kubechat_tui.store.opener import database_path
+
+    try:
+        db = open_database(database_path(session.settings, session.data_dir), create=False)
+    except StoreError:
+        return ""
+    try:
+        active = Incidents(db).active()
+    except StoreError:
+        return ""
+    finally:
+        db.close()
+    return "" if active is None else banner_label(active)
