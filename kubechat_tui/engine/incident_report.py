@@ -20,6 +20,7 @@ from typing import Any, Protocol
 
 import orjson
 
+from kubechat_tui.domain.redaction import redact_data, redact_text
 from kubechat_tui.engine.incident_notes import action_items
 from kubechat_tui.engine.incident_view import IncidentView, TimelineItem
 from kubechat_tui.store.audit_model import AuditFilter, AuditRecord
@@ -45,7 +46,8 @@ class ChainReader(Protocol):
 
 def build_report(view: IncidentView, notes: NotesVersion | None,
                  log: ChainReader) -> dict[str, Any]:
-    """The report's data; refuses (ChainBrokenError) when the chain does not verify."""
+    """The report's data, secrets masked in its timeline and notes; refuses
+    (ChainBrokenError) when the chain does not verify."""
     result = log.verify()
     if result.problem is not None:
         raise ChainBrokenError(result.problem, "no report written")
@@ -59,10 +61,10 @@ def build_report(view: IncidentView, notes: NotesVersion | None,
             "opened_at": incident.opened_at, "opened_by": incident.opened_by,
             "closed_at": incident.closed_at or None, "resolution": incident.resolution or None,
         },
-        "timeline": [item_json(i) for i in view.items],
+        "timeline": redact_data([item_json(i) for i in view.items]).value,
         "notes": None if notes is None else {
             "version": notes.version, "at": notes.at, "author": notes.author,
-            "body": notes.body,
+            "body": redact_text(notes.body).text,
             "action_items": [{"owner": a.owner, "text": a.text,
                               "due": a.due.isoformat() if a.due else None}
                              for a in action_items(notes.body)]},

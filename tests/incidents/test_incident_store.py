@@ -102,3 +102,19 @@ def test_notes_keep_every_version_with_secrets_masked(desk: IncidentDesk) -> Non
     versions = desk.incidents.notes(incident.id)
     assert versions[0].body == "draft one"
     assert "hunter2hunter2" not in versions[1].body and versions[1].author == "ana"
+
+
+def test_the_report_masks_secrets_but_keeps_its_hashes(store: Store, desk: IncidentDesk) -> None:
+    from datetime import timedelta
+
+    from kubechat_tui.engine.incident_report import build_report, verify_report
+    from kubechat_tui.engine.incident_view import incident_view
+
+    incident = desk.open("db password leak", "SEV1", ("prod-eu",))
+    desk.note(incident, "connect with postgres://app:S3cretPassw0rd@db:5432/ledger")
+    view = incident_view(incident, store.audit, desk.incidents, desk.timeline,
+                         timedelta(hours=1))
+    report = build_report(view, None, store.audit)
+    note = next(i for i in report["timeline"] if i["kind"] == "note")
+    assert "S3cretPassw0rd" not in note["title"] and "[REDACTED]" in note["title"]
+    assert verify_report(report, store.audit) == []
