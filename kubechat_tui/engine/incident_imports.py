@@ -113,15 +113,9 @@ class Importer:
             except SourceError as exc:
                 report.results.append(SourceResult(source, error=str(exc)))
                 continue
-            new = seen = 0
-            for event in events:
-                entry = _entry(event)
-                if self.timeline.is_new(entry):
-                    self.timeline.add(entry)
-                    new += 1
-                else:
-                    seen += 1
-            report.results.append(SourceResult(source, new, seen, skipped))
+            unique = list({e.key: e for e in events}.values())
+            new = self.timeline.add_imported([_entry(e) for e in unique])
+            report.results.append(SourceResult(source, new, len(unique) - new, skipped))
         return report
 
     def _fetch(self, source: str) -> tuple[list[ImportedEvent], int]:

@@ -9,7 +9,7 @@ API::
                                        title=..., body=..., payload={...}))
     timeline.add(TimelineEntry(kind="alert", ..., cluster="prod-eu", ts=starts_at,
                                source_key="alertmanager:<fingerprint>:<startsAt>:firing"))
-    timeline.is_new(entry)                 # False when its source key is stored already
+    timeline.add_imported([entry, ...]) -> 3   # one transaction; how many were new
     timeline.for_execution(execution_id, kind="execution")   # newest first
     timeline.for_incident(incident, lookback)                 # in time order
     timeline.get(entry_id)
@@ -24,6 +24,7 @@ entries belong to every incident covering their cluster and time.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
@@ -88,14 +89,21 @@ class Timeline:
                 return replace(entry, ts=ts, id=cursor.lastrowid, incident_id=incident)
         return self._select("SELECT * FROM timeline WHERE source_key = ?", [entry.source_key])[0]
 
-    def is_new(self, entry: TimelineEntry) -> bool:
-        """Whether an entry with this source key would be stored (none is stored yet)."""
-        if entry.source_key is None:
-            return True
-        with self.db.read() as conn:
-            row = conn.execute("SELECT 1 FROM timeline WHERE source_key = ?",
-                               (entry.source_key,)).fetchone()
-        return row is None
+    def add_imported(self, entries: Sequence[TimelineEntry]) -> int:
+        """Store imported entries (each with a source key) in one transaction; returns how
+        many were new (the others are stored already and stay as they are)."""
+        if any(e.source_key is None or e.kind not in IMPORTED_KINDS for e in entries):
+            raise ValueError("only imported entries with a source key are added in bulk")
+        now = ts_of(datetime.now(UTC))
+        with self.db.write() as conn:
+            before = conn.total_changes
+            conn.executemany(
+                f"INSERT OR IGNORE INTO timeline ({_COLUMNS}) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(e.ts or now, e.kind, None, e.author, e.title, e.body,
+                  orjson.dumps(e.payload).decode(), e.incident_id, None, e.cluster,
+                  e.source_key) for e in entries])
+            return conn.total_changes - before
 
     def get(self, entry_id: int) -> TimelineEntry | None:
         """One entry by id, or None."""

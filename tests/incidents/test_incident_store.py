@@ -66,10 +66,14 @@ def test_records_and_entries_attach_to_the_active_incident(store: Store,
 def test_imports_are_stored_once(desk: IncidentDesk) -> None:
     entry = TimelineEntry(kind="alert", author="alertmanager", title="x", source_key="am:1")
     first = desk.timeline.add(entry)
-    assert not desk.timeline.is_new(entry)
     again = desk.timeline.add(entry)
     assert again.id == first.id
-    assert len(desk.timeline.recent()) == 1
+    other = TimelineEntry(kind="deploy", author="argocd", title="y", source_key="argo:1")
+    assert desk.timeline.add_imported([entry, other]) == 1
+    assert desk.timeline.add_imported([entry, other]) == 0
+    assert len(desk.timeline.recent()) == 2
+    with pytest.raises(ValueError, match="source key"):
+        desk.timeline.add_imported([TimelineEntry(kind="note", author="a", title="z")])
 
 
 def test_annotations_are_new_entries_pointing_at_the_old(store: Store,
