@@ -95,6 +95,8 @@ def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentPa
     )
     notes.add_argument("id", metavar="ID")
     notes.add_argument("--draft", action="store_true", help="print a draft from the timeline")
+    notes.add_argument("--polish", action="store_true",
+                       help="with --draft: have the configured model polish it (redacted)")
     notes.add_argument("--save", type=Path, metavar="FILE", help="store FILE as a new version")
     export = actions.add_parser("export", parents=[parent], help="the report as markdown or JSON")
     export.add_argument("id", metavar="ID")
@@ -290,8 +292,16 @@ def _notes(args: argparse.Namespace, desk: IncidentDesk) -> int:
     versions = desk.incidents.notes(view.incident.id)
     if versions and not args.draft:
         sys.stdout.write(versions[-1].body.rstrip("\n") + "\n")
-    else:
-        sys.stdout.write(draft_notes(view, datetime.now(UTC)))
+        return 0
+    draft = draft_notes(view, datetime.now(UTC))
+    if args.polish:
+        from kubechat_tui.engine.notes_polish import polish_notes
+        from kubechat_tui.engine.summary_llm import model_summary_writer
+
+        polished = polish_notes(draft, model_summary_writer(args.settings)[0])
+        print(polished.note, file=sys.stderr)
+        draft = polished.text
+    sys.stdout.write(draft)
     return 0
 
 

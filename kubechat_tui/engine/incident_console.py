@@ -9,6 +9,7 @@ API::
     desk.import_now() -> ImportReport     # Alertmanager, Argo CD, rollouts (stored once)
     desk.annotate(incident, "t12", "ticket OPS-12 https://jira/OPS-12")
     desk.notes(incident), desk.draft(view), desk.save_notes(incident, body) -> version
+    desk.polish(text) -> PolishedNotes    # the configured model's rewrite, else the text
     desk.banner() -> "inc-3f2a SEV2 payments-api crashlooping" or ""
 """
 
@@ -22,6 +23,7 @@ from kubechat_tui.engine.incident_desk import HasStore, IncidentDesk, parse_anno
 from kubechat_tui.engine.incident_imports import ClusterReader, Importer, ImportReport
 from kubechat_tui.engine.incident_notes import draft_notes
 from kubechat_tui.engine.incident_view import IncidentView, RecordReader, incident_view
+from kubechat_tui.engine.notes_polish import PolishedNotes, polish_notes
 from kubechat_tui.store.audit_model import Operator
 from kubechat_tui.store.incidents import Incident, NotesVersion
 from kubechat_tui.store.timeline import TimelineEntry
@@ -75,6 +77,13 @@ class IncidentConsole:
     def draft(self, view: IncidentView) -> str:
         """A fresh template draft from the timeline."""
         return draft_notes(view, datetime.now(UTC))
+
+    def polish(self, text: str) -> PolishedNotes:
+        """The configured model's rewrite of the (redacted) notes, else them unchanged."""
+        from kubechat_tui.engine.summary_llm import model_summary_writer
+
+        writer, _ = model_summary_writer(self.settings)
+        return polish_notes(text, writer)
 
     def save_notes(self, incident: Incident, body: str) -> int:
         """Keep a new version; returns its number."""

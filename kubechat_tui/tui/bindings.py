@@ -106,6 +106,7 @@ ANNOTATE_BINDINGS: list[Binding] = [
 NOTES_BINDINGS: list[Binding] = [
     Binding("ctrl+s", "save", "Save version", id="notes.save"),
     Binding("ctrl+t", "draft", "Draft from timeline", id="notes.draft"),
+    Binding("ctrl+l", "polish", "Polish (model)", id="notes.polish"),
     Binding("escape", "close", "Back", id="notes.close"),
 ]
 

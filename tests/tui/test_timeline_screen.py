@@ -15,7 +15,7 @@ from textual.app import App
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Static, TextArea
 
-from kubechat_tui.config.settings import Settings
+from kubechat_tui.config.settings import AISettings, Settings
 from kubechat_tui.engine.incident_console import IncidentConsole
 from kubechat_tui.engine.incident_desk import IncidentDesk
 from kubechat_tui.engine.incident_view import IncidentView, TimelineItem
@@ -58,7 +58,7 @@ def console(store: Store) -> IncidentConsole:
                                   payload={"plan": {"input": "restart payments-api"}}))
     desk.timeline.add(TimelineEntry(kind="insight", author="ana", cluster="prod-us",
                                     title="payments-api: OOMKilled at 256Mi"))
-    return IncidentConsole(desk, store.audit, Settings(), None)
+    return IncidentConsole(desk, store.audit, Settings(ai=AISettings(enabled=False)), None)
 
 
 async def _until(pilot: Pilot[None], check: Callable[[], bool], what: str) -> None:
@@ -126,6 +126,10 @@ async def test_the_notes_editor_drafts_saves_versions_and_shows_owners(
         await pilot.press(*"- [ ] @bob raise the memory limit due 2026-12-11")
         await _until(pilot, lambda: "@bob" in _static(app, "#notes-items"), "the owner")
         assert "due 2026-12-11" in _static(app, "#notes-items")
+        await pilot.press("ctrl+l")  # no model configured: the text stays
+        await _until(pilot, lambda: "no model configured" in _static(app, "#notes-status"),
+                     "the polish answer")
+        assert "@bob raise the memory limit" in editor.text
         await pilot.press("ctrl+s")
         await _until(pilot, lambda: "saved version 1" in _static(app, "#notes-status"),
                      "the save")

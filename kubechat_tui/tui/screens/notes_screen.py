@@ -5,7 +5,8 @@ action items it names (`@owner`, `due YYYY-MM-DD`) as they are typed.
     app.push_screen(NotesScreen(console, view))
 
 Keys: `ctrl+s` save a version, `ctrl+t` replace the text with a fresh draft from the
-timeline (saved versions are kept), escape back.
+timeline, `ctrl+l` have the configured model polish the text (it sees it redacted; the text
+stays when there is no model), escape back. Saved versions are always kept.
 """
 
 from __future__ import annotations
@@ -112,6 +113,19 @@ class NotesScreen(Screen[None]):
         """Replace the text with a fresh draft from the timeline (unsaved)."""
         self.query_one(TextArea).load_text(self.console.draft(self.view))
         self.show_status("a fresh draft from the timeline (not saved yet)", "dim")
+
+    def action_polish(self) -> None:
+        """Ask the configured model to polish the text (in a worker)."""
+        self.show_status("asking the model to polish the notes...", "dim")
+        self.polish(self.query_one(TextArea).text)
+
+    @work(thread=True, exclusive=True, group="notes-polish")
+    def polish(self, text: str) -> None:
+        """The model's rewrite off the UI thread; the text stays when there is none."""
+        polished = self.console.polish(text)
+        if polished.text != text:
+            self.app.call_from_thread(self.query_one(TextArea).load_text, polished.text)
+        self.app.call_from_thread(self.show_status, f"{polished.note} (not saved yet)", "dim")
 
     def action_close(self) -> None:
         """Back to the timeline."""
