@@ -199,3 +199,16 @@ def test_timeline_screen_snapshot(snap_compare: Any, store: Store) -> None:
     console = FixedConsole(IncidentDesk.on(store, Operator("ana")), store.audit, Settings(),
                            None)
     assert snap_compare(Host(TimelineScreen(console, poll=False)), terminal_size=(140, 30))
+
+
+async def test_a_long_timeline_shows_its_newest_entries(console: IncidentConsole,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    from kubechat_tui.tui.screens import timeline_screen
+
+    monkeypatch.setattr(timeline_screen, "MAX_ROWS", 2)
+    app = Host(TimelineScreen(console, poll=False))
+    async with app.run_test(size=(160, 40)) as pilot:
+        await _until(pilot, lambda: len(_refs(app)) == 2, "the timeline")
+        assert [str(app.screen.query_one(DataTable).get_row_at(i)[2]) for i in range(2)] == [
+            "plan", "insight"]
+        assert "showing the newest 2 of 4 entries" in _static(app, "#timeline-status")

@@ -1,6 +1,7 @@
 """The incident timeline: operator actions from the audit chain, summaries, imported
 alerts, deploys and rollouts, insights, log ranges, notes and annotations, merged in time
-order with a coloured badge per cluster and filters (kind, cluster, author).
+order with a coloured badge per cluster and filters (kind, cluster, author); the newest
+`MAX_ROWS` entries passing the filters are shown.
 
     app.push_screen(TimelineScreen(IncidentConsole.on(handle, settings), "inc-3f2a"))
 
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
     from kubechat_tui.engine.incident_view import IncidentView, TimelineItem
 
 FILTER_FIELDS = ("kind", "cluster", "author")
+MAX_ROWS = 2000  # the newest entries passing the filters; the table stays fast
 NO_INCIDENT = ("no incident yet: open one with `kubechat incident open TITLE --cluster "
                "NAME` (everything done meanwhile is attached to it)")
 
@@ -197,7 +199,11 @@ class TimelineScreen(Screen[None]):
             return
         table = self.query_one(DataTable)
         keep = self.selected()
-        self.shown = self.view.filtered(**self.filters)
+        matching = self.view.filtered(**self.filters)
+        self.shown = matching[-MAX_ROWS:]
+        if len(matching) > MAX_ROWS:
+            self.show_status(plain(f"showing the newest {MAX_ROWS} of {len(matching)} "
+                                   "entries (filters narrow it)", "yellow", lines=False))
         order = cluster_order(self.view.incident, self.view.items)
         table.clear()
         for item in self.shown:
