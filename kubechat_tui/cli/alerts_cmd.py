@@ -23,14 +23,19 @@ EXIT_CODES = """exit codes:
 
 def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentParser) -> None:
     """Register `kubechat alerts import`."""
-    group = subparsers.add_parser("alerts", help="import alerts, deploys and rollouts",
-                                  epilog=EXIT_CODES,
-                                  formatter_class=argparse.RawDescriptionHelpFormatter)
+    group = subparsers.add_parser(
+        "alerts",
+        help="import alerts, deploys and rollouts",
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     actions = group.add_subparsers(dest="alerts_action", metavar="ACTION", required=True)
-    run = actions.add_parser("import", parents=[parent],
-                             help="import from the configured sources now")
-    run.add_argument("--rollouts", action="store_true",
-                     help="also read ReplicaSet revisions from the clusters")
+    run = actions.add_parser(
+        "import", parents=[parent], help="import from the configured sources now"
+    )
+    run.add_argument(
+        "--rollouts", action="store_true", help="also read ReplicaSet revisions from the clusters"
+    )
     group.set_defaults(func=run_alerts)
 
 
@@ -49,11 +54,14 @@ def run_alerts(args: argparse.Namespace) -> int:
         settings = session.settings if session is not None else session_settings(args, demo)
         store = open_store(settings, data_dir(demo=demo))
         try:
-            importer = Importer(settings, Timeline(store.db),
-                                session.fleet if session is not None else None)
+            importer = Importer(
+                settings, Timeline(store.db), session.fleet if session is not None else None
+            )
             if not importer.configured():
-                raise UsageError("nothing to import from: set incidents.alertmanager_url or "
-                                 "incidents.argocd_url (or use --rollouts)")
+                raise UsageError(
+                    "nothing to import from: set incidents.alertmanager_url or "
+                    "incidents.argocd_url (or use --rollouts)"
+                )
             report = importer.run()
         finally:
             store.close()
@@ -64,6 +72,5 @@ def run_alerts(args: argparse.Namespace) -> int:
         if session is not None:
             session.close()
     for line in report.lines():
-        print(line, file=sys.stderr if line.split(": ", 1)[1].startswith("FAILED") else
-              sys.stdout)
+        print(line, file=sys.stderr if line.split(": ", 1)[1].startswith("FAILED") else sys.stdout)
     return 1 if report.failed else 0

@@ -16,12 +16,14 @@ import argparse
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kubechat_tui.cli.common import UsageError
 
 if TYPE_CHECKING:
+    from kubechat_tui.config.settings import Settings
     from kubechat_tui.engine.incident_desk import IncidentDesk
     from kubechat_tui.engine.incident_view import IncidentView
     from kubechat_tui.store.opener import Store
@@ -95,8 +97,11 @@ def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentPa
     )
     notes.add_argument("id", metavar="ID")
     notes.add_argument("--draft", action="store_true", help="print a draft from the timeline")
-    notes.add_argument("--polish", action="store_true",
-                       help="with --draft: have the configured model polish it (redacted)")
+    notes.add_argument(
+        "--polish",
+        action="store_true",
+        help="with --draft: have the configured model polish it (redacted)",
+    )
     notes.add_argument("--save", type=Path, metavar="FILE", help="store FILE as a new version")
     export = actions.add_parser("export", parents=[parent], help="the report as markdown or JSON")
     export.add_argument("id", metavar="ID")
@@ -116,7 +121,7 @@ def run_incident(args: argparse.Namespace) -> int:
     from kubechat_tui.store.errors import StoreError
     from kubechat_tui.store.incidents import ActiveIncidentError, UnknownIncidentError
 
-    handlers: dict[str, Callable[[argparse.Namespace, IncidentDesk], int]] = {
+    handlers: dict[str, Callable[[argparse.Namespace, Opened], int]] = {
         "open": _open,
         "list": _list,
         "show": _show,
@@ -127,8 +132,8 @@ def run_incident(args: argparse.Namespace) -> int:
         "verify-export": _verify_export,
     }
     try:
-        with _desk(args) as desk:
-            return handlers[args.incident_action](args, desk)
+        with _opened(args) as opened:
+            return handlers[args.incident_action](args, opened)
     except UnknownIncidentError as exc:
         raise UsageError(str(exc)) from None
     except ActiveIncidentError as exc:
@@ -139,8 +144,17 @@ def run_incident(args: argparse.Namespace) -> int:
         return 1
 
 
+@dataclass
+class Opened:
+    """What every incident command works on: the desk, its store and the settings."""
+
+    desk: IncidentDesk
+    store: Store
+    settings: Settings
+
+
 @contextmanager
-def _desk(args: argparse.Namespace) -> Iterator[IncidentDesk]:
+def _opened(args: argparse.Namespace) -> Iterator[Opened]:
     from kubechat_tui.cli.session import session_settings
     from kubechat_tui.config.paths import data_dir
     from kubechat_tui.engine.identity import real_os_user
@@ -149,17 +163,16 @@ def _desk(args: argparse.Namespace) -> Iterator[IncidentDesk]:
     from kubechat_tui.store.opener import open_store
 
     demo = bool(getattr(args, "demo", False))
-    args.settings = session_settings(args, demo)
-    store = open_store(args.settings, data_dir(demo=demo))
-    args.store = store
+    settings = session_settings(args, demo)
+    store = open_store(settings, data_dir(demo=demo))
     try:
-        yield IncidentDesk.on(store, Operator(real_os_user()))
+        yield Opened(IncidentDesk.on(store, Operator(real_os_user())), store, settings)
     finally:
         store.close()
 
 
-def _open(args: argparse.Namespace, desk: IncidentDesk) -> int:
-    incident = desk.open(args.title, args.severity, tuple(args.clusters), args.commander)
+def _open(args: argparse.Namespace, opened: Opened) -> int:
+    incident = opened.desk.open(args.title, args.severity, tuple(args.clusters), args.commander)
     print(
         f"opened {incident.id}: {incident.title} ({incident.severity} on "
         f"{', '.join(incident.clusters)}, commander {incident.commander})"
@@ -167,12 +180,12 @@ def _open(args: argparse.Namespace, desk: IncidentDesk) -> int:
     return 0
 
 
-def _list(args: argparse.Namespace, desk: IncidentDesk) -> int:
+def _list(args: argparse.Namespace, opened: Opened) -> int:
     import orjson
 
     if args.limit < 1:
         raise UsageError("--limit must be at least 1")
-    incidents = desk.incidents.recent(args.limit)
+    incidents = opened.desk.incidents.recent(args.limit)
     if args.json:
         for i in incidents:
             print(
@@ -203,25 +216,25 @@ def _list(args: argparse.Namespace, desk: IncidentDesk) -> int:
     return 0
 
 
-def _view(args: argparse.Namespace, desk: IncidentDesk, incident_id: str | None) -> IncidentView:
+def _view(opened: Opened, incident_id: str | None) -> IncidentView:
     from datetime import timedelta
 
     from kubechat_tui.engine.incident_view import incident_view
 
-    incident = desk.incidents.get(incident_id) if incident_id else desk.incidents.active()
+    incidents = opened.desk.incidents
+    incident = incidents.get(incident_id) if incident_id else incidents.active()
     if incident is None:
         raise UsageError("no active incident: give an incident id (kubechat incident list)")
-    store: Store = args.store
-    lookback = timedelta(minutes=args.settings.incidents.lookback_minutes)
-    return incident_view(incident, store.audit, desk.incidents, desk.timeline, lookback)
+    lookback = timedelta(minutes=opened.settings.incidents.lookback_minutes)
+    return incident_view(incident, opened.store.audit, incidents, opened.desk.timeline, lookback)
 
 
-def _show(args: argparse.Namespace, desk: IncidentDesk) -> int:
+def _show(args: argparse.Namespace, opened: Opened) -> int:
     import orjson
 
     from kubechat_tui.engine.incident_report import item_json
 
-    view = _view(args, desk, args.id)
+    view = _view(opened, args.id)
     items = view.filtered(args.kind, args.cluster, args.author)
     if args.json:
         for item in items:
@@ -243,18 +256,18 @@ def _show(args: argparse.Namespace, desk: IncidentDesk) -> int:
     return 0
 
 
-def _annotate(args: argparse.Namespace, desk: IncidentDesk) -> int:
+def _annotate(args: argparse.Namespace, opened: Opened) -> int:
     from kubechat_tui.engine.incident_desk import Annotation
     from kubechat_tui.store.incidents import IncidentError
 
-    incident = desk.incidents.get(args.id)
+    incident = opened.desk.incidents.get(args.id)
     try:
         if not args.ref:
             if args.ticket or args.runbook or args.url:
                 raise UsageError("a ticket or runbook link annotates an entry: give REF")
-            entry = desk.note(incident, args.note)
+            entry = opened.desk.note(incident, args.note)
         else:
-            entry = desk.annotate(
+            entry = opened.desk.annotate(
                 incident, args.ref, Annotation(args.note, args.ticket, args.url, args.runbook)
             )
     except IncidentError as exc:
@@ -263,11 +276,11 @@ def _annotate(args: argparse.Namespace, desk: IncidentDesk) -> int:
     return 0
 
 
-def _close(args: argparse.Namespace, desk: IncidentDesk) -> int:
+def _close(args: argparse.Namespace, opened: Opened) -> int:
     from kubechat_tui.store.incidents import IncidentError
 
     try:
-        incident = desk.close(args.id, args.resolution)
+        incident = opened.desk.close(args.id, args.resolution)
     except IncidentError as exc:  # closed already, or an empty resolution
         print(f"kubechat: refused: {exc}", file=sys.stderr)
         return 1
@@ -275,21 +288,21 @@ def _close(args: argparse.Namespace, desk: IncidentDesk) -> int:
     return 0
 
 
-def _notes(args: argparse.Namespace, desk: IncidentDesk) -> int:
+def _notes(args: argparse.Namespace, opened: Opened) -> int:
     from datetime import UTC, datetime
 
     from kubechat_tui.engine.incident_notes import draft_notes
 
-    view = _view(args, desk, args.id)
+    view = _view(opened, args.id)
     if args.save is not None:
         try:
             body = args.save.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             raise UsageError(f"cannot read {args.save}: {getattr(exc, 'strerror', exc)}") from None
-        version = desk.save_notes(view.incident, body)
+        version = opened.desk.save_notes(view.incident, body)
         print(f"saved notes version {version} of {view.incident.id}")
         return 0
-    versions = desk.incidents.notes(view.incident.id)
+    versions = opened.desk.incidents.notes(view.incident.id)
     if versions and not args.draft:
         sys.stdout.write(versions[-1].body.rstrip("\n") + "\n")
         return 0
@@ -298,21 +311,20 @@ def _notes(args: argparse.Namespace, desk: IncidentDesk) -> int:
         from kubechat_tui.engine.notes_polish import polish_notes
         from kubechat_tui.engine.summary_llm import model_summary_writer
 
-        polished = polish_notes(draft, model_summary_writer(args.settings)[0])
+        polished = polish_notes(draft, model_summary_writer(opened.settings)[0])
         print(polished.note, file=sys.stderr)
         draft = polished.text
     sys.stdout.write(draft)
     return 0
 
 
-def _export(args: argparse.Namespace, desk: IncidentDesk) -> int:
+def _export(args: argparse.Namespace, opened: Opened) -> int:
     from kubechat_tui.engine.incident_handoff import deliver_report, record_export
     from kubechat_tui.engine.incident_report import build_report, render, write_report
 
-    view = _view(args, desk, args.id)
-    notes = desk.incidents.notes(view.incident.id)
-    store: Store = args.store
-    report = build_report(view, notes[-1] if notes else None, store.audit)
+    view = _view(opened, args.id)
+    notes = opened.desk.incidents.notes(view.incident.id)
+    report = build_report(view, notes[-1] if notes else None, opened.store.audit)
     text = render(report, args.fmt)
     if args.out is not None:
         write_report(args.out, text)
@@ -323,22 +335,21 @@ def _export(args: argparse.Namespace, desk: IncidentDesk) -> int:
         )
     else:
         sys.stdout.write(text)
-    record_export(desk, view.incident, args.fmt, str(args.out or "-"), report)
+    record_export(opened.desk, view.incident, args.fmt, str(args.out or "-"), report)
     if not args.send:
         return 0
     result = deliver_report(
-        desk, view.incident, report, render(report, "md"), args.settings.incidents
+        opened.desk, view.incident, report, render(report, "md"), opened.settings.incidents
     )
     print(result.line(), file=sys.stderr)
     return 0 if result.delivered else 1
 
 
-def _verify_export(args: argparse.Namespace, desk: IncidentDesk) -> int:
+def _verify_export(args: argparse.Namespace, opened: Opened) -> int:
     import orjson
 
     from kubechat_tui.engine.incident_report import verify_report
 
-    del desk
     try:
         report: Any = orjson.loads(args.file.read_bytes())
     except OSError as exc:
@@ -347,8 +358,7 @@ def _verify_export(args: argparse.Namespace, desk: IncidentDesk) -> int:
         raise UsageError(f"{args.file}: not a JSON report (export with --format json)") from None
     if not isinstance(report, dict):
         raise UsageError(f"{args.file}: not a JSON report (export with --format json)")
-    store: Store = args.store
-    problems = verify_report(report, store.audit)
+    problems = verify_report(report, opened.store.audit)
     if problems:
         for problem in problems:
             print(f"FAILED: {problem}")
