@@ -41,19 +41,18 @@ def seed_demo_incident(session: Any) -> list[str]:
 def active_incident_label(session: Any) -> str:
     """The banner label of the active incident ("" when none, or no database yet)."""
     from kubechat_tui.engine.incident_console import banner_label
-    from kubechat_tui.store.database import open_database
     from kubechat_tui.store.errors import StoreError
     from kubechat_tui.store.incidents import Incidents
-    from kubechat_tui.store.opener import database_path
+    from kubechat_tui.store.opener import open_store
 
     try:
-        db = open_database(database_path(session.settings, session.data_dir), create=False)
-    except StoreError:
+        store = open_store(session.settings, session.data_dir, writer=False, create=False)
+    except StoreError:  # MissingDatabaseError included: nothing to show yet
         return ""
     try:
-        active = Incidents(db).active()
+        active = Incidents(store.db).active()
     except StoreError:
         return ""
     finally:
-        db.close()
+        store.close()
     return "" if active is None else banner_label(active)

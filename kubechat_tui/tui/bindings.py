@@ -36,7 +36,7 @@ SCREEN_BINDINGS: list[Binding] = [
     Binding("z,f11", "zoom", "Zoom pane", id="main.zoom"),
     Binding("a", "approvals", "Approvals", id="main.approvals"),
     Binding("L", "audit", "Audit log", id="main.audit"),
-    Binding("T", "timeline", "Timeline", id="main.timeline"),
+    Binding("T", "timeline", "Timeline", id="main.timeline", show=False),
     Binding("escape", "back", "Back", id="main.back", show=False),
     Binding("ctrl+r", "reload", "Reload", id="main.reload", show=False),
     Binding("q", "app.quit", "Quit", id="main.quit"),
