@@ -37,8 +37,9 @@ from kubechat_tui.store.incidents import Incident, active_id
 EntryKind = Literal["execution", "summary", "note", "diagnostics", "insight", "log_range",
                     "alert", "deploy", "rollout", "annotation", "incident", "delivery"]
 IMPORTED_KINDS: tuple[EntryKind, ...] = ("alert", "deploy", "rollout")
-_COLUMNS = ("ts, kind, execution_id, author, title, body, payload, incident_id, ref_id, "
-            "cluster, source_key")
+_INSERT = ("INSERT OR IGNORE INTO timeline (ts, kind, execution_id, author, title, body, "
+           "payload, incident_id, ref_id, cluster, source_key) "
+           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 
 
 def ts_of(moment: datetime) -> str:
@@ -64,6 +65,13 @@ class TimelineEntry:
     source_key: str | None = None  # imports: the external identity, stored once
 
 
+def _row(entry: TimelineEntry, ts: str, incident: str | None) -> tuple[Any, ...]:
+    """The stored values of an entry (every write goes through here)."""
+    return (ts, entry.kind, entry.execution_id, entry.author, entry.title, entry.body,
+            orjson.dumps(entry.payload).decode(), incident, entry.ref_id, entry.cluster,
+            entry.source_key)
+
+
 class Timeline:
     """Append and read timeline entries in the shared database."""
 
@@ -78,13 +86,7 @@ class Timeline:
             incident = entry.incident_id
             if incident is None and entry.kind not in IMPORTED_KINDS:
                 incident = active_id(conn)
-            cursor = conn.execute(
-                f"INSERT OR IGNORE INTO timeline ({_COLUMNS}) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (ts, entry.kind, entry.execution_id, entry.author, entry.title, entry.body,
-                 orjson.dumps(entry.payload).decode(), incident, entry.ref_id, entry.cluster,
-                 entry.source_key),
-            )
+            cursor = conn.execute(_INSERT, _row(entry, ts, incident))
             if cursor.rowcount:
                 return replace(entry, ts=ts, id=cursor.lastrowid, incident_id=incident)
         return self._select("SELECT * FROM timeline WHERE source_key = ?", [entry.source_key])[0]
@@ -97,12 +99,7 @@ class Timeline:
         now = ts_of(datetime.now(UTC))
         with self.db.write() as conn:
             before = conn.total_changes
-            conn.executemany(
-                f"INSERT OR IGNORE INTO timeline ({_COLUMNS}) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [(e.ts or now, e.kind, None, e.author, e.title, e.body,
-                  orjson.dumps(e.payload).decode(), e.incident_id, None, e.cluster,
-                  e.source_key) for e in entries])
+            conn.executemany(_INSERT, [_row(e, e.ts or now, e.incident_id) for e in entries])
             return conn.total_changes - before
 
     def get(self, entry_id: int) -> TimelineEntry | None:
