@@ -14,6 +14,12 @@ def run_console(args: argparse.Namespace) -> int:
     from kubechat_tui.kube.exec_plugin import reserve_terminal
 
     session = open_session(args)  # a plugin may still prompt here, before the console starts
+    from kubechat_tui.cli.incident_start import active_incident_label, seed_demo_incident
+
+    if session.demo_fleet is not None:
+        for line in seed_demo_incident(session):
+            print(f"kubechat: warning: {line}", file=sys.stderr)
+    session.incident = active_incident_label(session)
     reserve_terminal()
     try:
         from kubechat_tui.tui.app import run_app

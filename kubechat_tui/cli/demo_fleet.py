@@ -2,6 +2,7 @@
 
     demo = start_demo(settings)   # DemoFleet: .kubeconfig to load, .owned, .started()
     ...
+    settings = demo.serve_integrations(settings)  # Alertmanager and Argo CD stand-ins
     demo.close()                  # stop our simulator and drop its record, or our kubeconfig
 
 A DemoFleet is only ever a simulator this process started or one `cli.demo_proof` proved
@@ -17,7 +18,7 @@ import contextlib
 import os
 import sys
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -42,6 +43,7 @@ from kubechat_tui.config.settings import Settings
 
 if TYPE_CHECKING:
     from kubechat_tui.sim import SimServer
+    from kubechat_tui.sim.standins import StandIn
 
 DEMO_SCENARIO = "incident"
 OWN_KUBECONFIG = "kubeconfig"
@@ -56,6 +58,7 @@ class DemoFleet:
     kubeconfig: Path  # ours: the owner's file, or a private copy of the proven one
     folder: Path
     server: SimServer | None = None
+    stand_ins: list[StandIn] = field(default_factory=list)
 
     @property
     def owned(self) -> bool:
@@ -66,9 +69,26 @@ class DemoFleet:
         """When the simulated fleet started (its state is no older than that)."""
         return self.record.started()
 
+    def serve_integrations(self, settings: Settings) -> Settings:
+        """Start loopback Alertmanager and Argo CD stand-ins whose alerts and syncs match
+        this fleet's incident (the same in every demo process: they are timed from the
+        fleet's start) and return the settings pointing the imports at them."""
+        from kubechat_tui.sim.standins import alertmanager_standin, argocd_standin
+
+        started = self.started().timestamp()
+        self.stand_ins = [alertmanager_standin(started).start(),
+                          argocd_standin(started).start()]
+        incidents = settings.incidents.model_copy(update={
+            "alertmanager_url": self.stand_ins[0].url, "argocd_url": self.stand_ins[1].url,
+            "alertmanager_token_env": None, "argocd_token_env": None})
+        return settings.model_copy(update={"incidents": incidents})
+
     def close(self) -> None:
-        """Stop the simulator we own and remove its record, or drop our copy of the
-        attached fleet's kubeconfig."""
+        """Stop the stand-ins, and the simulator we own and remove its record, or drop
+        our copy of the attached fleet's kubeconfig."""
+        for stand_in in self.stand_ins:
+            stand_in.stop()
+        self.stand_ins = []
         if self.server is not None:
             clear_record(self.folder, self.record)
             self.server.stop()

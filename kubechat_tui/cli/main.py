@@ -37,6 +37,8 @@ SUBCOMMAND_MODULES = (
     "kubechat_tui.cli.rollback_cmd",
     "kubechat_tui.cli.approvals_cmd",
     "kubechat_tui.cli.exec_cmd",
+    "kubechat_tui.cli.incident_cmd",
+    "kubechat_tui.cli.alerts_cmd",
 )
 
 

@@ -54,6 +54,7 @@ class Session:
     data_dir: Path
     kubeconfig: str | None = None
     demo_fleet: DemoFleet | None = None  # --demo: the proven simulator the fleet talks to
+    incident: str = ""  # the active incident's banner label when the console starts
     _closed: bool = field(default=False, repr=False)
 
     @property
@@ -89,6 +90,7 @@ def open_session(args: argparse.Namespace) -> Session:
     settings = session_settings(args, demo)
     demo_fleet = start_demo(settings) if demo else None
     if demo_fleet is not None:
+        settings = demo_fleet.serve_integrations(settings)
         kubeconfig = str(demo_fleet.kubeconfig)
     try:
         fleet = Fleet.from_kubeconfig(settings, kubeconfig, contexts)

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
 
 from kubechat_tui.config.fields import HttpUrl, TimeoutSeconds, UsablePath
 from kubechat_tui.config.guard_source import GuardSource
+from kubechat_tui.config.incident_settings import IncidentSettings
 
 NAMESPACE_NAME = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
 
@@ -160,6 +161,7 @@ class Settings(_Section):
     approvals: ApprovalSettings = Field(default_factory=ApprovalSettings)
     kube: KubeSettings = Field(default_factory=KubeSettings)
     exec: ExecSettings = Field(default_factory=ExecSettings)
+    incidents: IncidentSettings = Field(default_factory=IncidentSettings)
 
     @field_validator("default_namespace")
     @classmethod

@@ -8,10 +8,12 @@ API::
     post_json(url, payload, timeout)     # raises WebhookError (one line)
     outbox = Outbox()
     outbox.send(url, payload, timeout=10, label="ap-1", on_failure=callback)  # returns at once
+    outbox.send(url, payload, timeout=10, attempts=3, headers={"Authorization": "Bearer ..."})
     outbox.wait(10.0) -> [Undelivered]   # waits at most 10 s in all; failed and unfinished ones
 
 A delivery ends delivered, failed (the receiver refused or could not be reached) or
-abandoned (still running when `wait` gave up). `on_failure` runs exactly once for each
+abandoned (still running when `wait` gave up); a delivery with `attempts` > 1 is tried
+again after a failure (a short pause between tries). `on_failure` runs exactly once for each
 failed or abandoned delivery: on the delivery thread when it fails, in `wait` when it is
 abandoned; `wait` returns only after every such callback has finished.
 """
@@ -30,6 +32,7 @@ from typing import Any, Literal
 import orjson
 
 MAX_LINES = 12
+RETRY_PAUSE_SECONDS = 0.5  # times the try number, between tries of one delivery
 State = Literal["sending", "delivered", "failed", "abandoned"]
 
 
@@ -81,12 +84,14 @@ def break_glass_message(*, request_id: str, title: str, who: str,
     ]}
 
 
-def post_json(url: str, payload: dict[str, Any], timeout: float) -> None:
+def post_json(url: str, payload: dict[str, Any], timeout: float,
+              headers: dict[str, str] | None = None) -> None:
     """POST the payload as JSON; a non-2xx answer or a network error raises WebhookError."""
     if not url.startswith(("http://", "https://")):
         raise WebhookError("the webhook URL must start with http:// or https://")
     request = urllib.request.Request(url, data=orjson.dumps(payload), method="POST",
-                                     headers={"Content-Type": "application/json"})
+                                     headers={"Content-Type": "application/json",
+                                              **(headers or {})})
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
             status = response.status
@@ -125,6 +130,8 @@ class _Delivery:
     timeout: float
     label: str
     on_failure: Callable[[Undelivered], None] | None
+    attempts: int = 1
+    headers: dict[str, str] = field(default_factory=dict)
     state: State = "sending"
     reason: str = ""
     done: threading.Event = field(default_factory=threading.Event)
@@ -141,9 +148,11 @@ class Outbox:
         self._deliveries: list[_Delivery] = []
 
     def send(self, url: str, payload: dict[str, Any], *, timeout: float, label: str = "",
-             on_failure: Callable[[Undelivered], None] | None = None) -> None:
-        """Post `payload` on a daemon thread (`timeout`: the socket timeout)."""
-        delivery = _Delivery(url, payload, timeout, label, on_failure)
+             on_failure: Callable[[Undelivered], None] | None = None, attempts: int = 1,
+             headers: dict[str, str] | None = None) -> None:
+        """Post `payload` on a daemon thread (`timeout`: the socket timeout of each try)."""
+        delivery = _Delivery(url, payload, timeout, label, on_failure, max(1, attempts),
+                             dict(headers or {}))
         with self._lock:
             self._deliveries = [d for d in self._deliveries if d.state != "delivered"]
             self._deliveries.append(delivery)
@@ -165,11 +174,19 @@ class Outbox:
 
     def _deliver(self, delivery: _Delivery) -> None:
         try:
-            post_json(delivery.url, delivery.payload, delivery.timeout)
-        except WebhookError as exc:
-            self._settle(delivery, "failed", str(exc))
-        else:
-            self._settle(delivery, "delivered", "")
+            for attempt in range(1, delivery.attempts + 1):
+                try:
+                    post_json(delivery.url, delivery.payload, delivery.timeout,
+                              delivery.headers)
+                except WebhookError as exc:
+                    if attempt == delivery.attempts or delivery.state != "sending":
+                        tries = f" (after {attempt} tries)" if attempt > 1 else ""
+                        self._settle(delivery, "failed", f"{exc}{tries}")
+                        return
+                    time.sleep(RETRY_PAUSE_SECONDS * attempt)
+                else:
+                    self._settle(delivery, "delivered", "")
+                    return
         finally:
             delivery.done.set()
 

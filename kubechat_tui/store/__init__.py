@@ -11,5 +11,6 @@
   ``audit.anchor_path`` moves it); ``checkpoint_marker``: the last checkpoint of each
   database, kept beside the key
 - ``evidence_export`` / ``evidence_verify``: evidence packages and their offline check
-- ``approvals``, ``timeline``: further tables on the same database
+- ``approvals``, ``timeline``, ``incidents``: further tables on the same database (while
+  an incident is active, audit records and timeline entries attach to it)
 """

@@ -63,6 +63,7 @@ from kubechat_tui.store.checkpoints import (
 )
 from kubechat_tui.store.database import Database
 from kubechat_tui.store.errors import ChainBrokenError, SigningKeyError, StoreError
+from kubechat_tui.store.incidents import attach_record
 from kubechat_tui.store.signing import Signer, TrustedKey
 
 _BATCH = 500
@@ -114,6 +115,7 @@ class AuditLog:
                 "INSERT INTO audit (seq, prev, body, hash) VALUES (?, ?, ?, ?)",
                 (seq, prev, body, digest),
             )
+            attach_record(conn, seq)
             signed = conn.execute(
                 "SELECT coalesce(max(seq), 0) FROM audit_checkpoint"
             ).fetchone()[0]

@@ -32,6 +32,7 @@ ACTION_TYPES = frozenset({
     "execution.cancelled", "execution.not_confirmed", "summary.written", "summary.archived",
     "demo.attach_refused", "settings.override_refused", "read.submitted", "read.step",
     "exec.submitted", "exec.not_confirmed", "exec.started", "exec.ended",
+    "incident.opened", "incident.closed", "incident.notes_saved", "incident.exported",
 })
 
 

@@ -30,7 +30,8 @@ FALLBACK_THEME = "textual-dark"
 ENGINE_SCREENS = ("kubechat_tui.tui.screens.preview_screen",
                   "kubechat_tui.tui.screens.approvals_screen",
                   "kubechat_tui.tui.screens.audit_screen",
-                  "kubechat_tui.tui.screens.exec_screen")
+                  "kubechat_tui.tui.screens.exec_screen",
+                  "kubechat_tui.tui.screens.timeline_screen")
 
 
 class KubechatApp(App[int]):
@@ -54,6 +55,7 @@ class KubechatApp(App[int]):
         self.planner = planner
         self.engine = engine
         self.last_execution: str | None = None  # the newest execution with a rollback
+        self.incident_label = ""  # the active incident, shown in the context banner
         routes = getattr(fleet, "routes", None)
         self.navigator = ScopeNavigator(fleet.cluster_names(), settings.cluster_sets,
                                         routes() if callable(routes) else None)
@@ -201,6 +203,7 @@ def run_app(session: Any, engine: EngineSlot | None = None) -> int:
     """Run the console on an open session; returns the exit code, or raises the exception
     that ended it (the CLI reports it: one line, a saved traceback, exit code 70)."""
     app = build_app(session, engine=engine)
+    app.incident_label = getattr(session, "incident", "")
     result = app.run()
     if app.crash is not None:
         raise app.crash

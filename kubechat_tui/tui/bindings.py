@@ -36,6 +36,7 @@ SCREEN_BINDINGS: list[Binding] = [
     Binding("z,f11", "zoom", "Zoom pane", id="main.zoom"),
     Binding("a", "approvals", "Approvals", id="main.approvals"),
     Binding("L", "audit", "Audit log", id="main.audit"),
+    Binding("T", "timeline", "Timeline", id="main.timeline", show=False),
     Binding("escape", "back", "Back", id="main.back", show=False),
     Binding("ctrl+r", "reload", "Reload", id="main.reload", show=False),
     Binding("q", "app.quit", "Quit", id="main.quit"),
@@ -99,6 +100,26 @@ TRANSCRIPT_BINDINGS: list[Binding] = [
     Binding("escape,q", "close", "Back", id="transcript.close"),
 ]
 
+TIMELINE_BINDINGS: list[Binding] = [
+    Binding("a", "annotate", "Annotate", id="timeline.annotate"),
+    Binding("n", "notes", "Notes", id="timeline.notes"),
+    Binding("f", "filters", "Filters", id="timeline.filters"),
+    Binding("m", "import_now", "Import", id="timeline.import"),
+    Binding("r", "reload", "Reload", id="timeline.reload"),
+    Binding("escape", "close", "Back", id="timeline.close"),
+]
+
+ANNOTATE_BINDINGS: list[Binding] = [
+    Binding("escape", "cancel", "Cancel", id="timeline.annotate_cancel"),
+]
+
+NOTES_BINDINGS: list[Binding] = [
+    Binding("ctrl+s", "save", "Save version", id="notes.save"),
+    Binding("ctrl+t", "draft", "Draft from timeline", id="notes.draft"),
+    Binding("ctrl+l", "polish", "Polish (model)", id="notes.polish"),
+    Binding("escape", "close", "Back", id="notes.close"),
+]
+
 APP_BINDINGS: list[Binding] = [
     Binding("ctrl+p", "command_palette", "Palette", id="app.palette", show=False, priority=True),
     Binding("ctrl+q", "quit", "Quit", id="app.quit", show=False, priority=True),
@@ -116,11 +137,15 @@ GROUPS: dict[str, list[Binding]] = {
     "Audit screen": AUDIT_BINDINGS,
     "Exec terminal": EXEC_BINDINGS,
     "Transcript": TRANSCRIPT_BINDINGS,
+    "Timeline screen": TIMELINE_BINDINGS,
+    "Annotate dialog": ANNOTATE_BINDINGS,
+    "Incident notes": NOTES_BINDINGS,
     "Help": HELP_BINDINGS,
     "Anywhere": APP_BINDINGS,
 }
 CHECKED_PREFIXES = ("table.", "main.", "line.", "chat.", "plan.", "preview.", "approvals.",
-                    "confirm.", "audit.", "exec.", "transcript.", "help.", "app.")
+                    "confirm.", "audit.", "exec.", "transcript.", "timeline.", "notes.",
+                    "help.", "app.")
 
 KEY_LABELS = {
     "colon": ":", "slash": "/", "question_mark": "?",

@@ -22,6 +22,7 @@ COMMAND_HELP: dict[str, str] = {
     "theme NAME": "switch theme",
     "approvals": "review approval requests (approve / reject with a comment)",
     "audit": "the audit log: live tail, filters, chain verification",
+    "timeline [INCIDENT_ID]": "the incident timeline: alerts, deploys, actions, notes",
     "rollback [EXECUTION_ID]": "preview and run an execution's rollback (default: the last)",
     "exec [-c C] [--break-glass WHY] [-- CMD ...]": "a terminal (or one command) in the "
     "selected pod, guarded like a change and recorded",
@@ -39,8 +40,9 @@ class CommandError(ValueError):
 class Command:
     """A parsed command: a verb and its (possibly empty) argument."""
 
-    verb: str  # kind ctx set ns label sort theme approvals audit rollback recipe exec
-    arg: str = ""  # help quit
+    verb: str  # kind ctx set ns label sort theme approvals audit timeline rollback recipe
+    #            exec help quit
+    arg: str = ""
 
 
 @dataclass(frozen=True)
@@ -99,6 +101,10 @@ def parse_command(line: str) -> Command:
         if " " in rest:
             raise CommandError(f"bad execution id {rest!r} (e.g. :rollback ex-1a2b3c4d5e)")
         return Command("rollback", rest)
+    if word in ("timeline", "incident"):
+        if " " in rest:
+            raise CommandError(f"bad incident id {rest!r} (e.g. :timeline inc-3f2a9c01)")
+        return Command("timeline", rest)
     if word in ("recipe", "recipes"):
         return Command("recipe", rest)
     if word == "exec":

@@ -18,6 +18,14 @@ class InventoryChanged(Message):
         self.generation = generation
 
 
+class IncidentChanged(Message):
+    """The active incident changed (its banner label; "" when none is active)."""
+
+    def __init__(self, label: str) -> None:
+        super().__init__()
+        self.label = label
+
+
 class ClusterStatusChanged(Message):
     """A cluster's health or identity changed (posted from fleet threads)."""
 

@@ -20,6 +20,7 @@ from kubechat_tui.tui.messages import (
     ClusterStatusChanged,
     CommandSubmitted,
     FilterEdited,
+    IncidentChanged,
     InventoryChanged,
 )
 from kubechat_tui.tui.scope import ScopeError, ViewScope
@@ -119,6 +120,7 @@ class MainScreen(ExecLaunchingScreen, InvestigatingScreen):
         after a moment, so the first rows do not queue behind them) and the planner check."""
         self.set_timer(HEALTH_START_DELAY, self.kubechat.start_fleet)
         self.check_planner()
+        self.set_interval(self.kubechat.settings.incidents.poll_seconds, self.watch_incident)
 
     def _status_from_thread(self, status: ClusterStatus) -> None:
         self.post_message(ClusterStatusChanged(status))
@@ -177,7 +179,8 @@ class MainScreen(ExecLaunchingScreen, InvestigatingScreen):
                 status and status.production
             )
         self.query_one(ContextBanner).show(
-            self.scope, self.statuses, production, self.feed.progress(), flash=flash
+            self.scope, self.statuses, production, self.feed.progress(), flash=flash,
+            incident=app.incident_label,
         )
 
     def on_inventory_changed(self, message: InventoryChanged) -> None:
@@ -236,6 +239,10 @@ class MainScreen(ExecLaunchingScreen, InvestigatingScreen):
         if self._banner_timer is None:  # coalesce a burst of status changes
             self._banner_timer = self.set_timer(BANNER_DELAY, self._redraw_banner_later)
 
+    def on_incident_changed(self, message: IncidentChanged) -> None:
+        self.kubechat.incident_label = message.label
+        self._redraw_banner(flash=True)
+
     def _redraw_banner_later(self) -> None:
         self._banner_timer = None
         self._redraw_banner(flash=False)
@@ -271,6 +278,8 @@ class MainScreen(ExecLaunchingScreen, InvestigatingScreen):
             self.action_approvals()
         elif verb == "audit":
             self.action_audit()
+        elif verb == "timeline":
+            self.action_timeline(arg)
         elif verb == "rollback":
             self.rollback(arg)
         elif verb == "recipe":

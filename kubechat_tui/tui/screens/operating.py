@@ -1,8 +1,8 @@
 """The screen layer that acts: a submitted plan runs its diagnostics on the engine's read
 path (results stream into the chat) and its change opens the guarded preview, `:rollback`
 previews an execution's generated undo (once confirmed: its checks may request an
-approval), and the approvals and audit screens open, all on the session's engine (opened
-on first use, in a worker).
+approval), and the approvals, audit and timeline screens open, all on the session's
+engine (opened on first use, in a worker).
 
 The engine modules import in seconds, so they are imported off the UI thread when the
 engine first opens (`KubechatApp.with_engine`), never at console start.
@@ -18,7 +18,7 @@ from kubechat_tui.domain import Plan
 from kubechat_tui.tui.commands import CommandError
 from kubechat_tui.tui.confirmations import rollback_confirmation
 from kubechat_tui.tui.detail_fetch import one_line
-from kubechat_tui.tui.messages import ReadResultReady, ReadRunFinished
+from kubechat_tui.tui.messages import IncidentChanged, ReadResultReady, ReadRunFinished
 from kubechat_tui.tui.screens.chatting import ChattingScreen
 from kubechat_tui.tui.screens.confirm_screen import ConfirmScreen
 from kubechat_tui.tui.widgets.chat_pane import ChatPane
@@ -176,6 +176,36 @@ class OperatingScreen(ChattingScreen):
                                                  pipeline.fleet))
 
         self.kubechat.with_engine(show, self._engine_failed)
+
+    def action_timeline(self, incident_id: str = "") -> None:
+        """Open the incident timeline (the active incident, else the newest one)."""
+        def show(handle: EngineHandle) -> None:
+            from kubechat_tui.engine.incident_console import IncidentConsole
+            from kubechat_tui.tui.screens.timeline_screen import TimelineScreen
+
+            self.app.push_screen(TimelineScreen(
+                IncidentConsole.on(handle, self.kubechat.settings), incident_id))
+
+        self.kubechat.with_engine(show, self._engine_failed)
+
+    def watch_incident(self) -> None:
+        """Refresh the banner's active incident (only once the engine is open: this never
+        opens it)."""
+        slot = self.kubechat.engine
+        if slot is not None and slot.handle is not None:
+            self.read_incident(slot.handle)
+
+    @work(thread=True, exclusive=True, group="incident-watch")
+    def read_incident(self, handle: EngineHandle) -> None:
+        """The active incident's banner label, read off the UI thread."""
+        from kubechat_tui.engine.incident_console import IncidentConsole
+
+        try:
+            label = IncidentConsole.on(handle, self.kubechat.settings).banner()
+        except Exception:  # a locked store: the next poll reads again
+            return
+        if label != self.kubechat.incident_label:
+            self.post_message(IncidentChanged(label))
 
     def action_audit(self) -> None:
         """Open the audit screen (live tail of the chain, filters, verification)."""

@@ -42,8 +42,9 @@ def load_badge(progress: LoadProgress | None) -> tuple[str, str]:
     return f" …{progress.rows:,}", "yellow"
 
 
-def scope_line(scope: ViewScope, production: bool) -> Text:
-    """Line 1: clusters, namespace, kind, selector and the PRODUCTION badge."""
+def scope_line(scope: ViewScope, production: bool, incident: str = "") -> Text:
+    """Line 1: clusters, namespace, kind, selector, the PRODUCTION badge and the active
+    incident."""
     text = Text()
     text.append(" clusters ", "reverse")
     text.append(f" {scope.describe_clusters()}  ")
@@ -56,6 +57,10 @@ def scope_line(scope: ViewScope, production: bool) -> Text:
     if production:
         text.append("   ")
         text.append(" ⚠ PRODUCTION ", "bold white on red")
+    if incident:
+        text.append("   ")
+        text.append(" INCIDENT ", "bold black on yellow")
+        text.append(f" {incident}", "bold yellow")
     return text
 
 
@@ -104,10 +109,12 @@ def fleet_summary(clusters: tuple[str, ...], statuses: Mapping[str, ClusterStatu
 
 def banner_text(scope: ViewScope, statuses: Mapping[str, ClusterStatus],
                 production: Mapping[str, bool],
-                progress: Mapping[str, LoadProgress] | None = None) -> Text:
-    """Two lines: the scope, then a badge per cluster (health, identity, rows loaded)."""
+                progress: Mapping[str, LoadProgress] | None = None,
+                incident: str = "") -> Text:
+    """Two lines: the scope (and the active incident), then a badge per cluster (health,
+    identity, rows loaded)."""
     progress = progress or {}
-    text = scope_line(scope, any(production.get(c, False) for c in scope.clusters))
+    text = scope_line(scope, any(production.get(c, False) for c in scope.clusters), incident)
     text.append("\n")
     if len(scope.clusters) > DETAILED_UP_TO:
         text.append_text(fleet_summary(scope.clusters, statuses, progress))
@@ -135,9 +142,9 @@ class ContextBanner(Widget):
 
     def show(self, scope: ViewScope, statuses: Mapping[str, ClusterStatus],
              production: Mapping[str, bool], progress: Mapping[str, LoadProgress],
-             flash: bool = False) -> None:
+             flash: bool = False, incident: str = "") -> None:
         """Redraw; `flash` highlights the banner briefly (scope changed)."""
-        self._text = escaped(banner_text(scope, statuses, production, progress))
+        self._text = escaped(banner_text(scope, statuses, production, progress, incident))
         self.refresh()
         if flash:
             self.add_class("-flash")
