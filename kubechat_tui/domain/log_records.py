@@ -45,6 +45,7 @@ class LogNote:
     key: StreamKey | None
     kind: NoteKind
     text: str
+    status: int = 0  # the HTTP status of a refusal (404: nothing matched), else 0
 
     def line(self) -> str:
         """The note as shown: `[prod-eu/pod/app] reconnected: ...`."""

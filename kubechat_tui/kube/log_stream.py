@@ -117,7 +117,7 @@ class ContainerStream:
                     if error.status == 404 and self._last_ns is not None:
                         self._note("left", "pod is gone")
                     else:
-                        self._note("error", error.message)
+                        self._note("error", error.message, error.status)
                     return
                 broken = broken or error.message
                 self._pause(error.retry_after)
@@ -225,6 +225,6 @@ class ContainerStream:
     def _pause(self, retry_after: float | None = None) -> None:
         self._stop.wait(self._backoff.delay(retry_after))
 
-    def _note(self, kind: NoteKind, text: str) -> None:
+    def _note(self, kind: NoteKind, text: str, status: int = 0) -> None:
         if not self._stop.is_set():
-            self._sink(LogNote(self.key, kind, text))
+            self._sink(LogNote(self.key, kind, text, status))

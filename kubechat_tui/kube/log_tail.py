@@ -163,9 +163,9 @@ class LogTail:
         if self._listed and not matched:
             where = ", ".join(sorted(self._listed))
             self._sink(LogNote(None, "error", f"no pod matches {self.target.describe()} "
-                                              f"(clusters: {where})"))
+                                              f"(clusters: {where})", 404))
         elif matched and not started and self.options.container:
             self._sink(LogNote(None, "error", f"no container {self.options.container!r} in "
                                               f"the matching pods (containers: "
-                                              f"{', '.join(containers)})"))
+                                              f"{', '.join(containers)})", 404))
         self._done.set()

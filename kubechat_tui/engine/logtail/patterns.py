@@ -45,12 +45,13 @@ class LineFilter:
     exclude: str = ""
     container: str = ""
 
-    def compiled(self) -> CompiledFilter:
-        """The filter ready to match (PatternError for a bad pattern)."""
+    def compiled(self, names: tuple[str, str] = ("include", "exclude")) -> CompiledFilter:
+        """The filter ready to match; PatternError (naming the pattern as `names` says:
+        `--grep`, `--exclude` on the command line) for a bad pattern."""
         return CompiledFilter(
             self,
-            compile_pattern(self.include, "include") if self.include else None,
-            compile_pattern(self.exclude, "exclude") if self.exclude else None)
+            compile_pattern(self.include, names[0]) if self.include else None,
+            compile_pattern(self.exclude, names[1]) if self.exclude else None)
 
 
 @dataclass(frozen=True)
