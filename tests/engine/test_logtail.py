@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 import time
+from pathlib import Path
 
 import pytest
 
@@ -12,7 +13,10 @@ from kubechat_tui.domain.log_records import LogLine, LogNote, StreamKey
 from kubechat_tui.engine.logtail.anomaly import BUCKET_SECONDS
 from kubechat_tui.engine.logtail.buffer import TailBuffer
 from kubechat_tui.engine.logtail.patterns import LineFilter, PatternError, compile_pattern
+from kubechat_tui.engine.logtail.pin import pin_log_range
 from kubechat_tui.engine.logtail.severity import level_first, severity, template
+from kubechat_tui.store.database import open_database
+from kubechat_tui.store.timeline import Timeline
 
 KEY = StreamKey("prod-eu", "payments", "payments-api-1", "api")
 NS = 1_000_000_000
@@ -107,3 +111,18 @@ def test_severity_templates_and_level_first() -> None:
     shown = level_first('{"ts":"t","level":"error","msg":"ledger down","attempt":3}')
     assert shown == 'ERROR ledger down {"ts":"t","attempt":3}'
     assert level_first("plain text") == "plain text"
+
+
+def test_a_pinned_range_lands_on_the_timeline_redacted(tmp_path: Path) -> None:
+    db = open_database(tmp_path / "kubechat.db")
+    timeline = Timeline(db)
+    other = StreamKey("prod-us", "payments", "payments-api-2", "sidecar")
+    lines = [line(1, "connecting"), line(2, "password=hunter2hunter2 rejected", other)]
+    entry = pin_log_range(timeline, "alice", lines)
+    stored = timeline.recent(1)[0]
+    assert stored.id == entry.id and stored.kind == "log_range"
+    assert stored.payload["streams"] == [KEY.ids(), other.ids()]
+    assert stored.payload["lines"] == 2 and stored.title == "2 log lines from 2 streams"
+    assert "hunter2hunter2" not in stored.body and "prod-us/payments-api-2/sidecar" in stored.body
+    with pytest.raises(ValueError, match="no log lines"):
+        pin_log_range(timeline, "alice", [])
