@@ -23,6 +23,8 @@ COMMAND_HELP: dict[str, str] = {
     "audit": "the audit log: live tail, filters, chain verification",
     "rollback [EXECUTION_ID]": "preview and run an execution's rollback (default: the last)",
     "recipe [NAME KEY=VALUE ...]": "plan a runbook recipe in the chat (no name: list them)",
+    "logs [TARGET] [-c CONTAINER]": "live logs of TARGET (pod, deploy/NAME; default: the "
+                                    "selected row) across the clusters in scope",
     "help": "list every key",
     "q | quit": "leave kubechat",
 }
@@ -68,6 +70,8 @@ def parse_command(line: str) -> Command:
         if " " in rest:
             raise CommandError(f"bad execution id {rest!r} (e.g. :rollback ex-1a2b3c4d5e)")
         return Command("rollback", rest)
+    if word in ("logs", "log", "tail"):
+        return Command("logs", rest)
     if word in ("recipe", "recipes"):
         return Command("recipe", rest)
     if word in ("help", "h", "?"):
