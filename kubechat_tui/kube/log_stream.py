@@ -122,20 +122,18 @@ class ContainerStream:
                 broken = broken or error.message
                 self._pause(error.retry_after)
                 continue
+            self._backoff.reset()  # answered: after a break, reconnect within BASE_SECONDS
             if broken:
                 resumed = since_time(self._last_ns) if self._last_ns else "the start"
                 self._note("reconnected", f"after {broken}; resuming from {resumed}")
                 broken = None
             waiting_noted = False
             try:
-                delivered = self._pump(response)
+                self._pump(response)
             except ApiError as exc:
                 broken = exc.message
-                delivered = 0
             if not self.options.follow or self.options.previous:
                 return
-            if delivered:
-                self._backoff.reset()
             self._pause()
 
     def _open(self) -> urllib3.BaseHTTPResponse | None:
@@ -180,16 +178,14 @@ class ContainerStream:
             self._forget(response, False)
         return api_error(self.key.cluster, response.status, body)
 
-    def _pump(self, response: urllib3.BaseHTTPResponse) -> int:
-        """Deliver the body's new lines; how many. ApiError when the connection is cut."""
-        delivered = 0
+    def _pump(self, response: urllib3.BaseHTTPResponse) -> None:
+        """Deliver the body's new lines; ApiError when the connection is cut."""
         finished = False
         try:
             for raw in bounded_lines(response.stream(STREAM_CHUNK, decode_content=True)):
                 line = self._fresh(raw)
                 if line is not None:
                     self._sink(line)
-                    delivered += 1
             finished = True
         except urllib3.exceptions.ReadTimeoutError:
             pass  # quiet for a while: reopen from the last line
@@ -199,7 +195,6 @@ class ContainerStream:
                                "cut") from None
         finally:
             self._forget(response, finished)
-        return delivered
 
     def _fresh(self, raw: str) -> LogLine | None:
         """The line, unless it was delivered before (resume overlap) or is empty."""

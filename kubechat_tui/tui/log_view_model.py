@@ -7,6 +7,7 @@ from __future__ import annotations
 import bisect
 from collections import deque
 from collections.abc import Iterable
+from itertools import accumulate
 
 from kubechat_tui.domain.log_records import LogLine, StreamKey
 from kubechat_tui.domain.visible_text import visible
@@ -23,6 +24,7 @@ class LogViewModel:
 
     def __init__(self, capacity: int) -> None:
         self.entries: deque[Entry] = deque(maxlen=capacity)
+        self.lengths: deque[int] = deque(maxlen=capacity)  # cells each entry takes
         self.shown: CompiledFilter = SHOW_ALL
         self.following = True
         self.new_lines = 0  # arrived while paused
@@ -42,6 +44,7 @@ class LogViewModel:
         for entry in entries:
             if self._passes(entry):
                 self.entries.append(entry)
+                self.lengths.append(self.full_length(entry))
                 added += 1
                 if not self.following:
                     self.new_lines += 1
@@ -62,7 +65,7 @@ class LogViewModel:
         self.entries.extend(e for e in everything if self._passes(e))
         self.cursor = max(0, len(self.entries) - 1)
         self.anchor = None
-        self._dirty = True
+        self.invalidate()
 
     def _passes(self, entry: Entry) -> bool:
         event = entry.event
@@ -161,13 +164,11 @@ class LogViewModel:
         if not self._dirty and width == self._width:
             return
         self._width, self._dirty = width, False
-        total, starts = 0, []
         step = max(width, 1)
-        for entry in self.entries:
-            total += max(1, -(-self.full_length(entry) // step))
-            starts.append(total)
-        self._starts = starts
+        self._starts = list(accumulate(max(1, -(-n // step)) for n in self.lengths))
 
     def invalidate(self) -> None:
-        """Wrap, level-first or the width changed: rows are laid out again."""
+        """The filter, level-first or the marked streams changed: measure every entry."""
+        self.lengths.clear()
+        self.lengths.extend(self.full_length(e) for e in self.entries)
         self._dirty = True

@@ -157,12 +157,14 @@ class LogTailScreen(Screen[None]):
         if entries:
             self._seq = entries[-1].seq
             if self.model.add(entries):
-                self.view.refresh_rows(grew=True)
+                self.view.refresh_rows()
                 self._subtitle()
         cards = self.buffer.cards_since(self._cards)
         if cards:
             self._cards += len(cards)
             self.model.marked = set(self.buffer.marked)
+            self.model.invalidate()
+            self.view.refresh_rows()
             shown = list(self.buffer.cards)[-SHOWN_CARDS:]
             text = Text("\n").join(plain("⚠ " + c.line(), lines=False) for c in shown)
             self.query_one("#log-cards", Static).update(text)
@@ -219,7 +221,6 @@ class LogTailScreen(Screen[None]):
 
     def action_wrap(self) -> None:
         self.model.wrap = not self.model.wrap
-        self.model.invalidate()
         self.view.refresh_rows()
         self._subtitle()
 

@@ -48,18 +48,12 @@ class LogTailView(ScrollView, can_focus=True):
     def __init__(self, model: LogViewModel, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.model = model
-        self._widest = 0
 
-    def refresh_rows(self, grew: bool = False) -> None:
+    def refresh_rows(self) -> None:
         """Resize to the model and keep the newest line in view while following."""
         width = self._text_width()
         model = self.model
-        if grew:
-            for entry in list(model.entries)[-64:]:
-                self._widest = max(self._widest, model.full_length(entry))
-        else:
-            self._widest = max((model.full_length(e) for e in model.entries), default=0)
-        columns = width if model.wrap else max(width, self._widest)
+        columns = width if model.wrap else max(width, max(model.lengths, default=0))
         size = Size(columns, model.row_count(width))
         if size != self.virtual_size:
             self.virtual_size = size
