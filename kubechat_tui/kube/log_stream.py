@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from email.utils import parsedate_to_datetime
 
 import urllib3
 
@@ -53,7 +54,8 @@ class ContainerStream:
         self._lock = threading.Lock()
         self._response: urllib3.BaseHTTPResponse | None = None
         self._backoff = Backoff()
-        self._last_ns: int | None = None
+        self._last_ns: int | None = None  # the last line delivered
+        self._resume_ns: int | None = None  # the server's time at the first answer
         self._seen: set[tuple[int, str]] = set()
         self._thread = threading.Thread(target=self._run, daemon=True,
                                         name=f"log {key.label()}")
@@ -123,8 +125,11 @@ class ContainerStream:
                 self._pause(error.retry_after)
                 continue
             self._backoff.reset()  # answered: after a break, reconnect within BASE_SECONDS
+            if self._resume_ns is None:  # before any line: resume from the server's now
+                self._resume_ns = _server_time(response)
             if broken:
-                resumed = since_time(self._last_ns) if self._last_ns else "the start"
+                resume = self._last_ns or self._resume_ns
+                resumed = since_time(resume) if resume else "the start"
                 self._note("reconnected", f"after {broken}; resuming from {resumed}")
                 broken = None
             waiting_noted = False
@@ -158,8 +163,9 @@ class ContainerStream:
             query["follow"] = True
         if opts.previous:
             query["previous"] = True
-        if self._last_ns is not None:
-            query["sinceTime"] = since_time(self._last_ns)
+        resume = self._last_ns or self._resume_ns
+        if resume is not None:
+            query["sinceTime"] = since_time(resume)
             return query
         if opts.tail_lines is not None:
             query["tailLines"] = opts.tail_lines
@@ -223,3 +229,12 @@ class ContainerStream:
     def _note(self, kind: NoteKind, text: str, status: int = 0) -> None:
         if not self._stop.is_set():
             self._sink(LogNote(self.key, kind, text, status))
+
+
+def _server_time(response: urllib3.BaseHTTPResponse) -> int | None:
+    """The answer's Date header in ns (the server's clock, whole seconds), if any."""
+    try:
+        stamp = parsedate_to_datetime(response.headers.get("Date") or "")
+    except (TypeError, ValueError):
+        return None
+    return int(stamp.timestamp()) * NS

@@ -5,6 +5,7 @@ and bad input answered with one clear line."""
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 
 import orjson
@@ -113,6 +114,8 @@ def test_resume_after_drops_and_an_outage_has_no_duplicates_or_gaps(
         own_sim.write_log("prod-eu", NS, "resume-a", "app",
                           [f"line {i}" for i in range(first, last + 1)])
 
+    time.sleep(1.0)  # connected, no line yet: a drop now must not lose what follows
+    own_sim.faults("prod-eu").set(drop_logs=True)
     write(1, 5)
     wait_for(lambda: "line 5" in events.texts())
     own_sim.faults("prod-eu").set(drop_logs=True)
@@ -126,7 +129,7 @@ def test_resume_after_drops_and_an_outage_has_no_duplicates_or_gaps(
     written = [t for t in events.texts("resume-a") if t.startswith("line ")]
     assert written == [f"line {i}" for i in range(1, 21)]
     reconnects = events.notes("reconnected")
-    assert len(reconnects) >= 2 and "resuming from" in reconnects[0].text
+    assert len(reconnects) >= 3 and "resuming from 20" in reconnects[0].text
     delete_pod(own_fleet, "prod-eu", "resume-a")
 
 
