@@ -232,14 +232,14 @@ def main() -> None:
     print(f"  keypress latency over {shown['keys']:.0f} keys: median "
           f"{shown['key_median_ms']:.1f} ms, p95 {shown['key_p95_ms']:.1f} ms, max "
           f"{shown['key_max_ms']:.1f} ms (goal <= 50 ms)")
-    for ring in sorted({args.ring, args.ring * 5}):
+    for ring in sorted({args.ring, args.ring * 5}) if args.lines else ():
         mem = memory(args.lines, ring)
         print(f"memory: {args.lines} lines, ring {ring}: {mem['after_ring_filled_mb']:.1f} MB "
               f"once the ring filled, {mem['after_all_mb']:.1f} MB at the end, peak "
               f"{mem['peak_mb']:.1f} MB ({mem['lines_per_s']:.0f} lines/s buffered, traced)")
-    times = reconnects(args.reconnects)
+    times = reconnects(args.reconnects) if args.reconnects else {}
     for kind, label in (("drop", "stream dropped"), ("outage", "API server back")):
-        values = sorted(times[kind])
+        values = sorted(times.get(kind) or [0.0])
         print(f"reconnect ({label}) -> first new line: median {statistics.median(values):.0f} "
               f"ms, max {values[-1]:.0f} ms over {len(values)}")
 

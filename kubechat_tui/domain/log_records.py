@@ -4,14 +4,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 
 NoteKind = Literal["joined", "left", "reconnected", "waiting", "error", "info"]
 
 
-@dataclass(frozen=True, slots=True)
-class StreamKey:
-    """One container's log stream in one cluster."""
+class StreamKey(NamedTuple):
+    """One container's log stream in one cluster (a tuple: hashed in C, it keys every
+    per-stream table of a flood)."""
 
     cluster: str
     namespace: str

@@ -34,14 +34,15 @@ class LogViewModel:
         self.cursor = 0
         self.anchor: int | None = None  # seq where a marked range starts
         self.marked: set[StreamKey] = set()  # streams with an error-rate anomaly
+        self._labels: dict[StreamKey, str] = {}  # escaped prefixes, one per stream
         self._starts: list[int] = []  # wrap: the rows up to and including each entry
         self._width = 0
         self._dirty = True
 
-    def add(self, entries: Iterable[Entry]) -> int:
+    def add(self, entries: list[Entry]) -> int:
         """Append the entries the filter shows; how many."""
         added = 0
-        for entry in entries:
+        for entry in entries[-(self.entries.maxlen or len(entries)):]:
             if self._passes(entry):
                 self.entries.append(entry)
                 self.lengths.append(self.full_length(entry))
@@ -130,11 +131,22 @@ class LogViewModel:
         key = entry.key
         if key is None:
             return "kubechat"
-        return (MARKED if key in self.marked else "") + visible(key.label(), lines=False)
+        label = self._labels.get(key)
+        if label is None:
+            if len(self._labels) > 4 * (self.entries.maxlen or 0):
+                self._labels.clear()
+            label = self._labels[key] = visible(key.label(), lines=False)
+        return MARKED + label if key in self.marked else label
 
     def full_length(self, entry: Entry) -> int:
-        """Cells of prefix, space and text."""
-        return len(self.prefix_of(entry)) + 1 + len(self.text_of(entry))
+        """Cells of prefix, space and text (measured without building the shown text
+        when the line is plain printable text, the common case)."""
+        event = entry.event
+        if isinstance(event, LogLine) and not self.json_first and event.text.isprintable():
+            text = len(event.text) if len(event.text) < MAX_SHOWN_CHARS else MAX_SHOWN_CHARS
+        else:
+            text = len(self.text_of(entry))
+        return len(self.prefix_of(entry)) + 1 + text
 
     # --- rows: one per entry, or several when wrapping ----------------------------------
 

@@ -30,6 +30,7 @@ FLAG_STYLE = Style(color="black", bgcolor="yellow", bold=True)
 CURSOR_BG = Style(bgcolor="grey23")
 RANGE_BG = Style(bgcolor="dark_blue")
 NEW_MARK = Style(overline=True)
+PLAIN = Style()
 
 
 def stream_colour(key: StreamKey) -> str:
@@ -48,6 +49,7 @@ class LogTailView(ScrollView, can_focus=True):
     def __init__(self, model: LogViewModel, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.model = model
+        self._colours: dict[tuple[StreamKey, bool], Style] = {}
 
     def refresh_rows(self) -> None:
         """Resize to the model and keep the newest line in view while following."""
@@ -55,8 +57,9 @@ class LogTailView(ScrollView, can_focus=True):
         model = self.model
         columns = width if model.wrap else max(width, max(model.lengths, default=0))
         size = Size(columns, model.row_count(width))
-        if size != self.virtual_size:
-            self.virtual_size = size
+        if size != self.virtual_size:  # without a re-layout of the screen (ResourceTable)
+            self.set_reactive(LogTailView.virtual_size, size)
+            self._scroll_update(size)
         if model.following:
             self.scroll_to(y=max(0, size.height - self.scrollable_content_region.height),
                            animate=False, immediate=True)
@@ -97,17 +100,25 @@ class LogTailView(ScrollView, can_focus=True):
         model = self.model
         event = entry.event
         new = model.first_new_seq is not None and entry.seq == model.first_new_seq
-        extra = NEW_MARK if new else Style()
+        extra = NEW_MARK if new else PLAIN
         prefix = model.prefix_of(entry)
         if isinstance(event, LogNote):
             style = ERROR_NOTE if event.kind == "error" else NOTE_STYLE
             return [Segment(prefix + " ", row + NOTE_STYLE + extra),
                     Segment(model.text_of(entry), row + style + extra)]
         assert isinstance(event, LogLine)
-        colour = Style(color=stream_colour(event.key), bold=event.key in model.marked)
-        text_style = SEVERITY_STYLES.get(entry.severity or "", Style())
+        colour = self._colour(event.key, event.key in model.marked)
+        text_style = SEVERITY_STYLES.get(entry.severity or "", PLAIN)
         segments = [Segment(prefix + " ", row + colour + extra),
                     Segment(model.text_of(entry), row + text_style + extra)]
         if entry.flag:
             segments.append(Segment(f"  ⚠ {visible(entry.flag, lines=False)}", FLAG_STYLE))
         return segments
+
+    def _colour(self, key: StreamKey, marked: bool) -> Style:
+        found = self._colours.get((key, marked))
+        if found is None:
+            if len(self._colours) > 10_000:
+                self._colours.clear()
+            found = self._colours[(key, marked)] = Style(color=stream_colour(key), bold=marked)
+        return found
