@@ -84,6 +84,8 @@ class ClusterPods:
                 self._on_error(str(exc))
                 return
             except ApiError as exc:
+                if self._stop.is_set():
+                    return  # the cut of stop() itself
                 self._on_error(exc.message)
                 if not self._follow or exc.status in (401, 403):
                     return

@@ -12,6 +12,7 @@ noted once and retried.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from email.utils import parsedate_to_datetime
 
@@ -34,6 +35,7 @@ from kubechat_tui.kube.pages import api_error
 Sink = Callable[[LogEvent], None]
 FOLLOW_READ_TIMEOUT = 60.0  # a silent stream is reopened (from its last line) after this
 MAX_ERROR_BYTES = 1 << 16
+STAYED_UP = 5.0  # seconds: a stream up this long reconnects at once after it ends
 MAX_SEEN = 50_000  # (timestamp, text) keys kept for the last second, per stream
 WAITING = "waiting to start"
 
@@ -56,6 +58,8 @@ class ContainerStream:
         self._backoff = Backoff()
         self._last_ns: int | None = None  # the last line delivered
         self._resume_ns: int | None = None  # the server's time at the first answer
+        self._ended_at: int | None = None  # the stream ended cleanly after this line
+        self._quiet = False  # the last connection was closed by our read timeout
         self._seen: set[tuple[int, str]] = set()
         self._thread = threading.Thread(target=self._run, daemon=True,
                                         name=f"log {key.label()}")
@@ -124,7 +128,6 @@ class ContainerStream:
                 broken = broken or error.message
                 self._pause(error.retry_after)
                 continue
-            self._backoff.reset()  # answered: after a break, reconnect within BASE_SECONDS
             if self._resume_ns is None:  # before any line: resume from the server's now
                 self._resume_ns = _server_time(response)
             if broken:
@@ -133,13 +136,18 @@ class ContainerStream:
                 self._note("reconnected", f"after {broken}; resuming from {resumed}")
                 broken = None
             waiting_noted = False
+            opened = time.monotonic()
             try:
-                self._pump(response)
+                delivered = self._pump(response)
+                if not self._quiet:  # ended by the server: said with the next new line
+                    self._ended_at = self._last_ns or self._resume_ns
             except ApiError as exc:
-                broken = exc.message
+                broken, delivered = exc.message, 0
             if not self.options.follow or self.options.previous:
                 return
-            self._pause()
+            if delivered or time.monotonic() - opened >= STAYED_UP:
+                self._backoff.reset()  # it worked: reconnect within BASE_SECONDS
+            self._pause()  # an ended container's stream ends at once: back off
 
     def _open(self) -> urllib3.BaseHTTPResponse | None:
         client = self._client()
@@ -184,23 +192,32 @@ class ContainerStream:
             self._forget(response, False)
         return api_error(self.key.cluster, response.status, body)
 
-    def _pump(self, response: urllib3.BaseHTTPResponse) -> None:
-        """Deliver the body's new lines; ApiError when the connection is cut."""
+    def _pump(self, response: urllib3.BaseHTTPResponse) -> int:
+        """Deliver the body's new lines; how many. ApiError when the connection is cut."""
+        delivered = 0
         finished = False
+        self._quiet = False
         try:
             for raw in bounded_lines(response.stream(STREAM_CHUNK, decode_content=True)):
                 line = self._fresh(raw)
                 if line is not None:
+                    if self._ended_at is not None:
+                        self._note("reconnected", "the stream had ended (the container "
+                                   f"stopped or restarted); resuming from "
+                                   f"{since_time(self._ended_at)}")
+                        self._ended_at = None
                     self._sink(line)
+                    delivered += 1
             finished = True
         except urllib3.exceptions.ReadTimeoutError:
-            pass  # quiet for a while: reopen from the last line
+            self._quiet = True  # nothing for a while: reopen from the last line
         except (urllib3.exceptions.HTTPError, OSError) as exc:
             if not self._stop.is_set():
                 raise ApiError(self.key.cluster, 0, f"stream cut ({type(exc).__name__})",
                                "cut") from None
         finally:
             self._forget(response, finished)
+        return delivered
 
     def _fresh(self, raw: str) -> LogLine | None:
         """The line, unless it was delivered before (resume overlap) or is empty."""
