@@ -31,6 +31,7 @@ SUBCOMMAND_MODULES = (
     "kubechat_tui.cli.sim_cmd",
     "kubechat_tui.cli.plan_cmd",
     "kubechat_tui.cli.ask_cmd",
+    "kubechat_tui.cli.logs_cmd",
     "kubechat_tui.cli.recipes_cmd",
     "kubechat_tui.cli.audit_cmd",
     "kubechat_tui.cli.apply_cmd",

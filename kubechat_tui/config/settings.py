@@ -121,6 +121,7 @@ class KubeSettings(_Section):
     retry_attempts: int = Field(default=3, ge=1, le=10)  # tries of a 429 with Retry-After
     retry_wait_seconds: float = Field(default=30.0, ge=0, le=300)  # waited for them, in all
     read_deadline_seconds: TimeoutSeconds = 6.0  # each cluster answers a read within this
+    log_ring_lines: int = Field(default=20_000, ge=100, le=1_000_000)  # a log tail's memory
 
 
 class ExecSettings(_Section):

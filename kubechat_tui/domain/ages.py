@@ -46,3 +46,24 @@ def age(value: str, now: datetime) -> str:
     if stamp is None:
         return value or "<none>"
     return human_duration((now - stamp).total_seconds())
+
+
+_DURATION_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_duration(text: str) -> int:
+    """Seconds of a Go-style duration (`30s`, `10m`, `1h30m`, `2d`); ValueError (one line)
+    when it is not one or is not positive."""
+    total, number = 0, ""
+    for char in text.strip():
+        if char.isdigit():
+            number += char
+        elif char in _DURATION_UNITS and number:
+            total += int(number) * _DURATION_UNITS[char]
+            number = ""
+        else:
+            number = "x"
+            break
+    if number or total <= 0:
+        raise ValueError(f"{text!r} is not a duration such as 30s, 10m, 1h30m or 2d")
+    return total

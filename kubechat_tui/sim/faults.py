@@ -3,7 +3,8 @@
 Settings (also the JSON keys of the control endpoint and, dashed, of `--fault` flags):
 latency_ms, error_rate (0..1) with error_status, throttle with retry_after, unreachable
 (connections refused), blackhole (connections time out), flap_watches (seconds after which
-every watch is cut), and drop_watches: a one-shot that cuts the watches open right now.
+every watch is cut), drop_watches: a one-shot that cuts the watches open right now, and
+drop_logs: a one-shot that cuts the log follow streams open right now (no clean end).
 Two settings aim at the writes that change the cluster (not dry runs, not access reviews):
 error_writes (error_rate fails only those: the dry run passes, the real write fails) and
 hold_writes_ms (such a write is applied and recorded, then its answer is held this long,
@@ -23,6 +24,8 @@ from kubechat_tui.sim.status import ApiError, internal_error, too_many_requests
 
 _REASONS = {500: "InternalError", 502: "", 503: "ServiceUnavailable", 504: "Timeout"}
 DROP = "drop_watches"
+DROP_LOGS = "drop_logs"
+ONE_SHOTS = (DROP, DROP_LOGS)
 # --fault KIND -> (setting, value when the flag has none, setting the value goes to)
 FLAG_KINDS: dict[str, tuple[str, object, str]] = {
     "latency": ("latency_ms", None, "latency_ms"),
@@ -85,15 +88,17 @@ def _checked(name: str, value: object) -> object:
 
 def validate(settings: dict[str, object]) -> dict[str, object]:
     """Settings checked and coerced (TypeError for unknown names, ValueError for bad values)."""
-    unknown = set(settings) - set(_TYPES) - {DROP}
+    unknown = set(settings) - set(_TYPES) - set(ONE_SHOTS)
     if unknown:
         raise TypeError(f"unknown fault setting(s): {', '.join(sorted(unknown))} "
-                        f"(known: {', '.join([*_TYPES, DROP])})")
-    out = {name: _checked(name, value) for name, value in settings.items() if name != DROP}
-    if DROP in settings:
-        if not isinstance(settings[DROP], bool):
-            raise ValueError(f"fault {DROP} must be true or false, not {settings[DROP]!r}")
-        out[DROP] = settings[DROP]
+                        f"(known: {', '.join([*_TYPES, *ONE_SHOTS])})")
+    out = {name: _checked(name, value) for name, value in settings.items()
+           if name not in ONE_SHOTS}
+    for shot in ONE_SHOTS:
+        if shot in settings:
+            if not isinstance(settings[shot], bool):
+                raise ValueError(f"fault {shot} must be true or false, not {settings[shot]!r}")
+            out[shot] = settings[shot]
     return out
 
 
@@ -130,14 +135,14 @@ def parse_flag(text: str) -> tuple[str, dict[str, object]]:
         raise ValueError(f"--fault {text!r}: {exc}") from None
 
 
-Apply = Callable[[FaultState, bool], None]
+Apply = Callable[[FaultState, bool, bool], None]
 
 
 class Faults:
     """Thread-safe fault switchboard for one cluster (set from tests, read by the server).
 
     `bind` connects it to the running server, which then opens, closes or blackholes the
-    cluster's port and cuts open watches before `set` returns.
+    cluster's port and cuts open watches (or log streams) before `set` returns.
     """
 
     def __init__(self) -> None:
@@ -153,26 +158,28 @@ class Faults:
             return self._state
 
     def bind(self, apply: Apply) -> None:
-        """Call apply(new_state, drop_watches_now) after every change."""
+        """Call apply(new_state, drop_watches_now, drop_logs_now) after every change."""
         self._apply = apply
 
     def set(self, **settings: object) -> None:
         """Change some settings (unknown names raise TypeError, bad values ValueError);
-        the others keep their values. `drop_watches=True` cuts the open watches once."""
+        the others keep their values. `drop_watches=True` cuts the open watches once,
+        `drop_logs=True` the open log follow streams."""
         checked = validate(settings)
         drop = bool(checked.pop(DROP, False))
+        drop_logs = bool(checked.pop(DROP_LOGS, False))
         with self._lock:
             self._state = replace(self._state, **checked)  # type: ignore[arg-type]
             state = self._state
         if self._apply is not None:
-            self._apply(state, drop)
+            self._apply(state, drop, drop_logs)
 
     def clear(self) -> None:
         """Back to a healthy cluster."""
         with self._lock:
             self._state = FaultState()
         if self._apply is not None:
-            self._apply(self._state, False)
+            self._apply(self._state, False, False)
 
     def reseed(self, seed: int) -> None:
         """Restart the dice `error_rate` rolls (one per request) from `seed`: the same

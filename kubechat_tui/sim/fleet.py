@@ -11,6 +11,7 @@ from kubechat_tui.sim.controllers import ClusterControllers
 from kubechat_tui.sim.faults import Faults, FaultState
 from kubechat_tui.sim.journal import Journal
 from kubechat_tui.sim.kubelet import CRASH_TICK
+from kubechat_tui.sim.log_streams import LogStreams
 from kubechat_tui.sim.rbac import IDENTITIES
 
 
@@ -30,6 +31,7 @@ class SimFleet:
                 self.token_of[(cluster.name, identity)] = token
         self.stopping = asyncio.Event()
         self._open: dict[str, set[asyncio.Queue[Any]]] = {c.name: set() for c in clusters}
+        self.log_streams = LogStreams(list(self.clusters))
         self._reachable = {c.name: asyncio.Event() for c in clusters}
         for event in self._reachable.values():
             event.set()

@@ -1,4 +1,9 @@
-"""pods/log: container choice, previous, sinceSeconds/sinceTime, tailLines, timestamps, follow."""
+"""pods/log: container choice, previous, sinceSeconds/sinceTime, tailLines, timestamps, follow.
+
+A follow stream is chunked: it sends the lines so far, then each new line as it is logged
+(generated traffic, and lines written with `SimServer.write_log`), until the client leaves,
+the pod goes away or the `drop_logs` fault aborts the connection (no clean end).
+"""
 
 from __future__ import annotations
 
@@ -11,6 +16,7 @@ from aiohttp import web
 from kubechat_tui.sim import kubelet, loglines, reads
 from kubechat_tui.sim.call import Call
 from kubechat_tui.sim.clock import now, parse, rfc3339_nano
+from kubechat_tui.sim.log_streams import LogStreams
 from kubechat_tui.sim.status import ApiError, bad_request
 from kubechat_tui.sim.store import Obj
 
@@ -38,7 +44,8 @@ def choose_container(call: Call, pod: Obj) -> str:
     return name
 
 
-def lines_for(call: Call, pod: Obj, container: str, previous: bool) -> list[Line]:
+def lines_for(call: Call, pod: Obj, container: str, previous: bool,
+              streams: LogStreams) -> list[Line]:
     """All lines the kubelet would have for this container instance."""
     meta, status = pod["metadata"], pod.get("status", {})
     if not pod["spec"].get("nodeName"):
@@ -70,7 +77,18 @@ def lines_for(call: Call, pod: Obj, container: str, previous: bool) -> list[Line
                        for c in pod["spec"]["containers"])
     spec = next(c for c in pod["spec"]["containers"] if c["name"] == container)
     return [*loglines.env_dump(spec.get("env") or [], started),
-            *loglines.steady(meta["uid"], container, image, started, call.now, failing_peer)]
+            *_current(call, streams, meta["uid"], container, image, started, 0.0, call.now,
+                      failing_peer)]
+
+
+def _current(call: Call, streams: LogStreams, uid: str, container: str, image: str,
+             started: float, after: float, until: float,
+             failing_peer: bool = False) -> list[Line]:
+    """A running container's lines stamped in (after, until]: traffic and written ones."""
+    lines = [line for line in loglines.steady(uid, container, image, started, until,
+                                              failing_peer) if line[0] > after]
+    written = streams.written(call.cluster.name, uid, container, max(after, started), until)
+    return sorted(lines + written) if written else lines
 
 
 def _select(call: Call, lines: list[Line]) -> list[Line]:
@@ -105,7 +123,8 @@ async def serve(call: Call, fleet: SimFleet) -> web.StreamResponse:
     pod = reads.fetch(call)
     container = choose_container(call, pod)
     previous = call.flag("previous")
-    lines = _select(call, lines_for(call, pod, container, previous))
+    lines = _select(call, lines_for(call, pod, container, previous,
+                                             fleet.log_streams))
     body = b"".join(_format(call, ln) for ln in lines)
     limit = call.int_arg("limitBytes")
     if limit is not None:
@@ -129,18 +148,26 @@ async def _follow(call: Call, fleet: SimFleet, pod: Obj, container: str, image: 
                   after: float, response: web.StreamResponse) -> None:
     uid = pod["metadata"]["uid"]
     store = call.cluster.store
-    while not fleet.stopping.is_set():
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(fleet.stopping.wait(), timeout=1.0)
-        transport = call.request.transport
-        if transport is None or transport.is_closing():
-            return  # the client left (Ctrl-C on `kubectl logs -f`)
-        current = store.get("pods", pod["metadata"]["namespace"], pod["metadata"]["name"])
-        if current is None or current["metadata"]["uid"] != uid:
-            return
-        start = call.cluster.started.get(uid) or parse(
-            pod.get("status", {}).get("startTime")) or after
-        for line in loglines.steady(uid, container, image, start, now()):
-            if line[0] > after:
-                await response.write(_format(call, line))
-                after = line[0]
+    wakeup = fleet.log_streams.open(call.cluster.name)
+    try:
+        while not fleet.stopping.is_set():
+            with contextlib.suppress(TimeoutError):
+                if await asyncio.wait_for(wakeup.get(), timeout=1.0) is None:
+                    if call.request.transport is not None:
+                        call.request.transport.abort()  # a network drop: no clean end
+                    return
+            transport = call.request.transport
+            if transport is None or transport.is_closing():
+                return  # the client left (Ctrl-C on `kubectl logs -f`)
+            current = store.get("pods", pod["metadata"]["namespace"], pod["metadata"]["name"])
+            if current is None or current["metadata"]["uid"] != uid:
+                return
+            start = call.cluster.started.get(uid) or parse(
+                pod.get("status", {}).get("startTime")) or after
+            lines = _current(call, fleet.log_streams, uid, container, image, start, after,
+                             now())
+            if lines:
+                await response.write(b"".join(_format(call, line) for line in lines))
+                after = lines[-1][0]
+    finally:
+        fleet.log_streams.close(call.cluster.name, wakeup)

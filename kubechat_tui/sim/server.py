@@ -135,6 +135,22 @@ class SimServer:
         self._check_cluster(cluster)
         return self._started_fleet().faults[cluster]
 
+    def write_log(self, cluster: str, namespace: str, pod: str, container: str,
+                  lines: list[str]) -> None:
+        """Append lines to a running container's log (stamped now); follow streams send
+        them at once. KeyError when the pod does not exist."""
+        self._check_cluster(cluster)
+        fleet = self._started_fleet()
+        obj = fleet.clusters[cluster].store.get("pods", namespace, pod)
+        if obj is None:
+            raise KeyError(f"pod {namespace}/{pod} not found in {cluster}")
+        uid = obj["metadata"]["uid"]
+
+        async def write() -> None:
+            fleet.log_streams.write(cluster, uid, container, lines)
+
+        self._on_loop(write())
+
     def compact(self, cluster: str) -> int:
         """Forget cluster's change history, as an etcd compaction does: watches and continue
         tokens from before now get 410. Returns the oldest resourceVersion still served."""
@@ -242,13 +258,13 @@ class SimServer:
             self._listeners[name] = listener
             fleet.faults[name].bind(functools.partial(self._apply, name))
 
-    def _apply(self, cluster: str, state: FaultState, drop: bool) -> None:
+    def _apply(self, cluster: str, state: FaultState, drop: bool, drop_logs: bool) -> None:
         """Make the cluster's port and watches follow its fault settings (any thread; a
         stopped server has no port to change)."""
         if self._loop is not None and self._loop.is_running():
-            self._on_loop(self._reconcile(cluster, drop))
+            self._on_loop(self._reconcile(cluster, drop, drop_logs))
 
-    async def _reconcile(self, cluster: str, drop: bool) -> None:
+    async def _reconcile(self, cluster: str, drop: bool, drop_logs: bool) -> None:
         fleet = self._started_fleet()
         state = fleet.faults[cluster].state  # the latest, should changes race
         fleet.note_faults(cluster, state)
@@ -256,6 +272,8 @@ class SimServer:
         await self._listeners[cluster].set_mode(mode)
         if drop:
             fleet.cut_watches(cluster)
+        if drop_logs:
+            fleet.log_streams.cut(cluster)
 
     def _on_loop(self, coro: Coroutine[Any, Any, Any]) -> Any:
         """Run coro on the server loop and wait for it (scheduled only, when called on it)."""

@@ -24,6 +24,8 @@ from kubechat_tui.tui.themes import load_themes
 
 if TYPE_CHECKING:  # the engine is imported when it is first opened (keeps startup fast)
     from kubechat_tui.engine.wiring import EngineHandle
+    from kubechat_tui.tui.log_tail_request import LogTailRequest
+    from kubechat_tui.tui.screens.log_tail_screen import TailFactory
 
 FALLBACK_THEME = "textual-dark"
 # Imported with the engine, in its worker thread (together they take seconds).
@@ -66,6 +68,7 @@ class KubechatApp(App[int]):
         self.crash: Exception | None = None  # the first unexpected exception; see run_app
         self.accepting_keys = False  # until the main screen is ready: see on_event
         self.keys_dropped = 0
+        self.log_tail_factory: TailFactory | None = None  # tests and benches: fake streams
 
     def _handle_exception(self, error: Exception) -> None:
         """An unexpected exception: Textual ends the app (return code 1); keep the error for
@@ -144,6 +147,13 @@ class KubechatApp(App[int]):
             self.call_from_thread(failed, f"cannot open the engine: {one_line(exc)}")
             return
         self.call_from_thread(use, handle)
+
+    def open_log_tail(self, request: LogTailRequest) -> None:
+        """Open the live log tail of a pod, workload or selector (`:logs`, row actions)."""
+        from kubechat_tui.tui.screens.log_tail_screen import LogTailScreen, fleet_tail
+
+        factory = self.log_tail_factory or fleet_tail(self.fleet)
+        self.push_screen(LogTailScreen(request, self.settings.kube.log_ring_lines, factory))
 
     def use_theme(self, name: str) -> None:
         """Switch theme; raises ValueError with a one-line message for unknown names."""

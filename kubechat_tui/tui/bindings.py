@@ -120,6 +120,27 @@ NOTES_BINDINGS: list[Binding] = [
     Binding("escape", "close", "Back", id="notes.close"),
 ]
 
+LOG_TAIL_BINDINGS: list[Binding] = [
+    Binding("p,space", "pause", "Pause/follow", id="logs.pause"),
+    Binding("G,end", "follow", "Newest", id="logs.follow", show=False),
+    Binding("j,down", "move(1)", "Down", id="logs.down", show=False),
+    Binding("k,up", "move(-1)", "Up", id="logs.up", show=False),
+    Binding("pagedown", "move(20)", "Page down", id="logs.page_down", show=False),
+    Binding("pageup", "move(-20)", "Page up", id="logs.page_up", show=False),
+    Binding("w", "wrap", "Wrap", id="logs.wrap"),
+    Binding("J", "json", "JSON level first", id="logs.json"),
+    Binding("slash", "prompt('include')", "Include", id="logs.include"),
+    Binding("x", "prompt('exclude')", "Exclude", id="logs.exclude"),
+    Binding("c", "prompt('container')", "Container", id="logs.container"),
+    Binding("s", "prompt('since')", "Since", id="logs.since"),
+    Binding("P", "previous", "Previous", id="logs.previous"),
+    Binding("m", "mark", "Mark range", id="logs.mark"),
+    Binding("y", "copy", "Copy", id="logs.copy"),
+    Binding("ctrl+s", "prompt('save')", "Save", id="logs.save"),
+    Binding("t", "pin", "Pin to timeline", id="logs.pin"),
+    Binding("escape", "close", "Back", id="logs.close"),
+]
+
 APP_BINDINGS: list[Binding] = [
     Binding("ctrl+p", "command_palette", "Palette", id="app.palette", show=False, priority=True),
     Binding("ctrl+q", "quit", "Quit", id="app.quit", show=False, priority=True),
@@ -140,12 +161,13 @@ GROUPS: dict[str, list[Binding]] = {
     "Timeline screen": TIMELINE_BINDINGS,
     "Annotate dialog": ANNOTATE_BINDINGS,
     "Incident notes": NOTES_BINDINGS,
+    "Log tail": LOG_TAIL_BINDINGS,
     "Help": HELP_BINDINGS,
     "Anywhere": APP_BINDINGS,
 }
 CHECKED_PREFIXES = ("table.", "main.", "line.", "chat.", "plan.", "preview.", "approvals.",
                     "confirm.", "audit.", "exec.", "transcript.", "timeline.", "notes.",
-                    "help.", "app.")
+                    "help.", "app.", "logs.")
 
 KEY_LABELS = {
     "colon": ":", "slash": "/", "question_mark": "?",

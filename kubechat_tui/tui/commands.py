@@ -27,6 +27,8 @@ COMMAND_HELP: dict[str, str] = {
     "exec [-c C] [--break-glass WHY] [-- CMD ...]": "a terminal (or one command) in the "
     "selected pod, guarded like a change and recorded",
     "recipe [NAME KEY=VALUE ...]": "plan a runbook recipe in the chat (no name: list them)",
+    "logs [TARGET] [-c CONTAINER]": "live logs of TARGET (pod, deploy/NAME; default: the "
+                                    "selected row) across the clusters in scope",
     "help": "list every key",
     "q | quit": "leave kubechat",
 }
@@ -105,6 +107,8 @@ def parse_command(line: str) -> Command:
         if " " in rest:
             raise CommandError(f"bad incident id {rest!r} (e.g. :timeline inc-3f2a9c01)")
         return Command("timeline", rest)
+    if word in ("logs", "log", "tail"):
+        return Command("logs", rest)
     if word in ("recipe", "recipes"):
         return Command("recipe", rest)
     if word == "exec":

@@ -16,6 +16,7 @@ from kubechat_tui.kube.types import ClusterStatus, DataState
 from kubechat_tui.tui.bindings import SCREEN_BINDINGS
 from kubechat_tui.tui.commands import Command, CommandError, parse_command
 from kubechat_tui.tui.feed import InventoryFeed
+from kubechat_tui.tui.log_tail_request import LogTailRequest
 from kubechat_tui.tui.messages import (
     ClusterStatusChanged,
     CommandSubmitted,
@@ -286,10 +287,37 @@ class MainScreen(ExecLaunchingScreen, InvestigatingScreen):
             self.plan_recipe(arg)
         elif verb == "exec":
             self.exec_into(arg)
+        elif verb == "logs":
+            self.kubechat.open_log_tail(self.log_request(arg))
         elif verb == "help":
             self.action_help()
         elif verb == "quit":
             self.app.exit(0)
+
+    def log_request(self, arg: str) -> LogTailRequest:
+        """`:logs [TARGET] [-c CONTAINER]`: TARGET in the scope's clusters, else the
+        selected pod or deployment in its cluster, else the scope's label selector."""
+        words = arg.split()
+        container = None
+        if "-c" in words:
+            at = words.index("-c")
+            if at + 1 >= len(words):
+                raise CommandError(":logs -c needs a container name")
+            container = words.pop(at + 1)
+            words.pop(at)
+        if len(words) > 1:
+            raise CommandError(f"one TARGET at most (got {' '.join(words)!r})")
+        scope, selected = self.scope, self.selected
+        if words:
+            return LogTailRequest(scope.clusters, words[0], scope.namespace, None, container)
+        if selected is not None and selected.kind in ("pods", "deployments"):
+            kind = "pod" if selected.kind == "pods" else "deploy"
+            return LogTailRequest((selected.cluster,), f"{kind}/{selected.name}",
+                                  selected.namespace, None, container)
+        if scope.label_selector:
+            return LogTailRequest(scope.clusters, None, scope.namespace,
+                                  scope.label_selector, container)
+        raise CommandError(":logs needs a TARGET (pod NAME, deploy/NAME) or a selected pod")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """The keys that open an input (priority bindings) are text while one has focus."""

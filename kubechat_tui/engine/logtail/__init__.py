@@ -1,0 +1,1 @@
+"""The log tail's reading side: filters, the bounded buffer, severity and anomalies."""
