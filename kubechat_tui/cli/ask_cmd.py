@@ -4,8 +4,10 @@ Nothing is changed: the read steps run through the engine's read path (policy, R
 remediation on a 403, a deadline per cluster, an audit record per step and cluster); a
 change the plan also holds is named on stderr, for `plan --save` and `apply`. Results are
 printed as they arrive; `--json` prints one object at the end:
-`{plan, results: [{step, cluster, ok, error, kind, output}], insights: []}` (`plan` is the
-`kubechat plan --json` object; `insights` stays empty until analyzers read the results).
+`{plan, results: [{step, cluster, ok, error, kind, output}], insights: [card, ...]}` (`plan`
+is the `kubechat plan --json` object; each insight card is `InsightCard.to_json()`: analyzer,
+cluster, subject, title, claim, confidence, evidence, next_step). Without `--json` the cards
+are printed after the results.
 """
 
 from __future__ import annotations
@@ -99,6 +101,7 @@ def _run(session: Any, args: argparse.Namespace, result: Any) -> int:
     from kubechat_tui.cli.plan_cmd import dumps, write
     from kubechat_tui.engine.diagnostics.path import ReadPath, ReadPlanError
     from kubechat_tui.engine.diagnostics.text import result_text
+    from kubechat_tui.engine.insights.runner import Insights
     from kubechat_tui.engine.wiring import open_engine
     from kubechat_tui.guard.policy import PolicyError
     from kubechat_tui.kube.lookup import FleetView
@@ -119,6 +122,7 @@ def _run(session: Any, args: argparse.Namespace, result: Any) -> int:
     try:
         show = None if args.json else (lambda r: write(result_text(r) + "\n", sys.stdout))
         run = ReadPath.beside(handle.pipeline).run(plan, on_result=show)
+        cards = Insights.beside(handle.pipeline).analyze(run)
     except ReadPlanError as exc:
         raise UsageError(f"the plan cannot run: {exc}") from None
     except StoreError as exc:
@@ -129,10 +133,13 @@ def _run(session: Any, args: argparse.Namespace, result: Any) -> int:
             write(f"kubechat: warning: {line}", sys.stderr)
     if args.json:
         write(dumps({"plan": result.headless(),
-                     "results": [r.to_json() for r in run.results], "insights": []}),
-              sys.stdout)
+                     "results": [r.to_json() for r in run.results],
+                     "insights": [c.to_json() for c in cards]}), sys.stdout)
     else:
-        write(f"{run.run_id}: {run.summary()}", sys.stdout)
+        for card in cards:
+            write(card.text() + "\n", sys.stdout)
+        write(f"{run.run_id}: {run.summary()}"
+              + (f", {len(cards)} insight(s)" if cards else ""), sys.stdout)
     if run.answered:
         return 0
     return 4 if run.denied else 1

@@ -34,6 +34,8 @@ POLICY_LOAD_FAILED = "policy.load_failed"  # the policy fails closed: every chan
 # (step, cluster) with the sha256 of what was shown.
 READ_SUBMITTED = "read.submitted"
 READ_STEP = "read.step"
+# Insight cards (engine.insights): one record per cluster, its requests and the cards found.
+INSIGHTS_READ = "insights.read"
 
 
 class AuditSink(Protocol):

@@ -20,7 +20,7 @@ import orjson
 
 from kubechat_tui.store.database import Database
 
-EntryKind = Literal["execution", "summary", "note", "diagnostics"]
+EntryKind = Literal["execution", "summary", "note", "diagnostics", "insight"]
 
 
 @dataclass(frozen=True)
