@@ -30,7 +30,7 @@ def _card(snap: ClusterSnapshot, node: Obj, bad: list[Obj]) -> InsightCard:
     name = meta(node, "name")
     pods = [p for p in snap.pods if (p.get("spec") or {}).get("nodeName") == name
             and (p.get("status") or {}).get("phase") not in ("Succeeded", "Failed")]
-    words = [("NotReady" if c.get("type") == "Ready" else str(c.get("type")))
+    words = [("NotReady" if c.get("type") == "Ready" else f"under {c.get('type')}")
              for c in bad]
     claim = (f"node {name} is {' and '.join(words)}, affecting {len(pods)} pod(s)"
              + (f" ({', '.join(meta(p, 'namespace') + '/' + meta(p, 'name') for p in pods[:2])}"

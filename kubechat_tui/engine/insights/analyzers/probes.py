@@ -1,7 +1,7 @@
 """Readiness or liveness probes failing on containers that run: readiness failures on a
 running container that is not ready, liveness failures on one the kubelet restarted.
-Probe failures of a container that crashes on its own (the probe only sees it gone) and
-old failures of a container that is ready now say nothing."""
+Readiness failures of a container that has terminated before (a crash loop: the probe
+only sees it gone) and old failures of a container that is ready now say nothing."""
 
 from __future__ import annotations
 
@@ -36,9 +36,9 @@ def _container_of(event: Obj) -> str:
 
 def _fits(probe: str, status: Obj) -> bool:
     state = status.get("state") or {}
-    if probe == "Readiness":
-        return "running" in state and not status.get("ready")
     last = (status.get("lastState") or {}).get("terminated") or {}
+    if probe == "Readiness":  # not a container that keeps dying on its own
+        return "running" in state and not status.get("ready") and not last
     return "running" in state and int(status.get("restartCount") or 0) > 0 and \
         last.get("reason") != "OOMKilled"
 

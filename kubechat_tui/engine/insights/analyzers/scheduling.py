@@ -56,8 +56,9 @@ def _causes(message: str) -> list[str]:
 def _card(snap: ClusterSnapshot, owner: Obj, pods: list[Obj], event: Obj,
           causes: list[str]) -> InsightCard:
     ns, name, kind = meta(owner, "namespace"), meta(owner, "name"), str(owner.get("kind"))
-    claim = (f"{len(pods)} pod(s) of {kind.lower()} {name} stay Pending: "
-             f"{'; '.join(causes)}.")
+    who = (f"pod {name} stays" if owner is pods[0] else
+           f"{len(pods)} pod(s) of {kind.lower()} {name} stay")
+    claim = f"{who} Pending: {'; '.join(causes)}."
     evidence = [snap.object_evidence(p, "Pending, PodScheduled=False") for p in pods[:3]]
     evidence.append(snap.event_evidence(event))
     return InsightCard(NAME, snap.cluster, f"{ns}/{kind.lower()}/{name}",
