@@ -102,6 +102,15 @@ class ReadResultReady(Message):
         self.result = result
 
 
+class InsightsReady(Message):
+    """The insight cards of a read run (`cards`: engine InsightCards), or why there are
+    none (`error`: one line)."""
+
+    def __init__(self, cards: Any = (), error: str | None = None) -> None:
+        super().__init__()
+        self.cards, self.error = cards, error
+
+
 class ReadRunFinished(Message):
     """A plan's read steps are done (`run`: the engine ReadRun), or could not run
     (`error`: one line); `plan` goes on to the preview when it has a change."""
