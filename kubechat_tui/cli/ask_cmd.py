@@ -7,7 +7,8 @@ printed as they arrive; `--json` prints one object at the end:
 `{plan, results: [{step, cluster, ok, error, kind, output}], insights: [card, ...]}` (`plan`
 is the `kubechat plan --json` object; each insight card is `InsightCard.to_json()`: analyzer,
 cluster, subject, title, claim, confidence, evidence, next_step). Without `--json` the cards
-are printed after the results.
+are printed after the results, then, with a model configured, a summary it words from the
+redacted cards.
 """
 
 from __future__ import annotations
@@ -102,6 +103,7 @@ def _run(session: Any, args: argparse.Namespace, result: Any) -> int:
     from kubechat_tui.engine.diagnostics.path import ReadPath, ReadPlanError
     from kubechat_tui.engine.diagnostics.text import result_text
     from kubechat_tui.engine.insights.runner import Insights
+    from kubechat_tui.engine.insights.summary import summarize
     from kubechat_tui.engine.wiring import open_engine
     from kubechat_tui.guard.policy import PolicyError
     from kubechat_tui.kube.lookup import FleetView
@@ -138,6 +140,9 @@ def _run(session: Any, args: argparse.Namespace, result: Any) -> int:
     else:
         for card in cards:
             write(card.text() + "\n", sys.stdout)
+        summary = summarize(session.settings, cards) if args.planner != "rules" else None
+        if summary:
+            write(f"summary (model-worded, from the redacted cards): {summary}\n", sys.stdout)
         write(f"{run.run_id}: {run.summary()}"
               + (f", {len(cards)} insight(s)" if cards else ""), sys.stdout)
     if run.answered:

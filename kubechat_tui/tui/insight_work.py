@@ -15,13 +15,16 @@ if TYPE_CHECKING:
 
 
 def insight_cards(handle: EngineHandle, run: ReadRun) -> InsightsReady:
-    """The cards of `run` (an error line instead when the analysis fails)."""
+    """The cards of `run` and, with a model configured, its summary of them (an error
+    line instead when the analysis fails)."""
     from kubechat_tui.engine.insights.runner import Insights
+    from kubechat_tui.engine.insights.summary import summarize
 
     try:
-        return InsightsReady(Insights.beside(handle.pipeline).analyze(run))
+        cards = Insights.beside(handle.pipeline).analyze(run)
     except Exception as exc:  # a store failure: one line, the console stays up
         return InsightsReady(error=f"insights not available: {one_line(exc)}")
+    return InsightsReady(cards, summarize(handle.pipeline.settings, cards))
 
 
 def pin_card(handle: EngineHandle, card: InsightCard) -> str:

@@ -103,12 +103,13 @@ class ReadResultReady(Message):
 
 
 class InsightsReady(Message):
-    """The insight cards of a read run (`cards`: engine InsightCards), or why there are
-    none (`error`: one line)."""
+    """The insight cards of a read run (`cards`: engine InsightCards; `summary`: a model's
+    wording of them, or None), or why there are none (`error`: one line)."""
 
-    def __init__(self, cards: Any = (), error: str | None = None) -> None:
+    def __init__(self, cards: Any = (), summary: str | None = None,
+                 error: str | None = None) -> None:
         super().__init__()
-        self.cards, self.error = cards, error
+        self.cards, self.summary, self.error = cards, summary, error
 
 
 class ReadRunFinished(Message):

@@ -105,6 +105,9 @@ class OperatingScreen(ChattingScreen):
         production = frozenset(s.name for s in self.kubechat.fleet.statuses() if s.production)
         for card in message.cards:
             chat.add_insight(card, production)
+        if message.summary:
+            chat.add_message("model", f"summary of the cards (from redacted evidence): "
+                             f"{message.summary}")
 
     def on_insight_block_pin_requested(self, message: InsightBlock.PinRequested) -> None:
         message.stop()
