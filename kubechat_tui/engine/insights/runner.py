@@ -79,7 +79,7 @@ class Insights:
         trail = Trail(self.audit, self.operator, run.plan, run.run_id)
         for cluster in clusters:
             trail.record(stage.INSIGHTS_READ, {
-                "requests": [r.line() for r in sent[cluster]],
+                "requests": sent[cluster],
                 "cards": [c.key for c in cards if c.cluster == cluster]}, "ok",
                 clusters=[cluster])
         return cards
