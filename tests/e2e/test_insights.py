@@ -142,3 +142,11 @@ def test_a_run_where_nothing_answered_has_no_cards(world: World) -> None:
         world.sim.faults("prod-eu").clear()
     assert not run.answered
     assert Insights.beside(pipeline).analyze(run) == []
+
+
+def test_log_lines_the_diagnostics_showed_are_evidence_with_their_times(world: World) -> None:
+    cards = ask(world, "why is payments-api crashing in prod-eu")
+    crash = next(c for c in cards if c.analyzer == "crash-after-change")
+    logs = [e for e in crash.evidence if e.kind == "log"]
+    assert logs and all(e.at.startswith("20") and e.at in e.text for e in logs)
+    assert all("ledger connect failed" in e.text for e in logs)

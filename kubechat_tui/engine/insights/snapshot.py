@@ -6,6 +6,7 @@ analyzers share. Secrets are held as metadata only: their values are never read.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -17,6 +18,7 @@ from kubechat_tui.kube.kinds import event_time
 
 Obj = dict[str, Any]
 REVISION = "deployment.kubernetes.io/revision"
+STAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})?")
 CHANGE_CAUSE = "kubernetes.io/change-cause"
 
 
@@ -173,12 +175,14 @@ class ClusterSnapshot:
         return Evidence("event", self.cluster, text, event_time(event))
 
     def log_evidence(self, pod: Obj, limit: int = 2) -> list[Evidence]:
-        """The first error lines of the pod's logs, their timestamps read from the line."""
+        """The first error lines of the pod's logs, each with the time written in it (JSON
+        `ts`, logfmt `time=`, `[...]` prefixes: the first RFC 3339 time in the line)."""
         found = []
         for container, line in self.log_lines(pod):
-            stamp = line.split(" ", 1)[0] if when(line.split(" ", 1)[0].strip('"')) else ""
+            stamp = STAMP.search(line)
             found.append(Evidence("log", self.cluster,
-                                  f"pod/{meta(pod, 'name')} {container}: {line[:240]}", stamp))
+                                  f"pod/{meta(pod, 'name')} {container}: {line[:240]}",
+                                  stamp.group(0) if stamp else ""))
             if len(found) >= limit:
                 break
         return found

@@ -163,7 +163,7 @@ def _card(snap: ClusterSnapshot, deployment: Obj, pods: list[Obj], began: float,
     for pod in pods[:2]:
         backoff = [e for e in snap.events_about(pod) if e.get("reason") in CRASH_EVENTS]
         evidence += [snap.event_evidence(e) for e in backoff[:1]]
-        evidence += snap.log_evidence(pod)
+        evidence += snap.log_evidence(pod, limit=1)
     return InsightCard(NAME, snap.cluster, f"{ns}/deployment/{name}",
                        "Crash loop after a change", claim,
                        "high" if ago - began <= CLOSE else "medium", tuple(evidence), step)
