@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
@@ -150,3 +151,21 @@ def test_log_lines_the_diagnostics_showed_are_evidence_with_their_times(world: W
     logs = [e for e in crash.evidence if e.kind == "log"]
     assert logs and all(e.at.startswith("20") and e.at in e.text for e in logs)
     assert all("ledger connect failed" in e.text for e in logs)
+
+
+def test_a_read_policy_keeps_the_insights_from_what_it_forbids(world: World,
+                                                               tmp_path: Path) -> None:
+    rules = tmp_path / "policy.yaml"
+    rules.write_text("version: 1\nrules:\n  - id: READ-001\n    kind: cel\n"
+                     "    match: {mutating_only: false, resources: [secrets]}\n"
+                     "    expression: \"true\"\n"
+                     "    remediation: Read secrets through the vault.\n")
+    pipeline = world.pipeline(REQUESTER, policy=world.with_policy_file(rules))
+    run = ReadPath.beside(pipeline).run(world.plan("crashlooping pods in payments in prod-eu"))
+    cards = Insights.beside(pipeline).analyze(run)
+    assert any(c.analyzer == "crash-after-change" for c in cards)  # the rest still read
+    record = next(r.event for r in world.audit.records()
+                  if r.event.action == stage.INSIGHTS_READ)
+    assert record.payload["refused_by_policy"] == ["secrets"]
+    assert not any("/secrets" in line for line in record.payload["requests"])
+    assert any("/pods" in line for line in record.payload["requests"])

@@ -63,8 +63,10 @@ class Gathered:
 
 
 def gather(api: RawRequester, clusters: list[str], namespace: str | None, now: datetime,
-           seconds: float) -> tuple[dict[str, ClusterSnapshot], dict[str, list[str]]]:
-    """A snapshot per cluster, and the requests sent there (as the audit lists them)."""
+           seconds: float, refused: frozenset[tuple[str, str]] = frozenset(),
+           ) -> tuple[dict[str, ClusterSnapshot], dict[str, list[str]]]:
+    """A snapshot per cluster, and the requests sent there (as the audit lists them);
+    `refused` (cluster, collection) pairs are not read (policy forbids them)."""
     snaps = {c: ClusterSnapshot(c, now) for c in clusters}
     sent: dict[str, list[str]] = {c: [] for c in clusters}
     deadline = time.monotonic() + seconds
@@ -83,7 +85,8 @@ def gather(api: RawRequester, clusters: list[str], namespace: str | None, now: d
             getattr(snap, task.name).extend(items)
 
     def run(tasks: list[Task]) -> None:
-        fan_out(tasks, lambda t: _read(api, t, deadline, seconds), deadline, done,
+        allowed = [t for t in tasks if (t.cluster, t.name) not in refused]
+        fan_out(allowed, lambda t: _read(api, t, deadline, seconds), deadline, done,
                 lambda t: Gathered(t, None, ()))
 
     run([Task(c, name, namespace) for c in clusters for name in FIRST])

@@ -4,8 +4,9 @@ analyzer, keep the cards people should see first.
     cards = Insights.beside(pipeline).analyze(run)   # after ReadPath(...).run(plan)
     [c.to_json() for c in cards]                     # `kubechat ask --json` insights
 
-Each cluster's reads are audited (one `insights.read` record: its requests and the cards
-found, never the objects). An analyzer that fails is skipped: a card is never a guess.
+Each cluster's reads are audited (one `insights.read` record: its requests, the collections
+policy refused and the cards found, never the objects); a collection a read-policy rule
+forbids is not read (`guard`). An analyzer that fails is skipped: a card is never a guess.
 """
 
 from __future__ import annotations
@@ -20,8 +21,10 @@ from kubechat_tui.engine.diagnostics.results import LogsOutput, ReadRun
 from kubechat_tui.engine.insights.analyzers import ANALYZERS
 from kubechat_tui.engine.insights.cards import CONFIDENCE_ORDER, InsightCard
 from kubechat_tui.engine.insights.gather import gather
+from kubechat_tui.engine.insights.guard import refused
 from kubechat_tui.engine.insights.snapshot import ClusterSnapshot
 from kubechat_tui.engine.trail import AuditSink, Trail
+from kubechat_tui.guard.policy import Policy
 from kubechat_tui.kube.queries import RawRequester
 from kubechat_tui.store.audit_model import Operator
 
@@ -57,11 +60,14 @@ class Insights:
     settings: Settings
     audit: AuditSink
     operator: Operator
+    policy: Policy
 
     @classmethod
     def beside(cls, pipeline: Any) -> Insights:
-        """The insights of an `engine.pipeline.Pipeline`'s fleet, audited in its chain."""
-        return cls(pipeline.fleet, pipeline.settings, pipeline.audit, pipeline.operator)
+        """The insights of an `engine.pipeline.Pipeline`'s fleet, audited in its chain, its
+        policy judging their reads."""
+        return cls(pipeline.fleet, pipeline.settings, pipeline.audit, pipeline.operator,
+                   pipeline.policy)
 
     def analyze(self, run: ReadRun, now: datetime | None = None) -> list[InsightCard]:
         """Cards for the clusters where the run answered (none when nothing did)."""
@@ -69,8 +75,11 @@ class Insights:
         if not clusters:
             return []
         now = now or datetime.now(UTC)
-        snaps, sent = gather(self.api, clusters, _namespace(run), now,
-                             self.settings.kube.read_deadline_seconds)
+        namespace = _namespace(run)
+        forbidden = refused(self.policy, self.settings, clusters, namespace,
+                            self.operator.kube_identity or self.operator.os_user, now)
+        snaps, sent = gather(self.api, clusters, namespace, now,
+                             self.settings.kube.read_deadline_seconds, frozenset(forbidden))
         for result in run.results:
             if result.ok and isinstance(result.output, LogsOutput):
                 snaps[result.cluster].logs += result.output.excerpts
@@ -80,6 +89,7 @@ class Insights:
         for cluster in clusters:
             trail.record(stage.INSIGHTS_READ, {
                 "requests": sent[cluster],
+                "refused_by_policy": sorted(n for c, n in forbidden if c == cluster),
                 "cards": [c.key for c in cards if c.cluster == cluster]}, "ok",
                 clusters=[cluster])
         return cards
