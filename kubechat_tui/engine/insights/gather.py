@@ -22,7 +22,7 @@ from datetime import datetime
 from kubechat_tui.domain import RESOURCES, ResourceInfo
 from kubechat_tui.engine.diagnostics.fanout import fan_out
 from kubechat_tui.engine.diagnostics.requests import ReadRequests
-from kubechat_tui.engine.insights.snapshot import ClusterSnapshot, Obj, meta
+from kubechat_tui.engine.insights.snapshot import SERVICE_NAME, ClusterSnapshot, Obj, meta
 from kubechat_tui.kube.errors import ApiError
 from kubechat_tui.kube.fleet import parse_json
 from kubechat_tui.kube.queries import RawRequester, list_items, metrics
@@ -38,7 +38,6 @@ COLLECTIONS: dict[str, ResourceInfo] = {
 }
 FIRST = ("events", "nodes", "budgets", "services", "endpoint_slices")
 PER_NAMESPACE = ("pods", "pod_metrics", "replicasets", "deployments", "configmaps", "secrets")
-SERVICE_NAME = "kubernetes.io/service-name"
 PRESSURE = ("MemoryPressure", "DiskPressure", "PIDPressure")
 
 

@@ -20,6 +20,7 @@ Obj = dict[str, Any]
 REVISION = "deployment.kubernetes.io/revision"
 STAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})?")
 CHANGE_CAUSE = "kubernetes.io/change-cause"
+SERVICE_NAME = "kubernetes.io/service-name"  # the label tying an EndpointSlice to its Service
 
 
 def meta(obj: Obj, key: str) -> str:
@@ -51,6 +52,12 @@ def ref(obj: Obj) -> str:
     kind = str(obj.get("kind") or "").lower()
     ns = meta(obj, "namespace")
     return f"{ns}/{kind}/{meta(obj, 'name')}" if ns else f"{kind}/{meta(obj, 'name')}"
+
+
+def template_images(rs: Obj) -> dict[str, str]:
+    """container name -> image of a ReplicaSet's pod template."""
+    spec = ((rs.get("spec") or {}).get("template") or {}).get("spec") or {}
+    return {str(c.get("name")): str(c.get("image")) for c in spec.get("containers") or ()}
 
 
 def containers(pod: Obj) -> list[Obj]:
@@ -159,10 +166,10 @@ class ClusterSnapshot:
 
     # --- evidence --------------------------------------------------------------------
 
-    def object_evidence(self, obj: Obj, detail: str = "") -> Evidence:
-        """An object reference, with what about it matters."""
+    def object_evidence(self, obj: Obj, detail: str = "", at: str = "") -> Evidence:
+        """An object reference, with what about it matters (and when, if that matters)."""
         return Evidence("object", self.cluster, ref(obj) + (f": {detail}" if detail else ""),
-                        meta(obj, "creationTimestamp") if not detail else "")
+                        at)
 
     def event_evidence(self, event: Obj) -> Evidence:
         """`Warning BackOff pod/x (x12): Back-off restarting …` at its last time."""

@@ -12,6 +12,7 @@ from kubechat_tui.engine.insights.snapshot import (
     meta,
     minutes,
     statuses,
+    template_images,
     waiting_reason,
 )
 
@@ -33,7 +34,7 @@ def analyze(snap: ClusterSnapshot) -> list[InsightCard]:
                       if (rs["metadata"].get("annotations") or {}).get(REVISION) == current), 0)
         if index == 0:
             continue
-        before, after = _images(revisions[index - 1]), _images(revisions[index])
+        before, after = template_images(revisions[index - 1]), template_images(revisions[index])
         container = str(failing[0][1].get("name"))
         if before.get(container) in (None, after.get(container)):
             continue
@@ -41,10 +42,6 @@ def analyze(snap: ClusterSnapshot) -> list[InsightCard]:
                            before[container], after.get(container, "")))
     return cards
 
-
-def _images(rs: Obj) -> dict[str, str]:
-    spec = ((rs.get("spec") or {}).get("template") or {}).get("spec") or {}
-    return {str(c.get("name")): str(c.get("image")) for c in spec.get("containers") or ()}
 
 
 def _card(snap: ClusterSnapshot, deployment: Obj, rs: Obj, failing: list[tuple[Obj, Obj]],

@@ -18,6 +18,7 @@ from kubechat_tui.engine.insights.snapshot import (
     meta,
     minutes,
     statuses,
+    template_images,
     waiting_reason,
 )
 from kubechat_tui.kube.kinds import event_time
@@ -106,15 +107,11 @@ def _image_change(revisions: list[Obj], rs: Obj) -> str:
     index = revisions.index(rs)
     if index == 0:
         return ""
-    before, after = _images(revisions[index - 1]), _images(rs)
+    before, after = template_images(revisions[index - 1]), template_images(rs)
     changed = [f"{c}: {before[c]} -> {image}" for c, image in after.items()
                if c in before and before[c] != image]
     return ", image " + "; ".join(changed) if changed else ""
 
-
-def _images(rs: Obj) -> dict[str, str]:
-    spec = ((rs.get("spec") or {}).get("template") or {}).get("spec") or {}
-    return {str(c.get("name")): str(c.get("image")) for c in spec.get("containers") or ()}
 
 
 def _used(pods: list[Obj], kind: str) -> set[str]:

@@ -5,10 +5,9 @@ without a selector (endpoints managed by hand) and ExternalName services say not
 from __future__ import annotations
 
 from kubechat_tui.engine.insights.cards import Confidence, InsightCard, NextStep
-from kubechat_tui.engine.insights.snapshot import ClusterSnapshot, Obj, meta
+from kubechat_tui.engine.insights.snapshot import SERVICE_NAME, ClusterSnapshot, Obj, meta
 
 NAME = "service-no-endpoints"
-SERVICE_NAME = "kubernetes.io/service-name"
 
 
 def analyze(snap: ClusterSnapshot) -> list[InsightCard]:
