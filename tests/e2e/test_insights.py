@@ -57,7 +57,10 @@ def ask(world: World, text: str) -> list[InsightCard]:
 
 @pytest.fixture(scope="module")
 def fired(cases: World) -> dict[str, InsightCard]:
-    return {c.analyzer: c for c in ask(cases, "pods in fires")}
+    """The card of each analyzer's case, by analyzer."""
+    cards = ask(cases, "pods in fires")
+    return {c.analyzer: c for c in cards if c.subject == SUBJECTS[c.analyzer]} | {
+        f"{c.analyzer}:{c.subject}": c for c in cards}
 
 
 @pytest.fixture(scope="module")
@@ -103,6 +106,8 @@ def test_cards_say_what_they_saw(fired: dict[str, InsightCard]) -> None:
     assert crash.next_step.line() == ("recipe: rollback-deployment namespace=payments "
                                       "deployment=ledger")
     assert "not enough cpu" in fired["failed-scheduling"].claim
+    pvc = fired["failed-scheduling:payments/pod/ledger-db-0"]
+    assert "PersistentVolumeClaim is not bound" in pvc.claim
     assert "app=orders-api" in fired["service-no-endpoints"].claim
     assert "key STRIPE_KEY of configmap billing-config" in fired["missing-config"].claim
     event = next(e for e in fired["probe-failures"].evidence if e.kind == "event")
