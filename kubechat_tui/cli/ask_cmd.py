@@ -4,10 +4,13 @@ Nothing is changed: the read steps run through the engine's read path (policy, R
 remediation on a 403, a deadline per cluster, an audit record per step and cluster); a
 change the plan also holds is named on stderr, for `plan --save` and `apply`. Results are
 printed as they arrive; `--json` prints one object at the end:
-`{plan, results: [{step, cluster, ok, error, kind, output}], insights: []}` (`plan` is the
-`kubechat plan --json` object; `insights` stays empty until analyzers read the results).
-With a model that planned the question, the model then investigates with read-only tools
-(`cli.ask_investigation`) and `--json` adds `investigation: {calls, answer, citations}`.
+`{plan, results: [{step, cluster, ok, error, kind, output}], insights: [card, ...]}` (`plan`
+is the `kubechat plan --json` object; each insight card is `InsightCard.to_json()`: analyzer,
+cluster, subject, title, claim, confidence, evidence, next_step). Without `--json` the cards
+are printed after the results, then, with a model configured, a summary it words from the
+redacted cards. With a model that planned the question, the model then investigates with
+read-only tools (`cli.ask_investigation`) and `--json` adds
+`investigation: {calls, answer, citations}`.
 """
 
 from __future__ import annotations
@@ -102,6 +105,8 @@ def _run(session: Any, args: argparse.Namespace, result: Any) -> int:
     from kubechat_tui.cli.plan_cmd import dumps, write
     from kubechat_tui.engine.diagnostics.path import ReadPath, ReadPlanError
     from kubechat_tui.engine.diagnostics.text import result_text
+    from kubechat_tui.engine.insights.runner import Insights
+    from kubechat_tui.engine.insights.summary import summarize
     from kubechat_tui.engine.wiring import open_engine
     from kubechat_tui.guard.policy import PolicyError
     from kubechat_tui.kube.lookup import FleetView
@@ -122,8 +127,16 @@ def _run(session: Any, args: argparse.Namespace, result: Any) -> int:
     try:
         show = None if args.json else (lambda r: write(result_text(r) + "\n", sys.stdout))
         run = ReadPath.beside(handle.pipeline).run(plan, on_result=show)
+        cards = Insights.beside(handle.pipeline).analyze(run)
         if not args.json:
-            write(f"{run.run_id}: {run.summary()}", sys.stdout)
+            for card in cards:
+                write(card.text() + "\n", sys.stdout)
+            summary = summarize(session.settings, cards) if args.planner != "rules" else None
+            if summary:
+                write(f"summary (model-worded, from the redacted cards): {summary}\n",
+                      sys.stdout)
+            write(f"{run.run_id}: {run.summary()}"
+                  + (f", {len(cards)} insight(s)" if cards else ""), sys.stdout)
         found = investigate(session.settings, handle.pipeline, result, run, args.json)
     except ReadPlanError as exc:
         raise UsageError(f"the plan cannot run: {exc}") from None
@@ -135,7 +148,7 @@ def _run(session: Any, args: argparse.Namespace, result: Any) -> int:
             write(f"kubechat: warning: {line}", sys.stderr)
     if args.json:
         doc = {"plan": result.headless(), "results": [r.to_json() for r in run.results],
-               "insights": []}
+               "insights": [c.to_json() for c in cards]}
         if found is not None:
             doc["investigation"] = found.to_json()
         write(dumps(doc), sys.stdout)

@@ -12,7 +12,7 @@ from kubechat_tui.cli.common import UsageError
 from kubechat_tui.config import paths
 
 KUBECONFIG_NAME = "sim-kubeconfig.yaml"
-SCENARIOS = ("incident", "scale")
+SCENARIOS = ("incident", "scale", "insights")
 SHOWN_CLUSTERS = 8
 FAULTS_HELP = """\
 faults (per cluster, at start with --fault, or at runtime over the control endpoint):

@@ -40,6 +40,8 @@ EXEC_SUBMITTED = "exec.submitted"
 EXEC_NOT_CONFIRMED = "exec.not_confirmed"
 EXEC_STARTED = "exec.started"
 EXEC_ENDED = "exec.ended"
+# Insight cards (engine.insights): one record per cluster, its requests and the cards found.
+INSIGHTS_READ = "insights.read"
 
 
 class AuditSink(Protocol):

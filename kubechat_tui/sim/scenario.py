@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from kubechat_tui.sim import disruption, kubelet, services, workloads
+from kubechat_tui.sim import disruption, kubelet, objects, services, workloads
 from kubechat_tui.sim.builders import (
     Ids,
     container_spec,
@@ -53,11 +53,16 @@ def load_data(name: str) -> dict[str, Any]:
 
 def build_incident(start: float, ca_pem: bytes = b"") -> list[Cluster]:
     """Clusters of the incident scenario, fully populated."""
-    data = load_data("incident")
+    return build_named("incident", start, ca_pem)
+
+
+def build_named(name: str, start: float, ca_pem: bytes = b"") -> list[Cluster]:
+    """Clusters of a scenario file (`incident`, `insights`), fully populated."""
+    data = load_data(name)
     clusters = []
     for spec in data["clusters"]:
         cluster = Cluster(spec["name"], bool(spec.get("production")), data["image_behaviors"],
-                          Ids(f"incident/{spec['name']}"),
+                          Ids(f"{name}/{spec['name']}"),
                           metrics_api=bool(spec.get("metrics_server", True)), ca_pem=ca_pem)
         ClusterBuilder(cluster, start).build(spec, data["apps"])
         clusters.append(cluster)
@@ -98,6 +103,9 @@ class ClusterBuilder:
             self.add_configmap(cm)
         for secret in spec.get("secrets") or []:
             self.add_secret(secret)
+        objects.mark_nodes(self, spec)
+        for manifest in spec.get("objects") or []:
+            objects.add_manifest(self, manifest)
 
     def add_nodes(self, spec: dict[str, Any], age: int) -> None:
         """Worker nodes named after their IPs (`ip-10-0-3-7`)."""

@@ -25,7 +25,7 @@ from kubechat_tui.sim.listeners import BLACKHOLE, DOWN, HOST, UP, Listener
 from kubechat_tui.sim.proof import FleetKey, new_fleet_key
 from kubechat_tui.sim.rbac import IDENTITIES
 
-SCENARIOS = ("incident", "scale")
+SCENARIOS = ("incident", "scale", "insights")
 MAX_PORT = 65535
 
 
@@ -35,6 +35,10 @@ def build_clusters(scenario: str, ca_pem: bytes = b"") -> list[Cluster]:
         from kubechat_tui.sim.scenario import build_incident
 
         return build_incident(now(), ca_pem)
+    if scenario == "insights":
+        from kubechat_tui.sim.scenario import build_named
+
+        return build_named("insights", now(), ca_pem)
     if scenario == "scale":
         from kubechat_tui.sim.scale import build_scale
 

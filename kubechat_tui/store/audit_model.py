@@ -33,6 +33,7 @@ ACTION_TYPES = frozenset({
     "demo.attach_refused", "settings.override_refused", "read.submitted", "read.step",
     "exec.submitted", "exec.not_confirmed", "exec.started", "exec.ended",
     "incident.opened", "incident.closed", "incident.notes_saved", "incident.exported",
+    "insights.read",
 })
 
 

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 
 from textual.binding import Binding
 
+from kubechat_tui.tui.widgets.insight_block import INSIGHT_BINDINGS
 from kubechat_tui.tui.widgets.plan_view import PLAN_BINDINGS
 
 TABLE_BINDINGS: list[Binding] = [
@@ -152,6 +153,7 @@ GROUPS: dict[str, list[Binding]] = {
     "Command / filter line": LINE_BINDINGS,
     "Chat input": CHAT_BINDINGS,
     "Plan (in the chat)": PLAN_BINDINGS,
+    "Insight card (in the chat)": INSIGHT_BINDINGS,
     "Plan preview": PREVIEW_BINDINGS,
     "Approvals screen": APPROVALS_BINDINGS,
     "Confirmation dialog": CONFIRM_BINDINGS,
@@ -167,7 +169,7 @@ GROUPS: dict[str, list[Binding]] = {
 }
 CHECKED_PREFIXES = ("table.", "main.", "line.", "chat.", "plan.", "preview.", "approvals.",
                     "confirm.", "audit.", "exec.", "transcript.", "timeline.", "notes.",
-                    "help.", "app.", "logs.")
+                    "help.", "app.", "logs.", "insight.")
 
 KEY_LABELS = {
     "colon": ":", "slash": "/", "question_mark": "?",

@@ -110,6 +110,16 @@ class ReadResultReady(Message):
         self.result = result
 
 
+class InsightsReady(Message):
+    """The insight cards of a read run (`cards`: engine InsightCards; `summary`: a model's
+    wording of them, or None), or why there are none (`error`: one line)."""
+
+    def __init__(self, cards: Any = (), summary: str | None = None,
+                 error: str | None = None) -> None:
+        super().__init__()
+        self.cards, self.summary, self.error = cards, summary, error
+
+
 class ReadRunFinished(Message):
     """A plan's read steps are done (`run`: the engine ReadRun), or could not run
     (`error`: one line); `plan` goes on to the preview when it has a change."""

@@ -110,7 +110,8 @@ def test_the_model_investigates_and_every_out_of_bounds_call_is_refused(
     # nothing but GETs, no Secret read, nothing sent to the cluster outside the scope
     sent = cli.sim.requests("prod-eu")
     assert all(r.method == "GET" for r in sent if "selfsubject" not in r.path)
-    assert not any("/secrets" in r.path for r in sent)
+    # the model's Secret read never went out (the insight cards list Secrets' metadata only)
+    assert not any(r.path.endswith("/secrets/payments-db-credentials") for r in sent)
     assert not any("/events" in r.path or "/pods" in r.path for r in cli.sim.requests("prod-us"))
     # audited: each run call on the read path, each refusal, the answer
     records = audited(cli)
@@ -126,9 +127,12 @@ def test_the_model_investigates_and_every_out_of_bounds_call_is_refused(
 
 def test_ask_shows_calls_refusals_and_the_cited_answer(cli: Cli, stub: LLMStub) -> None:
     with_model(cli, stub)
-    stub.script(PLANNED, calls(LOGS, MUTATION), answer("Crash on start.", "c1@prod-eu"))
+    stub.script(PLANNED, Scripted(content="The 1.5.0 rollout broke payments-api."),
+                calls(LOGS, MUTATION), answer("Crash on start.", "c1@prod-eu"))
     code, out, err = cli.run(*ASK)
     assert code == 0, err
+    assert ("summary (model-worded, from the redacted cards): The 1.5.0 rollout broke "
+            "payments-api.") in out  # the insight cards' summary comes before the investigation
     assert "investigating with ollama/llama3.1 (read-only tools, at most 8 calls, 60 s)" in out
     assert ("[c1] model asks: logs deployments/payments-api previous=True  (what the crashed "
             "instance said)") in out

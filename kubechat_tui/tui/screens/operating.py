@@ -18,10 +18,17 @@ from kubechat_tui.domain import Plan
 from kubechat_tui.tui.commands import CommandError
 from kubechat_tui.tui.confirmations import rollback_confirmation
 from kubechat_tui.tui.detail_fetch import one_line
-from kubechat_tui.tui.messages import IncidentChanged, ReadResultReady, ReadRunFinished
+from kubechat_tui.tui.insight_work import insight_cards, pin_card
+from kubechat_tui.tui.messages import (
+    IncidentChanged,
+    InsightsReady,
+    ReadResultReady,
+    ReadRunFinished,
+)
 from kubechat_tui.tui.screens.chatting import ChattingScreen
 from kubechat_tui.tui.screens.confirm_screen import ConfirmScreen
 from kubechat_tui.tui.widgets.chat_pane import ChatPane
+from kubechat_tui.tui.widgets.insight_block import InsightBlock
 from kubechat_tui.tui.widgets.plan_view import PlanView
 from kubechat_tui.tui.widgets.status_bar import StatusBar
 
@@ -76,6 +83,7 @@ class OperatingScreen(ChattingScreen):
                                               f"{one_line(exc)}"))
         else:
             self.post_message(ReadRunFinished(plan, run))
+            self.post_message(insight_cards(handle, run))
 
     def on_read_result_ready(self, message: ReadResultReady) -> None:
         production = frozenset(s.name for s in self.kubechat.fleet.statuses() if s.production)
@@ -93,6 +101,34 @@ class OperatingScreen(ChattingScreen):
             chat.add_message("system", f"{message.run.run_id}: {message.run.summary()}")
         if message.plan.mutating:
             self._check_change(message.plan)
+
+    def on_insights_ready(self, message: InsightsReady) -> None:
+        chat = self.query_one(ChatPane)
+        if message.error is not None:
+            chat.add_message("system", message.error)
+            return
+        production = frozenset(s.name for s in self.kubechat.fleet.statuses() if s.production)
+        for card in message.cards:
+            chat.add_insight(card, production)
+        if message.summary:
+            chat.add_message("model", f"summary of the cards (from redacted evidence): "
+                             f"{message.summary}")
+
+    def on_insight_block_pin_requested(self, message: InsightBlock.PinRequested) -> None:
+        message.stop()
+        self.kubechat.with_engine(lambda handle: self._pin(handle, message.block),
+                                  self._engine_failed)
+
+    @work(thread=True, group="insight-pin")
+    def _pin(self, handle: EngineHandle, block: InsightBlock) -> None:
+        """Worker: append the card to the timeline, then mark it pinned."""
+        try:
+            line = pin_card(handle, block.card)
+        except Exception as exc:  # the store refused: one line, the card stays unpinned
+            self.app.call_from_thread(self._engine_failed, f"cannot pin: {one_line(exc)}")
+            return
+        self.app.call_from_thread(block.mark_pinned)
+        self.app.call_from_thread(self.query_one(ChatPane).add_message, "system", line)
 
     def show_preview(self, handle: EngineHandle, plan: Plan,
                      rollback_of: str | None = None) -> None:

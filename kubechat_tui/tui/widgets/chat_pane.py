@@ -13,9 +13,11 @@ from textual.widget import Widget
 from textual.widgets import Input, Static
 
 from kubechat_tui.engine.diagnostics.results import StepResult
+from kubechat_tui.engine.insights.cards import InsightCard
 from kubechat_tui.tui.bindings import CHAT_BINDINGS
 from kubechat_tui.tui.messages import ChatSubmitted
 from kubechat_tui.tui.plain_text import plain
+from kubechat_tui.tui.widgets.insight_block import InsightBlock
 from kubechat_tui.tui.widgets.line_input import LineInput
 from kubechat_tui.tui.widgets.result_block import ResultBlock
 
@@ -105,6 +107,11 @@ class ChatPane(Vertical):
         if isinstance(last, ResultBlock) and last.absorb(result):
             return
         thread.mount(ResultBlock(result, production))
+        self._trim()
+
+    def add_insight(self, card: InsightCard, production: frozenset[str]) -> None:
+        """Show an insight card as a block after the results (`p` on it pins it)."""
+        self.thread.mount(InsightBlock(card, production))
         self._trim()
 
     def _trim(self) -> None:
