@@ -1,8 +1,9 @@
 """The resource tables the console shows, and how each is read off the wire into row tuples.
 
-Pods, nodes and deployments are read as the server's Table (`as=Table;v=v1;g=meta.k8s.io`,
+Every kind but events is read as the server's Table (`as=Table;v=v1;g=meta.k8s.io`,
 `includeObject=Metadata`): the server computes READY/STATUS/RESTARTS exactly as kubectl
-prints them, and the metadata gives namespace and creationTimestamp (AGE stays a timestamp;
+prints them (and any kind, custom resources too, the same way: `kube.discovered_kinds`),
+and the metadata gives namespace and creationTimestamp (AGE stays a timestamp;
 the view renders ages). Events are read as raw JSON (the Table only has relative times) and
 reduced straight to tuples. Nothing is ever turned into a typed client model.
 """
@@ -23,26 +24,69 @@ from kubechat_tui.kube.types import ResourceKind
 Row = tuple[str, ...]
 Key = tuple[str, str]  # (namespace, name); "" namespace for cluster-scoped objects
 Obj = dict[str, Any]
+# A column's value: a Table cell by its column name, or a metadata field.
+Source = tuple[str, str]  # ("cell", "Ready") | ("meta", "namespace")
 
-PODS = ResourceKind(
-    "pods", "/api/v1/pods", True,
-    ("CLUSTER", "NAMESPACE", "NAME", "READY", "STATUS", "RESTARTS", "AGE", "NODE"),
-    aliases=("po", "pod"))
-NODES = ResourceKind(
-    "nodes", "/api/v1/nodes", False,
-    ("CLUSTER", "NAME", "STATUS", "ROLES", "AGE", "VERSION"),
-    key_columns=(0, 1, 1), aliases=("no", "node"))
+NS, NAME, AGE = ("meta", "namespace"), ("cell", "Name"), ("meta", "creationTimestamp")
+
+
+def table_kind(name: str, api_path: str, namespaced: bool, cells: tuple[str, ...],
+                aliases: tuple[str, ...], age_column: int | None = None) -> ResourceKind:
+    """A kind read off the server's Table: CLUSTER, (NAMESPACE,) NAME, the named cells in
+    order, and AGE (at `age_column` among the cells, else last) from creationTimestamp."""
+    cell_sources: list[Source] = [("cell", c) for c in cells]
+    titles = [c.upper() for c in cells]
+    at = len(cells) if age_column is None else age_column
+    cell_sources.insert(at, AGE)
+    titles.insert(at, "AGE")
+    head: tuple[Source, ...] = (NS, NAME) if namespaced else (NAME,)
+    columns = ("CLUSTER", *(("NAMESPACE",) if namespaced else ()), "NAME", *titles)
+    return ResourceKind(name, api_path, namespaced, columns,
+                        key_columns=(0, 1, 2) if namespaced else (0, 1, 1), aliases=aliases,
+                        sources=(*head, *cell_sources))
+
+
+PODS = table_kind("pods", "/api/v1/pods", True, ("Ready", "Status", "Restarts", "Node"),
+                   ("po", "pod"), age_column=3)
+NODES = table_kind("nodes", "/api/v1/nodes", False, ("Status", "Roles", "Version"),
+                    ("no", "node"), age_column=2)
 EVENTS = ResourceKind(
     "events", "/api/v1/events", True,
     ("CLUSTER", "NAMESPACE", "LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE", "NAME"),
     age_columns=frozenset({"LAST SEEN"}), key_columns=(0, 1, 7), aliases=("ev", "event"))
-DEPLOYMENTS = ResourceKind(
-    "deployments", "/apis/apps/v1/deployments", True,
-    ("CLUSTER", "NAMESPACE", "NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE"),
-    aliases=("deploy", "deployment"))
+DEPLOYMENTS = table_kind("deployments", "/apis/apps/v1/deployments", True,
+                          ("Ready", "Up-to-date", "Available"), ("deploy", "deployment"))
+# More kinds, as `kubectl get` prints them (k9s short names as aliases).
+MORE_KINDS = (
+    table_kind("services", "/api/v1/services", True,
+                ("Type", "Cluster-IP", "External-IP", "Port(s)"), ("svc", "service")),
+    table_kind("statefulsets", "/apis/apps/v1/statefulsets", True, ("Ready",),
+                ("sts", "statefulset")),
+    table_kind("daemonsets", "/apis/apps/v1/daemonsets", True,
+                ("Desired", "Current", "Ready", "Up-to-date", "Available", "Node Selector"),
+                ("ds", "daemonset")),
+    table_kind("replicasets", "/apis/apps/v1/replicasets", True,
+                ("Desired", "Current", "Ready"), ("rs", "replicaset")),
+    table_kind("jobs", "/apis/batch/v1/jobs", True, ("Status", "Completions", "Duration"),
+                ("job",)),
+    table_kind("cronjobs", "/apis/batch/v1/cronjobs", True,
+                ("Schedule", "Suspend", "Active", "Last Schedule"), ("cj", "cronjob")),
+    table_kind("configmaps", "/api/v1/configmaps", True, ("Data",), ("cm", "configmap")),
+    # A Secret's Table has its type and key count only: its values never reach the table.
+    table_kind("secrets", "/api/v1/secrets", True, ("Type", "Data"), ("secret", "sec")),
+    table_kind("ingresses", "/apis/networking.k8s.io/v1/ingresses", True,
+                ("Class", "Hosts", "Address", "Ports"), ("ing", "ingress")),
+    table_kind("persistentvolumeclaims", "/api/v1/persistentvolumeclaims", True,
+                ("Status", "Volume", "Capacity", "Access Modes", "StorageClass"),
+                ("pvc", "pvcs", "persistentvolumeclaim")),
+    table_kind("namespaces", "/api/v1/namespaces", False, ("Status",), ("ns", "namespace")),
+    table_kind("horizontalpodautoscalers", "/apis/autoscaling/v2/horizontalpodautoscalers",
+                True, ("Reference", "Targets", "MinPods", "MaxPods", "Replicas"),
+                ("hpa", "hpas", "horizontalpodautoscaler")),
+)
 
 KINDS: dict[str, ResourceKind] = {}
-for _kind in (PODS, NODES, EVENTS, DEPLOYMENTS):
+for _kind in (PODS, NODES, EVENTS, DEPLOYMENTS, *MORE_KINDS):
     KINDS[_kind.name] = _kind
     for _alias in _kind.aliases:
         KINDS[_alias] = _kind
@@ -59,10 +103,6 @@ def collection_path(kind: ResourceKind, namespace: str | None) -> str:
         return kind.api_path
     prefix, plural = kind.api_path.rsplit("/", 1)
     return f"{prefix}/namespaces/{path_segment(namespace)}/{plural}"
-
-
-# A column's value: a Table cell by its column name, or a metadata field.
-Source = tuple[str, str]  # ("cell", "Ready") | ("meta", "namespace") | ("cluster", "")
 
 
 @dataclass
@@ -160,18 +200,7 @@ def reader_for(kind: ResourceKind) -> TableReader | EventReader:
     """A fresh reader for one list+watch of a kind."""
     if kind.name == "events":
         return EventReader()
-    return TableReader(TABLE_SOURCES[kind.name])
-
-
-TABLE_SOURCES: dict[str, tuple[Source, ...]] = {
-    "pods": (("meta", "namespace"), ("cell", "Name"), ("cell", "Ready"), ("cell", "Status"),
-             ("cell", "Restarts"), ("meta", "creationTimestamp"), ("cell", "Node")),
-    "nodes": (("cell", "Name"), ("cell", "Status"), ("cell", "Roles"),
-              ("meta", "creationTimestamp"), ("cell", "Version")),
-    "deployments": (("meta", "namespace"), ("cell", "Name"), ("cell", "Ready"),
-                    ("cell", "Up-to-date"), ("cell", "Available"),
-                    ("meta", "creationTimestamp")),
-}
+    return TableReader(kind.sources)
 
 
 def resource_version(obj: Obj) -> str | None:

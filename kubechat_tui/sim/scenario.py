@@ -23,6 +23,7 @@ from kubechat_tui.sim.builders import (
     stable_suffix,
 )
 from kubechat_tui.sim.canonical import normalize
+from kubechat_tui.sim.catalog import add_catalog
 from kubechat_tui.sim.clock import rfc3339
 from kubechat_tui.sim.cluster import Cluster
 from kubechat_tui.sim.store import Obj
@@ -98,6 +99,7 @@ class ClusterBuilder:
             self.add_configmap(cm)
         for secret in spec.get("secrets") or []:
             self.add_secret(secret)
+        add_catalog(self.add, self.ids, self.cluster.name, self.start)
 
     def add_nodes(self, spec: dict[str, Any], age: int) -> None:
         """Worker nodes named after their IPs (`ip-10-0-3-7`)."""

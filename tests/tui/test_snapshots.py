@@ -63,7 +63,8 @@ def incident_app(frozen_kubeconfig: Path) -> Iterator[KubechatApp]:
 
 
 def settled(pilot: Pilot[Any]) -> Callable[[], bool]:
-    """Rows loaded, every cluster probed, detail and logs of the selected row shown."""
+    """Rows loaded, every cluster probed, detail and logs of the selected row shown, the
+    fleet health card in the chat."""
     rows_loaded = loaded(pilot)
 
     def check() -> bool:
@@ -74,7 +75,8 @@ def settled(pilot: Pilot[Any]) -> Callable[[], bool]:
         key = screen.selected
         under_cursor = screen.table.selected_row
         return probed and key is not None and under_cursor is not None and \
-            key.name == under_cursor[2] and screen.shown_detail == key and screen.shown_logs == key
+            key.name == under_cursor[2] and screen.shown_detail == key and \
+            screen.shown_logs == key and screen.health_shown
 
     return check
 
