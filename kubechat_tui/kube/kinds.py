@@ -12,11 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from operator import itemgetter
 from typing import Any
 
 import simdjson
 
+from kubechat_tui.domain.ages import restarts_since
 from kubechat_tui.domain.resources import path_segment
 from kubechat_tui.kube.client import JSON, TABLE
 from kubechat_tui.kube.types import ResourceKind
@@ -24,17 +26,20 @@ from kubechat_tui.kube.types import ResourceKind
 Row = tuple[str, ...]
 Key = tuple[str, str]  # (namespace, name); "" namespace for cluster-scoped objects
 Obj = dict[str, Any]
-# A column's value: a Table cell by its column name, or a metadata field.
-Source = tuple[str, str]  # ("cell", "Ready") | ("meta", "namespace")
+# A column's value: a Table cell by its column name, or a metadata field; a "since" cell
+# is a count with a relative time ("5 (3m ago)", see `domain.ages.restarts_since`).
+Source = tuple[str, str]  # ("cell", "Ready") | ("since", "Restarts") | ("meta", "namespace")
 
 NS, NAME, AGE = ("meta", "namespace"), ("cell", "Name"), ("meta", "creationTimestamp")
 
 
 def table_kind(name: str, api_path: str, namespaced: bool, cells: tuple[str, ...],
-                aliases: tuple[str, ...], age_column: int | None = None) -> ResourceKind:
+                aliases: tuple[str, ...], age_column: int | None = None,
+                since: frozenset[str] = frozenset()) -> ResourceKind:
     """A kind read off the server's Table: CLUSTER, (NAMESPACE,) NAME, the named cells in
-    order, and AGE (at `age_column` among the cells, else last) from creationTimestamp."""
-    cell_sources: list[Source] = [("cell", c) for c in cells]
+    order, and AGE (at `age_column` among the cells, else last) from creationTimestamp.
+    Cells named in `since` say "N (3m ago)": they are read with the time made absolute."""
+    cell_sources: list[Source] = [("since" if c in since else "cell", c) for c in cells]
     titles = [c.upper() for c in cells]
     at = len(cells) if age_column is None else age_column
     cell_sources.insert(at, AGE)
@@ -47,7 +52,7 @@ def table_kind(name: str, api_path: str, namespaced: bool, cells: tuple[str, ...
 
 
 PODS = table_kind("pods", "/api/v1/pods", True, ("Ready", "Status", "Restarts", "Node"),
-                   ("po", "pod"), age_column=3)
+                   ("po", "pod"), age_column=3, since=frozenset({"Restarts"}))
 NODES = table_kind("nodes", "/api/v1/nodes", False, ("Status", "Roles", "Version"),
                     ("no", "node"), age_column=2)
 EVENTS = ResourceKind(
@@ -119,8 +124,15 @@ class TableReader:
         definitions = doc.get("columnDefinitions")
         if definitions:
             self._indexes = {c["name"].lower(): i for i, c in enumerate(definitions)}
-        plan = [(where == "cell", self._indexes.get(name.lower(), -1), name)
+        plan = [(where != "meta", self._indexes.get(name.lower(), -1), name)
                 for where, name in self.sources]
+        since = [i + 1 for i, (where, _) in enumerate(self.sources) if where == "since"]
+        if since:
+            return _with_times(self._rows(cluster, doc, plan), since)
+        return self._rows(cluster, doc, plan)
+
+    def _rows(self, cluster: str, doc: Obj,
+              plan: list[tuple[bool, int, str]]) -> list[tuple[Key, Row]]:
         if any(is_cell and index < 0 for is_cell, index, _ in plan):
             return [self._row(cluster, row, plan) for row in doc.get("rows") or ()]
         # The common shape is read with three C-level getters per row: the cells, the
@@ -214,6 +226,24 @@ def resource_version(obj: Obj) -> str | None:
         if version:
             return str(version)
     return None
+
+
+def reading_time() -> datetime:
+    """When a page is read: the instant its relative times are counted from."""
+    return datetime.now(UTC)
+
+
+def _with_times(rows: list[tuple[Key, Row]], indexes: list[int]) -> list[tuple[Key, Row]]:
+    """Rows with their "since" cells' relative times made absolute (as of now)."""
+    now = reading_time()
+    out = []
+    for key, row in rows:
+        cells = list(row)
+        for index in indexes:
+            if " (" in cells[index]:
+                cells[index] = restarts_since(cells[index], now)
+        out.append((key, tuple(cells)))
+    return out
 
 
 def _getter(items: Sequence[Any]) -> Callable[[Any], tuple[Any, ...]]:
