@@ -6,9 +6,10 @@ and a result block can be promoted to a plan (a follow-up change, or a recipe)."
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
+from typing import Any, ClassVar
 
 from textual import work
+from textual.binding import BindingType
 
 from kubechat_tui.domain import Scope
 from kubechat_tui.tui.bindings import ROW_BINDINGS
@@ -33,6 +34,8 @@ MAX_REMEMBERED = 500  # results remembered for focusing and promoting (older one
 
 class RowActionsScreen(OperatingScreen):
     """Row keys act only while the table has focus (elsewhere the keys are free)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = list(ROW_BINDINGS)
 
     def __init__(self, scope: ViewScope) -> None:
         super().__init__(scope)
