@@ -4,6 +4,7 @@ about it is put to the planner, and which follow-up actions it can be promoted t
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from kubechat_tui.domain.resources import resolve_resource
 
@@ -52,3 +53,18 @@ class RowSubject:
         found = [(request.format(name=self.name), label.format(name=self.name))
                  for request, label in FOLLOW_UPS.get(self.kind, ())]
         return [*found, RECIPES]
+
+
+def step_subject(cluster: str, step: Any) -> RowSubject | None:
+    """The one object a plan step reads in `cluster` (its name, or the object its events
+    are for), or None when it reads a collection."""
+    if step is None:
+        return None
+    namespace = step.namespace or None
+    if step.name:
+        return RowSubject(cluster, step.resource, namespace, step.name)
+    kind, name = step.params.get("for_kind"), step.params.get("for_name")
+    info = resolve_resource(str(kind)) if kind else None
+    if info is None or not name:
+        return None
+    return RowSubject(cluster, info.plural, namespace if info.namespaced else None, str(name))

@@ -16,7 +16,7 @@ from kubechat_tui.tui.bindings import ROW_BINDINGS
 from kubechat_tui.tui.clipboard import copy_text
 from kubechat_tui.tui.detail_fetch import LOG_LINES, one_line
 from kubechat_tui.tui.messages import ObjectKey, PlanReady, ReadResultReady
-from kubechat_tui.tui.row_subject import RowSubject
+from kubechat_tui.tui.row_subject import RowSubject, step_subject
 from kubechat_tui.tui.scope import ViewScope
 from kubechat_tui.tui.screens.choice_screen import ChoiceScreen
 from kubechat_tui.tui.screens.operating import OperatingScreen
@@ -222,7 +222,8 @@ class RowActionsScreen(OperatingScreen):
         """Remember which objects a result is about (before the block is shown)."""
         result, step = message.result, message.step
         self._steps[id(result)] = (result, step)
-        names = {step.name} if step is not None and step.name else set()
+        target = step_subject(result.cluster, step)
+        names = {target.name} if target is not None else set()
         names |= {str((obj.get("metadata") or {}).get("name") or "")
                   for obj in result.evidence if isinstance(obj, dict)}
         for name in names - {""}:
@@ -254,12 +255,11 @@ class RowActionsScreen(OperatingScreen):
     def on_result_block_promote_requested(self, message: ResultBlock.PromoteRequested) -> None:
         result = message.result
         _, step = self._steps.get(id(result), (None, None))
-        if step is None or not step.name:
+        subject = step_subject(result.cluster, step)
+        if subject is None:
             self.query_one(StatusBar).show_error(
                 "this result names no single object to act on: ask in the chat instead")
             return
-        namespace = step.namespace or None
-        subject = RowSubject(result.cluster, step.resource, namespace, step.name)
 
         def chosen(request: str | None) -> None:
             if request:
