@@ -174,3 +174,18 @@ async def test_the_health_card_jumps_to_a_group(make_console: Factory) -> None:
         assert len(screen.table.model.view) == 5
         await pilot.press("escape")
         await wait_for(pilot, lambda: len(screen.scope.clusters) == 4, what="back")
+
+
+async def test_secrets_list_without_their_values(make_console: Factory) -> None:
+    app = make_console(clusters=["prod-eu"], namespace="payments")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, loaded(pilot), what="rows")
+        screen = main_screen(pilot)
+        await pilot.press("colon", *"secret", "enter")
+        await wait_for(pilot, lambda: "payments-db-credentials" in names(screen), what="secrets")
+        assert screen.table.model.columns == ("CLUSTER", "NAMESPACE", "NAME", "TYPE", "DATA",
+                                              "AGE")
+        row = next(r for r in screen.table.model.view if r[2] == "payments-db-credentials")
+        assert row[3:5] == ("Opaque", "2")
+        assert not any("pR0d-Ledger" in cell or "payments_app" in cell
+                       for r in screen.table.model.view for cell in r)
