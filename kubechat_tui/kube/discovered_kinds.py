@@ -10,6 +10,7 @@ from typing import Any
 
 import orjson
 
+from kubechat_tui.domain.resources import ResourceInfo, resolve_resource
 from kubechat_tui.kube.client import TABLE
 from kubechat_tui.kube.errors import ApiError
 from kubechat_tui.kube.kinds import table_kind
@@ -17,6 +18,9 @@ from kubechat_tui.kube.queries import READ_TIMEOUT, RawRequester, get_json
 from kubechat_tui.kube.types import ResourceKind
 
 Obj = dict[str, Any]
+# Resources found so far, by kind name (`certificates.cert-manager.io`): the object reads
+# (get, describe, events) address them like the built-in ones.
+_FOUND: dict[str, ResourceInfo] = {}
 # Columns the table shows anyway (NAME, and AGE from creationTimestamp).
 OWN_COLUMNS = frozenset({"name", "age", "created at"})
 
@@ -35,6 +39,12 @@ def discover_kind(api: RawRequester, cluster: str, word: str) -> ResourceKind | 
         if wanted in names and "/" not in plural and "list" in (entry.get("verbs") or ()):
             return _kind(api, cluster, group_version, entry)
     return None
+
+
+def known_resource(word: str) -> ResourceInfo | None:
+    """A built-in resource by any of its names, else one found by discovery by its kind
+    name."""
+    return resolve_resource(word) or _FOUND.get(word)
 
 
 def _resources(api: RawRequester, cluster: str) -> list[tuple[str, Obj]]:
@@ -70,4 +80,6 @@ def _kind(api: RawRequester, cluster: str, group_version: str, entry: Obj) -> Re
     aliases = tuple(str(n) for n in (entry.get("singularName"), *(entry.get("shortNames")
                                                                    or ())) if n)
     name = f"{plural}.{group}" if group else plural
+    _FOUND[name] = ResourceInfo(plural, str(entry.get("kind") or ""), group,
+                                group_version.rpartition("/")[2], namespaced, aliases)
     return table_kind(name, f"{base}/{plural}", namespaced, tuple(columns), aliases)

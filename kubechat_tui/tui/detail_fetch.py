@@ -6,7 +6,6 @@ from typing import Any
 
 import yaml
 
-from kubechat_tui.domain.resources import resolve_resource
 from kubechat_tui.tui.backend import KubeBackend
 from kubechat_tui.tui.messages import ObjectKey
 
@@ -29,7 +28,9 @@ def fetch_detail(backend: KubeBackend, fleet: Any, key: ObjectKey,
         body = backend.describe(fleet, key.cluster, key.kind, key.namespace, key.name)
     events: list[dict[str, Any]] = []
     if key.kind != "events":
-        info = resolve_resource(key.kind)
+        from kubechat_tui.kube.discovered_kinds import known_resource
+
+        info = known_resource(key.kind)
         events = backend.object_events(
             fleet, key.cluster, key.namespace, info.kind if info else key.kind, key.name
         )

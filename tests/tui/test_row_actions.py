@@ -15,7 +15,7 @@ from kubechat_tui.tui.widgets.chat_pane import ChatPane
 from kubechat_tui.tui.widgets.health_card import HealthCard
 from kubechat_tui.tui.widgets.log_panel import LogPanel
 from kubechat_tui.tui.widgets.status_bar import StatusBar
-from tests.tui.helpers import SIZE, loaded, main_screen, rich_text, wait_for
+from tests.tui.helpers import SIZE, loaded, main_screen, rich_text, screen_text, wait_for
 
 Factory = Callable[..., KubechatApp]
 
@@ -189,3 +189,16 @@ async def test_secrets_list_without_their_values(make_console: Factory) -> None:
         assert row[3:5] == ("Opaque", "2")
         assert not any("pR0d-Ledger" in cell or "payments_app" in cell
                        for r in screen.table.model.view for cell in r)
+
+
+async def test_a_custom_resource_row_describes(make_console: Factory) -> None:
+    app = make_console(clusters=["prod-eu"], namespace="payments")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, loaded(pilot), what="rows")
+        screen = main_screen(pilot)
+        await pilot.press("colon", *"cert", "enter")
+        await wait_for(pilot, lambda: "payments-tls" in names(screen), what=":cert")
+        await wait_for(pilot, lambda: screen.selected is not None, what="the row")
+        await pilot.press("d")
+        await wait_for(pilot, lambda: screen.shown_detail == screen.selected, what="describe")
+        assert "letsencrypt" in screen_text(app)
