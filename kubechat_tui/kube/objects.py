@@ -10,8 +10,9 @@ from typing import Any
 
 import orjson
 
-from kubechat_tui.domain.resources import ResourceInfo, resolve_resource
+from kubechat_tui.domain.resources import ResourceInfo
 from kubechat_tui.kube.describe import describe_object
+from kubechat_tui.kube.discovered_kinds import known_resource
 from kubechat_tui.kube.errors import ApiError
 from kubechat_tui.kube.kinds import event_time
 
@@ -88,7 +89,7 @@ def default_container(pod: dict[str, Any]) -> str | None:
 
 
 def _resource(cluster: str, word: str) -> ResourceInfo:
-    info = resolve_resource(word)
+    info = known_resource(word)
     if info is None:
         raise ApiError(cluster, 400, f"unknown resource type {word!r}")
     return info

@@ -37,6 +37,8 @@ class ResourceKind:
     Rows are plain tuples aligned with `columns`; column 0 is always CLUSTER.
     Columns named in `age_columns` hold RFC 3339 timestamps; the view renders ages.
     `key_columns` are the indexes of (cluster, namespace, name) in a row.
+    `sources` say where each column after CLUSTER comes from in the server's Table: a cell
+    by its column name (`("cell", "Ready")`) or a metadata field (`("meta", "namespace")`).
     """
 
     name: str
@@ -46,6 +48,7 @@ class ResourceKind:
     age_columns: frozenset[str] = frozenset({"AGE"})
     key_columns: tuple[int, int, int] = (0, 1, 2)
     aliases: tuple[str, ...] = ()
+    sources: tuple[tuple[str, str], ...] = ()
 
 
 class DataState(StrEnum):

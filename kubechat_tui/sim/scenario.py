@@ -23,6 +23,7 @@ from kubechat_tui.sim.builders import (
     stable_suffix,
 )
 from kubechat_tui.sim.canonical import normalize
+from kubechat_tui.sim.catalog import add_catalog
 from kubechat_tui.sim.clock import rfc3339
 from kubechat_tui.sim.cluster import Cluster
 from kubechat_tui.sim.store import Obj
@@ -106,6 +107,7 @@ class ClusterBuilder:
         objects.mark_nodes(self, spec)
         for manifest in spec.get("objects") or []:
             objects.add_manifest(self, manifest)
+        add_catalog(self.add, self.ids, self.cluster.name, self.start)
 
     def add_nodes(self, spec: dict[str, Any], age: int) -> None:
         """Worker nodes named after their IPs (`ip-10-0-3-7`)."""

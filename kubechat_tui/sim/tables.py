@@ -226,6 +226,85 @@ def _pdb(obj: Obj, at: float) -> list[Cell]:
             age(obj["metadata"].get("creationTimestamp"), at)]
 
 
+def _job(obj: Obj, at: float) -> list[Cell]:
+    spec, st = obj.get("spec", {}), obj.get("status", {})
+    conditions = {c.get("type"): c.get("status") for c in st.get("conditions") or []}
+    state = ("Complete" if conditions.get("Complete") == "True" else
+             "Failed" if conditions.get("Failed") == "True" else
+             "Suspended" if spec.get("suspend") else "Running")
+    started, done = parse(st.get("startTime")), parse(st.get("completionTime"))
+    duration = human_duration((done or at) - started) if started else ""
+    names, images = _template_parts(obj)
+    return [obj["metadata"]["name"], state,
+            f"{st.get('succeeded', 0)}/{spec.get('completions', 1)}", duration,
+            age(obj["metadata"].get("creationTimestamp"), at), names, images,
+            format_label_selector(spec.get("selector"))]
+
+
+def _cronjob(obj: Obj, at: float) -> list[Cell]:
+    spec, st = obj.get("spec", {}), obj.get("status", {})
+    template = (spec.get("jobTemplate") or {}).get("spec") or {}
+    containers = ((template.get("template") or {}).get("spec") or {}).get("containers") or []
+    last = st.get("lastScheduleTime")
+    return [obj["metadata"]["name"], spec.get("schedule", ""), spec.get("timeZone") or NONE,
+            str(bool(spec.get("suspend"))), len(st.get("active") or []),
+            age(last, at) if last else NONE, age(obj["metadata"].get("creationTimestamp"), at),
+            ",".join(c.get("name", "") for c in containers),
+            ",".join(c.get("image", "") for c in containers),
+            format_label_selector(template.get("selector"))]
+
+
+def _ingress(obj: Obj, at: float) -> list[Cell]:
+    spec = obj.get("spec", {})
+    hosts = [r.get("host") for r in spec.get("rules") or [] if r.get("host")]
+    lb = (obj.get("status", {}).get("loadBalancer") or {}).get("ingress") or []
+    address = ",".join(i.get("ip") or i.get("hostname", "") for i in lb)
+    return [obj["metadata"]["name"], spec.get("ingressClassName") or NONE,
+            _more(hosts, len(hosts), 4) if hosts else "*", address,
+            "80, 443" if spec.get("tls") else "80",
+            age(obj["metadata"].get("creationTimestamp"), at)]
+
+
+def _claim(obj: Obj, at: float) -> list[Cell]:
+    spec, st = obj.get("spec", {}), obj.get("status", {})
+    bound = st.get("phase") == "Bound"
+    modes = {"ReadWriteOnce": "RWO", "ReadOnlyMany": "ROX", "ReadWriteMany": "RWX",
+             "ReadWriteOncePod": "RWOP"}
+    return [obj["metadata"]["name"], st.get("phase", "Pending"), spec.get("volumeName", ""),
+            (st.get("capacity") or {}).get("storage", "") if bound else "",
+            ",".join(modes.get(m, m) for m in st.get("accessModes") or []) if bound else "",
+            spec.get("storageClassName") or NONE, spec.get("volumeAttributesClassName") or NONE,
+            age(obj["metadata"].get("creationTimestamp"), at),
+            spec.get("volumeMode", "Filesystem")]
+
+
+def _autoscaler(obj: Obj, at: float) -> list[Cell]:
+    spec, st = obj.get("spec", {}), obj.get("status", {})
+    ref = spec.get("scaleTargetRef") or {}
+    current = {m.get("resource", {}).get("name"): m.get("resource", {}).get("current", {})
+               for m in st.get("currentMetrics") or [] if m.get("type") == "Resource"}
+    targets = []
+    for metric in spec.get("metrics") or []:
+        resource = metric.get("resource") or {}
+        wanted = (resource.get("target") or {}).get("averageUtilization")
+        now = (current.get(resource.get("name")) or {}).get("averageUtilization")
+        shown = "<unknown>" if now is None else f"{now}%"
+        targets.append(f"{resource.get('name')}: {shown}/{wanted}%")
+    return [obj["metadata"]["name"], f"{ref.get('kind')}/{ref.get('name')}",
+            ", ".join(targets) or NONE, int(spec.get("minReplicas", 1)),
+            int(spec.get("maxReplicas", 0)), int(st.get("currentReplicas", 0)),
+            age(obj["metadata"].get("creationTimestamp"), at)]
+
+
+def _certificate(obj: Obj, at: float) -> list[Cell]:
+    conditions = obj.get("status", {}).get("conditions") or []
+    ready: Obj = next((c for c in conditions if c.get("type") == "Ready"), {})
+    spec = obj.get("spec", {})
+    return [obj["metadata"]["name"], ready.get("status", ""), spec.get("secretName", ""),
+            (spec.get("issuerRef") or {}).get("name", ""), ready.get("message", ""),
+            age(obj["metadata"].get("creationTimestamp"), at)]
+
+
 ROWS: dict[str, Callable[[Obj, float], list[Cell]]] = {
     "pods": _pod,
     "nodes": _node,
@@ -242,6 +321,12 @@ ROWS: dict[str, Callable[[Obj, float], list[Cell]]] = {
     "secrets": _simple(lambda o: o.get("type", ""), lambda o: len(o.get("data") or {})),
     "serviceaccounts": _simple(lambda o: len(o.get("secrets") or [])),
     "poddisruptionbudgets.policy": _pdb,
+    "jobs.batch": _job,
+    "cronjobs.batch": _cronjob,
+    "ingresses.networking.k8s.io": _ingress,
+    "persistentvolumeclaims": _claim,
+    "horizontalpodautoscalers.autoscaling": _autoscaler,
+    "certificates.cert-manager.io": _certificate,
 }
 
 

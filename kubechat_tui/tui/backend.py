@@ -5,7 +5,7 @@ Widgets never call these; screen workers do (in threads), and post the results a
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -48,19 +48,26 @@ InventoryFactory = Callable[
 class KubeBackend:
     """Resource kinds, inventory construction and the blocking object reads."""
 
-    kinds: Mapping[str, ResourceKind]
+    kinds: dict[str, ResourceKind]  # by name and alias; kinds found by discovery join it
     make_inventory: InventoryFactory
     get_object: Callable[..., dict[str, Any]]
     describe: Callable[..., str]
     object_events: Callable[..., list[dict[str, Any]]]
     pod_log_tail: Callable[..., list[str]]
     mask_secret_values: Callable[[dict[str, Any]], dict[str, Any]]
+    discover_kind: Callable[[Any, str, str], ResourceKind | None]
+
+    def add_kind(self, kind: ResourceKind, word: str) -> None:
+        """List `kind` in this console from now on, by its name, aliases and `word`."""
+        for name in (kind.name, *kind.aliases, word):
+            self.kinds.setdefault(name, kind)
 
 
 def default_backend() -> KubeBackend:
     """The real kube layer (imported lazily so the console module imports fast)."""
     import kubechat_tui.kube.objects as objects
     from kubechat_tui.domain.secret_masking import mask_secret_values
+    from kubechat_tui.kube.discovered_kinds import discover_kind
     from kubechat_tui.kube.inventory import KINDS, Inventory
 
     def make_inventory(
@@ -70,11 +77,12 @@ def default_backend() -> KubeBackend:
         return Inventory(fleet, kind, clusters, namespace=namespace, label_selector=label_selector)
 
     return KubeBackend(
-        kinds=KINDS,
+        kinds=dict(KINDS),
         make_inventory=make_inventory,
         get_object=objects.get_object,
         describe=objects.describe,
         object_events=objects.object_events,
         pod_log_tail=objects.pod_log_tail,
         mask_secret_values=mask_secret_values,
+        discover_kind=discover_kind,
     )

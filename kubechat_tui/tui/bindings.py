@@ -48,6 +48,28 @@ SCREEN_BINDINGS: list[Binding] = [
     ],
 ]
 
+# Actions on the table's selected row (k9s keys); each works only while the table has focus.
+ROW_BINDINGS: list[Binding] = [
+    Binding("enter", "drill", "Drill down", id="row.drill"),
+    Binding("d", "describe", "Describe", id="row.describe"),
+    Binding("l", "logs", "Logs", id="row.logs"),
+    Binding("p", "previous_logs", "Previous logs", id="row.previous_logs", show=False),
+    Binding("e", "events", "Events", id="row.events", show=False),
+    Binding("A", "ask_about", "Ask about this", id="row.ask"),
+    Binding("c", "copy_name", "Copy name", id="row.copy", show=False),
+]
+
+# A result block or the fleet health card in the chat (tab moves focus to them).
+RESULT_BINDINGS: list[Binding] = [
+    Binding("p", "promote", "Promote to a plan", id="result.promote"),
+]
+HEALTH_BINDINGS: list[Binding] = [
+    Binding("down,j", "move(1)", "Next group", id="health.down", show=False),
+    Binding("up,k", "move(-1)", "Previous group", id="health.up", show=False),
+    Binding("enter", "jump", "Show the group in the table", id="health.jump"),
+    Binding("r", "refresh", "Check again", id="health.refresh"),
+]
+
 CHAT_BINDINGS: list[Binding] = [
     Binding("up", "history(-1)", "Previous message", id="chat.history_prev", show=False),
     Binding("down", "history(1)", "Next message", id="chat.history_next", show=False),
@@ -59,6 +81,11 @@ LINE_BINDINGS: list[Binding] = [
 
 HELP_BINDINGS: list[Binding] = [
     Binding("escape,q,question_mark", "dismiss", "Close help", id="help.close"),
+    Binding("j,down", "scroll(1)", "Scroll down", id="help.down", show=False),
+    Binding("k,up", "scroll(-1)", "Scroll up", id="help.up", show=False),
+    Binding("ctrl+d,pagedown,space", "scroll_page(1)", "Page down", id="help.page_down",
+            show=False),
+    Binding("ctrl+u,pageup", "scroll_page(-1)", "Page up", id="help.page_up", show=False),
 ]
 
 # Acts that change a cluster or a decision are ctrl chords used nowhere else, and each only
@@ -150,10 +177,13 @@ APP_BINDINGS: list[Binding] = [
 GROUPS: dict[str, list[Binding]] = {
     "Table": TABLE_BINDINGS,
     "Console": SCREEN_BINDINGS,
+    "Selected row": ROW_BINDINGS,
     "Command / filter line": LINE_BINDINGS,
     "Chat input": CHAT_BINDINGS,
     "Plan (in the chat)": PLAN_BINDINGS,
     "Insight card (in the chat)": INSIGHT_BINDINGS,
+    "Result block (in the chat)": RESULT_BINDINGS,
+    "Fleet health card (in the chat)": HEALTH_BINDINGS,
     "Plan preview": PREVIEW_BINDINGS,
     "Approvals screen": APPROVALS_BINDINGS,
     "Confirmation dialog": CONFIRM_BINDINGS,
@@ -167,9 +197,9 @@ GROUPS: dict[str, list[Binding]] = {
     "Help": HELP_BINDINGS,
     "Anywhere": APP_BINDINGS,
 }
-CHECKED_PREFIXES = ("table.", "main.", "line.", "chat.", "plan.", "preview.", "approvals.",
-                    "confirm.", "audit.", "exec.", "transcript.", "timeline.", "notes.",
-                    "help.", "app.", "logs.", "insight.")
+CHECKED_PREFIXES = ("table.", "main.", "row.", "result.", "health.", "line.", "chat.", "plan.",
+                    "preview.", "approvals.", "confirm.", "audit.", "exec.", "transcript.",
+                    "timeline.", "notes.", "help.", "app.", "logs.", "insight.")
 
 KEY_LABELS = {
     "colon": ":", "slash": "/", "question_mark": "?",

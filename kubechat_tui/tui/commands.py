@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
+import re
 import shlex
 from dataclasses import dataclass
 
-KIND_ALIASES: dict[str, str] = {
-    "pods": "pods", "pod": "pods", "po": "pods",
-    "nodes": "nodes", "node": "nodes", "no": "nodes",
-    "events": "events", "event": "events", "ev": "events",
-    "deploy": "deployments", "deployments": "deployments", "deployment": "deployments",
-}
+from kubechat_tui.kube.kinds import KINDS
+
+ALL_NAMESPACES = frozenset({"all", "-a", "*"})
+# A word that may name a custom resource (checked against the cluster's discovery).
+KIND_WORD = re.compile(r"[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?")
 
 COMMAND_HELP: dict[str, str] = {
-    "pods | nodes | events | deploy": "show that resource kind",
+    "KIND": "show a kind: po no ev deploy svc sts ds rs job cj cm secret ing pvc ns hpa, "
+            "or a custom resource (plural, singular or short name)",
     "ctx [NAME[,NAME]|SET]": "select clusters (no name: all)",
     "set NAME": "select a saved cluster set",
-    "ns [NAME]": "namespace scope (no name: all namespaces)",
+    "ns NAME | ns all": "namespace scope (all: every namespace; no name: list namespaces)",
+    "health": "the fleet health card in the chat (failing pods, nodes, warnings)",
     "label [SELECTOR]": "server-side label selector (no selector: none)",
     "sort [COLUMN]": "sort by a column (again: reverse; none: unsorted)",
     "theme NAME": "switch theme",
@@ -38,12 +40,21 @@ class CommandError(ValueError):
     """An unknown or malformed command; its message is one line."""
 
 
+class UnknownWord(CommandError):
+    """A word that is no command nor built-in kind: maybe a custom resource to discover."""
+
+    def __init__(self, word: str) -> None:
+        super().__init__(f"unknown command or kind :{word} (try :pods, :svc, :ctx, :ns, "
+                         ":help)")
+        self.word = word
+
+
 @dataclass(frozen=True)
 class Command:
     """A parsed command: a verb and its (possibly empty) argument."""
 
     verb: str  # kind ctx set ns label sort theme approvals audit timeline rollback recipe
-    #            exec help quit
+    #            exec health help quit
     arg: str = ""
 
 
@@ -82,15 +93,16 @@ def parse_command(line: str) -> Command:
         raise CommandError("empty command (try :pods, :ctx NAME, :ns NAME, :help)")
     word, _, rest = text.partition(" ")
     word, rest = word.lower(), rest.strip()
-    if word in KIND_ALIASES:
+    if word in ("ns", "namespace") and rest:
+        if " " in rest:
+            raise CommandError(f"bad namespace {rest!r}")
+        return Command("ns", "" if rest.lower() in ALL_NAMESPACES else rest)
+    if word in KINDS:
         if rest:
             raise CommandError(f":{word} takes no argument")
-        return Command("kind", KIND_ALIASES[word])
-    if word in ("ctx", "context", "ns", "namespace", "label", "sort"):
-        verb = {"context": "ctx", "namespace": "ns"}.get(word, word)
-        if verb == "ns" and " " in rest:
-            raise CommandError(f"bad namespace {rest!r}")
-        return Command(verb, rest)
+        return Command("kind", KINDS[word].name)
+    if word in ("ctx", "context", "label", "sort"):
+        return Command("ctx" if word == "context" else word, rest)
     if word in ("set", "theme"):
         if not rest:
             raise CommandError(f":{word} needs a name")
@@ -114,9 +126,13 @@ def parse_command(line: str) -> Command:
     if word == "exec":
         parse_exec_args(rest)  # a malformed line is refused before anything runs
         return Command("exec", rest)
+    if word == "health":
+        return Command("health")
     if word in ("help", "h", "?"):
         return Command("help")
     if word in ("q", "quit", "exit"):
         return Command("quit")
+    if not rest and KIND_WORD.fullmatch(word):
+        raise UnknownWord(word)
     raise CommandError(f"unknown command :{word} (try :pods, :ctx, :ns, :approvals, :audit, "
                        ":help)")

@@ -9,7 +9,6 @@ import yaml
 from kubechat_tui.tui.backend import KubeBackend
 from kubechat_tui.tui.messages import ObjectKey
 
-OBJECT_KINDS = {"pods": "Pod", "nodes": "Node", "deployments": "Deployment", "events": "Event"}
 LOG_LINES = 200
 
 
@@ -29,8 +28,11 @@ def fetch_detail(backend: KubeBackend, fleet: Any, key: ObjectKey,
         body = backend.describe(fleet, key.cluster, key.kind, key.namespace, key.name)
     events: list[dict[str, Any]] = []
     if key.kind != "events":
+        from kubechat_tui.kube.discovered_kinds import known_resource
+
+        info = known_resource(key.kind)
         events = backend.object_events(
-            fleet, key.cluster, key.namespace, OBJECT_KINDS.get(key.kind, key.kind), key.name
+            fleet, key.cluster, key.namespace, info.kind if info else key.kind, key.name
         )
     return body, events
 

@@ -103,11 +103,12 @@ class PlanFailed(Message):
 
 class ReadResultReady(Message):
     """One read step answered in one cluster (an engine StepResult; posted from the read
-    worker as each result arrives)."""
+    worker as each result arrives), with the plan step it answers (its target)."""
 
-    def __init__(self, result: Any) -> None:
+    def __init__(self, result: Any, step: Any = None) -> None:
         super().__init__()
         self.result = result
+        self.step = step
 
 
 class InsightsReady(Message):

@@ -13,7 +13,6 @@ from textual.content import Content
 from textual.fuzzy import Matcher
 
 from kubechat_tui.domain.visible_text import visible
-from kubechat_tui.tui.commands import KIND_ALIASES
 
 MAX_NAMESPACES = 30
 
@@ -39,7 +38,7 @@ class ConsoleCommands(Provider):
         def add(title: str, help_text: str, callback: Callable[[], None]) -> None:
             entries.append((visible(title, lines=False), help_text, callback))
 
-        for kind in sorted(set(KIND_ALIASES.values())):
+        for kind in sorted({k.name for k in app.backend.kinds.values()}):
             if kind != scope.kind and kind in app.backend.kinds:
                 add(f"Show {kind}", f"switch the table to {kind}", run(kind))
         for name in app.navigator.set_names():
@@ -48,7 +47,7 @@ class ConsoleCommands(Provider):
         for cluster in app.navigator.known:
             add(f"Only cluster: {cluster}", "select one cluster", run(f"ctx {cluster}"))
         if scope.namespace:
-            add("All namespaces", "drop the namespace scope", run("ns"))
+            add("All namespaces", "drop the namespace scope", run("ns all"))
         for namespace in screen.known_namespaces()[:MAX_NAMESPACES]:
             if namespace != scope.namespace:
                 add(f"Namespace: {namespace}", "scope to a namespace", run(f"ns {namespace}"))

@@ -1,11 +1,12 @@
-"""The `/` filter language: `ns:X`, `status:X`, `cluster:X` and free text, all AND-ed substrings."""
+"""The `/` filter language: `ns:X`, `status:X`, `cluster:X`, `node:X` and free text, all
+AND-ed substrings."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-FIELDS = ("ns", "status", "cluster")
+FIELDS = ("ns", "status", "cluster", "node")
 STATUS_COLUMNS = ("STATUS", "TYPE")
 
 Row = tuple[str, ...]
@@ -45,6 +46,7 @@ def compile_terms(terms: Sequence[Term], columns: Sequence[str]) -> Callable[[Ro
         "cluster": 0,
         "ns": upper.index("NAMESPACE") if "NAMESPACE" in upper else None,
         "status": next((upper.index(c) for c in STATUS_COLUMNS if c in upper), None),
+        "node": upper.index("NODE") if "NODE" in upper else None,
     }
     checks: list[Callable[[Row], bool]] = []
     for term in terms:

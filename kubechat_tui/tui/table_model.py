@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from kubechat_tui.domain.ages import leading_count
 from kubechat_tui.tui.row_filter import Row, Term, compile_terms, parse_filter, refines
 
 
 def _sort_key(column: int) -> Callable[[Row], tuple[int, int, str]]:
-    """Numbers sort numerically, everything else case-insensitively."""
+    """Numbers sort numerically (a RESTARTS cell by its count: 3 before 17), everything
+    else case-insensitively."""
 
     def key(row: Row) -> tuple[int, int, str]:
         value = row[column]
-        if value.isdigit():
-            return (0, int(value), "")
+        count = leading_count(value)
+        if count is not None:
+            return (0, count, "")
         return (1, 0, value.lower())
 
     return key

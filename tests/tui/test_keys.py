@@ -107,7 +107,7 @@ async def test_unknown_command_is_one_line_in_status_bar(make_console: Factory) 
         await pilot.press("colon", *"frobnicate", "enter")
         bar = app.screen.query_one(StatusBar)
         assert bar.has_class("-error")
-        assert bar.message.startswith("unknown command :frobnicate")
+        assert bar.message.startswith("unknown command or kind :frobnicate")
         await pilot.press("colon", *"ctx nowhere", "enter")
         assert "unknown cluster 'nowhere'" in bar.message
         assert main_screen(pilot).table.has_focus

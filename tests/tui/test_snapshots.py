@@ -20,6 +20,7 @@ from textual.pilot import Pilot
 
 import kubechat_tui.sim
 from kubechat_tui.config.settings import Settings
+from kubechat_tui.kube import kinds
 from kubechat_tui.kube.fleet import Fleet
 from kubechat_tui.kube.types import Health
 from kubechat_tui.sim import SimServer, clock
@@ -54,7 +55,9 @@ def frozen_kubeconfig(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path
 
 
 @pytest.fixture
-def incident_app(frozen_kubeconfig: Path) -> Iterator[KubechatApp]:
+def incident_app(frozen_kubeconfig: Path,
+                 monkeypatch: pytest.MonkeyPatch) -> Iterator[KubechatApp]:
+    monkeypatch.setattr(kinds, "reading_time", lambda: FROZEN)  # "3m ago" is as of FROZEN
     settings = Settings(cluster_sets=CLUSTER_SETS)
     fleet = Fleet.from_kubeconfig(settings, str(frozen_kubeconfig))
     app = KubechatApp(settings, fleet, initial_scope(fleet, settings), clock=lambda: FROZEN)
@@ -63,7 +66,8 @@ def incident_app(frozen_kubeconfig: Path) -> Iterator[KubechatApp]:
 
 
 def settled(pilot: Pilot[Any]) -> Callable[[], bool]:
-    """Rows loaded, every cluster probed, detail and logs of the selected row shown."""
+    """Rows loaded, every cluster probed, detail and logs of the selected row shown, the
+    fleet health card in the chat."""
     rows_loaded = loaded(pilot)
 
     def check() -> bool:
@@ -74,7 +78,8 @@ def settled(pilot: Pilot[Any]) -> Callable[[], bool]:
         key = screen.selected
         under_cursor = screen.table.selected_row
         return probed and key is not None and under_cursor is not None and \
-            key.name == under_cursor[2] and screen.shown_detail == key and screen.shown_logs == key
+            key.name == under_cursor[2] and screen.shown_detail == key and \
+            screen.shown_logs == key and screen.health_shown
 
     return check
 

@@ -69,8 +69,13 @@ class ChattingScreen(InspectingScreen):
             self.query_one(ChatPane).add_message("system", "no planner in this console")
             return
         self.query_one(ChatPane).add_message("system", "planning…")
-        self.plan_request(message.text, self.scope)
+        self.plan_request(*self.planned_question(message.text))
         self._warm_engine()
+
+    def planned_question(self, text: str) -> tuple[str, ViewScope]:
+        """The request and scope a chat message is planned in (here: as typed, in the
+        table's scope; row actions anchor it to a selected row)."""
+        return text, self.scope
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         if isinstance(event.widget, ChatInput):

@@ -61,7 +61,14 @@ class HelpScreen(ModalScreen[None]):
         super().__init__()
         self.keymap = keymap
 
+    def action_scroll(self, lines: int) -> None:
+        self.query_one(VerticalScroll).scroll_relative(y=lines, animate=False)
+
+    def action_scroll_page(self, pages: int) -> None:
+        scroll = self.query_one(VerticalScroll)
+        scroll.scroll_relative(y=pages * max(1, scroll.size.height - 1), animate=False)
+
     def compose(self) -> ComposeResult:
         with VerticalScroll() as scroll:
-            scroll.border_title = "keys — escape to close"
+            scroll.border_title = "keys — j/k scroll, escape to close"
             yield Static(help_table(self.keymap), id="help-table")

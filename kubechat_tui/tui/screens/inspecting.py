@@ -8,6 +8,7 @@ from textual import work
 from textual.screen import Screen
 from textual.worker import get_current_worker
 
+from kubechat_tui.kube.types import ResourceKind
 from kubechat_tui.tui.detail_fetch import fetch_detail, fetch_logs, one_line
 from kubechat_tui.tui.messages import DetailLoaded, LogsLoaded, ObjectKey
 from kubechat_tui.tui.row_filter import Row
@@ -81,10 +82,14 @@ class InspectingScreen(Screen[None]):
         else:
             self.query_one(LogPanel).show_note("", f"no logs for {key.kind}")
 
+    def current_kind(self) -> ResourceKind:
+        """The kind the table shows."""
+        return self.kubechat.backend.kinds[self.scope.kind]
+
     def _key_of(self, row: Row | None) -> ObjectKey | None:
         if row is None:
             return None
-        kind = self.kubechat.backend.kinds[self.scope.kind]
+        kind = self.current_kind()
         c, n, name = kind.key_columns
         namespace = row[n] if kind.namespaced else None
         return ObjectKey(row[c], self.scope.kind, namespace, row[name])

@@ -14,7 +14,7 @@ from textual.widgets import Footer, Input
 
 from kubechat_tui.kube.types import ClusterStatus, DataState
 from kubechat_tui.tui.bindings import SCREEN_BINDINGS
-from kubechat_tui.tui.commands import Command, CommandError, parse_command
+from kubechat_tui.tui.commands import Command, CommandError, UnknownWord, parse_command
 from kubechat_tui.tui.feed import InventoryFeed
 from kubechat_tui.tui.log_tail_request import LogTailRequest
 from kubechat_tui.tui.messages import (
@@ -28,6 +28,7 @@ from kubechat_tui.tui.scope import ScopeError, ViewScope
 from kubechat_tui.tui.screens.exec_launch import ExecLaunchingScreen
 from kubechat_tui.tui.screens.help_screen import HelpScreen
 from kubechat_tui.tui.screens.investigating import InvestigatingScreen
+from kubechat_tui.tui.screens.navigating import NavigatingScreen
 from kubechat_tui.tui.widgets.chat_pane import ChatPane
 from kubechat_tui.tui.widgets.command_line import CommandLine
 from kubechat_tui.tui.widgets.context_banner import ContextBanner
@@ -55,9 +56,9 @@ HEALTH_START_DELAY = 2.0
 INPUT_OPENERS = frozenset(b.action for b in SCREEN_BINDINGS if b.priority)
 
 
-class MainScreen(ExecLaunchingScreen, InvestigatingScreen):
-    """Layout, scope, inventory and keys; detail/logs, chat and the engine come from the
-    base layers."""
+class MainScreen(NavigatingScreen, ExecLaunchingScreen, InvestigatingScreen):
+    """Layout, scope, inventory and keys; detail/logs, chat, the engine, row actions and
+    drill-down come from the base layers."""
 
     BINDINGS: ClassVar[list[BindingType]] = list(SCREEN_BINDINGS)
 
@@ -70,6 +71,7 @@ class MainScreen(ExecLaunchingScreen, InvestigatingScreen):
         self._refresh_timer: Timer | None = None
         self._banner_timer: Timer | None = None
         self._shown_progress: dict[str, tuple[int, DataState, str | None]] = {}
+        self._namespace_prompt = False  # the `n` prompt is open (see run_command)
         self.feed: InventoryFeed
 
     def compose(self) -> ComposeResult:
@@ -120,6 +122,7 @@ class MainScreen(ExecLaunchingScreen, InvestigatingScreen):
         """After the first paint: the fleet's health checks (once the first lists are in, or
         after a moment, so the first rows do not queue behind them) and the planner check."""
         self.set_timer(HEALTH_START_DELAY, self.kubechat.start_fleet)
+        self.set_timer(HEALTH_START_DELAY, self.first_health_card)
         self.check_planner()
         self.set_interval(self.kubechat.settings.incidents.poll_seconds, self.watch_incident)
 
@@ -167,7 +170,7 @@ class MainScreen(ExecLaunchingScreen, InvestigatingScreen):
 
     def _show_kind(self) -> None:
         """Columns of the scope's kind, no rows yet, the filter kept."""
-        kind = self.kubechat.backend.kinds[self.scope.kind]
+        kind = self.current_kind()
         self.table.set_kind(kind.columns, kind.age_columns, kind.key_columns,
                             self.table.model.filter_text)
 
@@ -215,6 +218,7 @@ class MainScreen(ExecLaunchingScreen, InvestigatingScreen):
         if self._shown_stage == LOADED:
             self._end_hold()
             self.kubechat.start_fleet()
+            self.first_health_card()
         self.table.set_rows(self.feed.take_rows())
         self._update_status()
 
@@ -251,9 +255,17 @@ class MainScreen(ExecLaunchingScreen, InvestigatingScreen):
     # --- commands and keys ------------------------------------------------------------
 
     def run_command(self, text: str) -> None:
-        """Execute a `:` command; errors become one status-bar line."""
+        """Execute a `:` command; errors become one status-bar line (a word that is no
+        command may name a custom resource: the cluster's discovery says)."""
         try:
-            self._execute(parse_command(text))
+            command = parse_command(text)
+            if self._namespace_prompt and command == Command("kind", "namespaces"):
+                self.status_bar.show_info(f"namespace unchanged: {self.scope.namespace or 'all'}"
+                                          " (:ns all for every namespace)")
+                return
+            self._execute(command)
+        except UnknownWord as exc:
+            self.find_kind(exc)
         except (CommandError, ScopeError, ValueError) as exc:
             self.status_bar.show_error(str(exc))
 
@@ -268,6 +280,7 @@ class MainScreen(ExecLaunchingScreen, InvestigatingScreen):
             self.change_scope(navigator.use_set(self.scope, arg))
         elif verb == "ns":
             self.change_scope(replace(self.scope, namespace=arg or None))
+            self.status_bar.show_info(f"namespace: {arg or 'all namespaces'}")
         elif verb == "label":
             self.change_scope(replace(self.scope, label_selector=arg or None))
         elif verb == "sort":
@@ -289,6 +302,8 @@ class MainScreen(ExecLaunchingScreen, InvestigatingScreen):
             self.exec_into(arg)
         elif verb == "logs":
             self.kubechat.open_log_tail(self.log_request(arg))
+        elif verb == "health":
+            self.show_health(focus=True)
         elif verb == "help":
             self.action_help()
         elif verb == "quit":
@@ -321,7 +336,9 @@ class MainScreen(ExecLaunchingScreen, InvestigatingScreen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """The keys that open an input (priority bindings) are text while one has focus."""
-        return not (action in INPUT_OPENERS and isinstance(self.focused, Input))
+        if action in INPUT_OPENERS and isinstance(self.focused, Input):
+            return False
+        return super().check_action(action, parameters)
 
     def on_command_submitted(self, message: CommandSubmitted) -> None:
         self.status_bar.clear_message()
@@ -332,6 +349,7 @@ class MainScreen(ExecLaunchingScreen, InvestigatingScreen):
         self._update_status()
 
     def on_command_line_closed(self, _message: CommandLine.Closed) -> None:
+        self._namespace_prompt = False
         self.table.focus()
 
     def action_command_mode(self) -> None:
@@ -343,6 +361,7 @@ class MainScreen(ExecLaunchingScreen, InvestigatingScreen):
         self.query_one(CommandLine).open("filter", self.table.model.filter_text)
 
     def action_namespace(self) -> None:
+        self._namespace_prompt = True
         self.query_one(CommandLine).open(
             "command", "ns ", [f"ns {ns}" for ns in self.known_namespaces()]
         )
@@ -390,9 +409,13 @@ class MainScreen(ExecLaunchingScreen, InvestigatingScreen):
             self.table.focus()
             return
         self.status_bar.clear_message()
+        if self.go_back():
+            return
         if self.table.model.filter_text:
             self.table.set_filter("")
             self._update_status()
 
     def action_reload(self) -> None:
         self._start_inventory(flash=True)
+        self.status_bar.show_info(f"reloading {self.scope.kind} from "
+                                  f"{len(self.scope.clusters)} cluster(s)…")

@@ -71,8 +71,10 @@ class OperatingScreen(ChattingScreen):
         result as it arrives, then the end of the run."""
         from kubechat_tui.engine.diagnostics.path import ReadPath, ReadPlanError
 
+        steps = {s.id: s for s in plan.steps}
+
         def show(result: StepResult) -> None:
-            self.post_message(ReadResultReady(result))
+            self.post_message(ReadResultReady(result, steps.get(result.step_id)))
 
         try:
             run = ReadPath.beside(handle.pipeline).run(plan, on_result=show)

@@ -83,6 +83,10 @@ class ChatPane(Vertical):
         title.append_text(plain(label, "green" if healthy else "bold yellow", lines=False))
         self.border_title = title
 
+    def show_subject(self, label: str | None) -> None:
+        """What the chat asks about (a selected row), under the pane; None: the scope."""
+        self.border_subtitle = plain(f"about {label}", lines=False) if label else ""
+
     @property
     def thread(self) -> VerticalScroll:
         """The message list."""

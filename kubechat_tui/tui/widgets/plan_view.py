@@ -22,6 +22,7 @@ from textual.widgets import Input, Static
 from textual.worker import get_current_worker
 
 from kubechat_tui.domain import ParamValue, Plan, PlanEdits, Risk, Step
+from kubechat_tui.tui.clipboard import copy_text
 from kubechat_tui.tui.plain_text import escaped, plain
 
 Rescore = Callable[[Plan, PlanEdits], Plan]
@@ -188,8 +189,8 @@ class PlanView(Vertical, can_focus=True):
 
     def action_copy(self) -> None:
         lines = [line for s in self.plan.steps if s.accepted for line in self.plan.kubectl_lines(s)]
-        self.app.copy_to_clipboard("\n".join(lines))
-        self._set_status(f"copied {len(lines)} kubectl line(s)")
+        _, said = copy_text(self.app, "\n".join(lines), f"{len(lines)} kubectl line(s)")
+        self._set_status(said)
 
     def action_submit(self) -> None:
         self.post_message(self.SubmitRequested(self.plan))

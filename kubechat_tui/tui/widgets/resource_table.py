@@ -18,6 +18,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.timer import Timer
 
+from kubechat_tui.domain.ages import restarts_shown
 from kubechat_tui.domain.visible_text import visible
 from kubechat_tui.tui.ages import Clock, age
 from kubechat_tui.tui.bindings import TABLE_BINDINGS
@@ -71,6 +72,7 @@ class ResourceTable(ScrollView, can_focus=True):
         self.cursor = 0
         self._widths: list[int] = []
         self._status_index: int | None = None
+        self._restarts_index: int | None = None
         self._settle: Timer | None = None
         self._selected: Row | None = None
         self._moved_by_user = False  # a key moved the cursor since the last Selected
@@ -92,6 +94,7 @@ class ResourceTable(ScrollView, can_focus=True):
         self._key = itemgetter(*dict.fromkeys(key_columns))
         upper = [c.upper() for c in columns]
         self._status_index = next((upper.index(c) for c in STATUS_COLUMNS if c in upper), None)
+        self._restarts_index = upper.index("RESTARTS") if "RESTARTS" in upper else None
         self.cursor = 0
         self._selected = ()  # differs from any row and from None: the next settle reports
         self._moved_by_user = False
@@ -166,6 +169,12 @@ class ResourceTable(ScrollView, can_focus=True):
         for index, name in enumerate(columns):
             if index in self.model.age_indexes:
                 widths.append(max(AGE_WIDTH, len(name)))
+                continue
+            if index == self._restarts_index:  # "17 (3m12s ago)" at most, as shown
+                longest = max((len(row[index].split(" ", 1)[0]) for row in sample), default=0)
+                has_time = any(" " in row[index] for row in sample)
+                widths.append(max(len(name), longest + (len(" (10m10s ago)") if has_time
+                                                        else 0)))
                 continue
             longest = max((len(visible(row[index], lines=False)) for row in sample), default=0)
             widths.append(min(MAX_COLUMN_WIDTH, max(len(name), longest)))
@@ -307,6 +316,8 @@ class ResourceTable(ScrollView, can_focus=True):
             value = row[index] if index < len(row) else ""
             if index in self.model.age_indexes:
                 value = age(value, now)
+            elif index == self._restarts_index:
+                value = restarts_shown(value, now)
             cell_style = style
             if index == 0:
                 cell_style = cluster_style
