@@ -122,7 +122,7 @@ def test_an_interrupted_change_to_an_object_holding_credentials_is_still_restore
         cli: Cli) -> None:
     """The snapshot in the chain holds markers, not the literal env credentials: the
     rollback puts the kept values back before comparing it with the intent's state."""
-    plant(cli, "staging")
+    plant(cli.sim, "staging")
     plan = str(cli.save_plan(STAGING))
     cli.sim.faults("staging").set(hold_writes_ms=HOLD_MS)
     _kill_once_applied(cli, plan)
