@@ -1,6 +1,7 @@
 """The one redaction module: secrets are masked in whatever leaves the machine (prompts to a
-non-local model, webhook messages) or is kept (the audit chain, timeline and exports route
-through it next).
+non-local model, webhook messages) or is kept (the store redacts every audit record,
+timeline entry and approval request with it: `store.record_redaction`; exports, S3
+pushes, webhooks and alerts carry what the store holds).
 
 API::
 
@@ -9,9 +10,11 @@ API::
     redactor.redact_text(text) -> Redaction       # .text, .rules (ids of the rules that fired)
     redactor.redact_data(value) -> RedactedData   # JSON-like data: .value (a copy), .rules
     redact_text(text), redact_data(value)         # the built-in rules only
+    redactor.redact_data(value, HashMarker(key))  # markers [REDACTED:rule:digest] instead
     is_secret_key("MYSQL_ROOT_PASSWORD") -> True  # the key-name test both forms use
     SessionRedactor(redactor, secret_names)       # a session's stream (exec transcripts):
                                                   # learns values, masks secret reads
+    credential_like("q8Vx2LmT0pR7sK4nW9bZ3cY6")   # a high-entropy literal (env values)
 
 Three kinds of rule, compared with detect-secrets' plugins and gitleaks' default rules:
 token shapes that are secret wherever they appear (AWS key ids, GitHub, GitLab, Slack,
@@ -21,7 +24,10 @@ secret because of what precedes them (the password of a URL or connection string
 Authorization headers, Azure account keys and SAS signatures, an AWS secret access key
 after its name, and any `name=value`, `name: value` or `--name value` whose name is secret-ish);
 and the user's patterns. Data is masked by key name (`is_secret_key`), as a Kubernetes
-Secret (its `data` and `stringData`), and by value shape (every string is scanned).
+Secret (its `data` and `stringData`), as a literal env value that looks generated
+(`credential_like`), and by value shape (every string is scanned; a JSON patch or a YAML
+manifest held in a string is masked as data and written back). Markers already in a text
+are never masked again, so redacting twice changes nothing.
 Digests (`sha256:...`, image digests, git SHAs), UUIDs, resourceVersions and
 pod-template hashes are no shape of secret and survive.
 """
@@ -37,18 +43,11 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from kubechat_tui.domain.redaction_markers import (
-    MARKER,
-    MASK,
-    Marker,
-    is_marker,
-    mask,
-    structured,
-)
+from kubechat_tui.domain.redaction_markers import MARKER, is_marker, mask, structured
+from kubechat_tui.domain.redaction_markers import MASK as MASK  # re-exported: one home
+from kubechat_tui.domain.redaction_markers import Marker as Marker
 from kubechat_tui.domain.secret_masking import LAST_APPLIED, SECRET_FIELDS
 
-__all__ = ["MASK", "Marker", "RedactedData", "Redaction", "Redactor", "is_secret_key",
-           "redact_data", "redact_text"]
 MAX_NAME = 120  # longer key names are not recognised (keeps scanning linear)
 KEY_NAME_RULE = "secret-key-name"
 SECRET_OBJECT_RULE = "kubernetes-secret"

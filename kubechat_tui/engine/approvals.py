@@ -208,7 +208,7 @@ class ApprovalWorkflow:
         must name the incident or ticket; absolute rules are never overridden; an alert
         goes out (`alerter`) once it is recorded."""
         request = self.get(request_id)
-        text = " ".join(justification.split())
+        text = self.store.db.redaction.text(" ".join(justification.split()))  # as recorded
         why = self.break_glass_refusal(text, request.absolute_rules)
         if why is not None:
             self._refuse(request, actor, why)

@@ -58,6 +58,7 @@ class KeptValues:
     def purge(self) -> int:
         """Delete the values past their retention; the number deleted."""
         with self.db.write() as conn:
+            conn.execute("PRAGMA secure_delete = ON")  # freed pages are zeroed, not left
             return conn.execute("DELETE FROM kept_value WHERE kept_at < ?",
                                 (self._oldest(),)).rowcount
 

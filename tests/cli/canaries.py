@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from kubechat_tui.cli.main import main
+from kubechat_tui.sim.server import SimServer
 from tests.cli.runner import Cli
 
 A36 = "Zq3Lm9Tx0Ab1Cd2Ef3Gh4Ij5Kl6Mn7Op8Qr9"
@@ -43,11 +44,13 @@ def needles() -> list[bytes]:
     return [form.encode() for c in CANARIES for form in (c, b64(c))]
 
 
-def send(cli: Cli, cluster: str, method: str, path: str, body: dict[str, Any]) -> Any:
+def send(sim: SimServer, cluster: str, method: str, path: str,
+         body: dict[str, Any] | None = None) -> Any:
     """A request to the simulator as its admin (planting, not kubechat)."""
     request = urllib.request.Request(
-        cli.sim.cluster_url(cluster) + path, method=method, data=json.dumps(body).encode(),
-        headers={"Authorization": f"Bearer {cli.sim.token(cluster, 'admin')}",
+        sim.cluster_url(cluster) + path, method=method,
+        data=None if body is None else json.dumps(body).encode(),
+        headers={"Authorization": f"Bearer {sim.token(cluster, 'admin')}",
                  "Content-Type": "application/json"})
     opener = urllib.request.build_opener(
         urllib.request.ProxyHandler({}),
@@ -56,27 +59,27 @@ def send(cli: Cli, cluster: str, method: str, path: str, body: dict[str, Any]) -
         return json.loads(response.read())
 
 
-def plant(cli: Cli, cluster: str) -> None:
+def plant(sim: SimServer, cluster: str) -> None:
     """A Secret, a connection string, a literal credential env value that the service also
     logs at start, and a credential in an annotation."""
     pem = f"-----BEGIN RSA PRIVATE KEY-----\n{PEM}\n-----END RSA PRIVATE KEY-----\n"
-    send(cli, cluster, "POST", "/api/v1/namespaces/payments/secrets", {
+    send(sim, cluster, "POST", "/api/v1/namespaces/payments/secrets", {
         "apiVersion": "v1", "kind": "Secret", "type": "Opaque",
         "metadata": {"name": "canary-creds", "namespace": "payments"},
         "data": {"aws_access_key_id": b64(AWS_ID), "aws_secret_access_key": b64(AWS_SECRET),
                  "tls.key": b64(pem)},
         "stringData": {"github_token": GH_SECRET}})
-    send(cli, cluster, "POST", "/api/v1/namespaces/payments/configmaps", {
+    send(sim, cluster, "POST", "/api/v1/namespaces/payments/configmaps", {
         "apiVersion": "v1", "kind": "ConfigMap",
         "metadata": {"name": "canary-db", "namespace": "payments"},
         "data": {"DATABASE_URL": DATABASE_URL}})
-    deployment = cli.get(cluster, DEPLOYMENT)
+    deployment = send(sim, cluster, "GET", DEPLOYMENT)
     deployment["metadata"].setdefault("annotations", {})["ci/last-push"] = GH_ANNOTATION
     container = deployment["spec"]["template"]["spec"]["containers"][0]
     container["env"] = [*container.get("env", []), {"name": "GH_TOKEN", "value": GH_ENV},
                         {"name": "SLACK_BOT", "value": SLACK_LOG},
                         {"name": "LOG_ENV_AT_START", "value": "true"}]
-    send(cli, cluster, "PUT", DEPLOYMENT, deployment)
+    send(sim, cluster, "PUT", DEPLOYMENT, deployment)
 
 
 def configure(cli: Cli, tmp_path: Path, webhook: str, model: str) -> None:

@@ -11,6 +11,7 @@ import time
 
 from kubechat_tui.cli.main import main
 from kubechat_tui.engine import trail as stage
+from tests.cli.canaries import GH_ENV, plant
 from tests.cli.runner import Cli
 
 STAGING = "scale payments-api in staging to 2"
@@ -115,3 +116,20 @@ def test_a_rollback_of_an_interrupted_change_that_never_landed_says_so(cli: Cli)
     assert "staging/payments/deployments/payments-api (no recorded outcome): changed" in err
     assert "; nothing to restore" in err and err.count("\n") == 1
     assert cli.replicas("staging") == 1
+
+
+def test_an_interrupted_change_to_an_object_holding_credentials_is_still_restored(
+        cli: Cli) -> None:
+    """The snapshot in the chain holds markers, not the literal env credentials: the
+    rollback puts the kept values back before comparing it with the intent's state."""
+    plant(cli.sim, "staging")
+    plan = str(cli.save_plan(STAGING))
+    cli.sim.faults("staging").set(hold_writes_ms=HOLD_MS)
+    _kill_once_applied(cli, plan)
+    cli.sim.faults("staging").clear()
+    [intent] = [e for e in cli.records() if e.action == stage.INTENT]
+    snapshot = next(e for e in cli.records() if e.action == stage.SNAPSHOT)
+    assert GH_ENV not in str(snapshot.payload) and "[REDACTED:" in str(snapshot.payload)
+    code, out, err = cli.run("rollback", str(intent.links.execution_id), "--yes")
+    assert code == 0, out + err
+    assert "rb1 restores it" in out and cli.replicas("staging") == 1

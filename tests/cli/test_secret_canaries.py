@@ -69,8 +69,8 @@ def hits(blob: bytes) -> list[str]:
 
 def test_no_canary_reaches_the_store_the_webhook_the_export_or_s3(
         cli: Cli, tmp_path: Path, stub: LLMStub, s3: str) -> None:
-    plant(cli, "prod-eu")
-    plant(cli, "staging")
+    plant(cli.sim, "prod-eu")
+    plant(cli.sim, "staging")
     wal: list[bytes] = []
     with Receiver() as receiver:
         configure(cli, tmp_path, receiver.url, stub.base_url)

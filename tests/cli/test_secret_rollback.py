@@ -31,7 +31,7 @@ def age_kept_values(cli: Cli, days: int) -> None:
 
 
 def test_after_the_retention_a_secret_delete_has_no_rollback(cli: Cli, tmp_path: Path) -> None:
-    plant(cli, "staging")
+    plant(cli.sim, "staging")
     plan = str(tmp_path / "delete.json")
     code, _, err = cli.run("plan", "delete secret canary-creds in namespace payments in staging",
                            "--save", plan)

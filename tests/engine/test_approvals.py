@@ -303,3 +303,23 @@ def test_an_approval_is_consumed_once_across_connections(tmp_path: Path) -> None
         assert flow.describe(req.id).state == "executed"
     finally:
         db.close()
+
+
+def test_a_credential_in_a_break_glass_justification_is_never_recorded_nor_alerted(
+        tmp_path: Path) -> None:
+    token = "ghp_Zq3Lm9Tx0Ab1Cd2Ef3Gh4Ij5Kl6Mn7Op8Qr9"
+    told: list[str] = []
+    flow, _, db = approval_env(tmp_path)
+    flow.alerter = lambda request, who, why: told.append(why)
+    try:
+        freeze = load_policy(write_policy(tmp_path, FREEZE))
+        plan = plan_of(scale_step())
+        req = flow.request(plan, freeze.evaluate(plan, PolicyContext()), RVS, ALICE,
+                           checks=checks_for(plan))
+        status = flow.break_glass(req.id, ALICE, f"payments down, INC-9, used {token}")
+        assert status.satisfied
+        assert told == ["payments down, INC-9, used [REDACTED]"]
+        [decision] = flow.store.decisions(req.id)
+        assert decision.comment == told[0]
+    finally:
+        db.close()

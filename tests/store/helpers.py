@@ -5,7 +5,9 @@ from __future__ import annotations
 import shutil
 import sqlite3
 from pathlib import Path
+from typing import Any
 
+from kubechat_tui.domain.redaction import RedactedData
 from kubechat_tui.store.audit import AuditLog, default_anchor_path
 from kubechat_tui.store.audit_model import AuditEvent, AuditLinks, AuditScope, Operator
 from kubechat_tui.store.audit_verify import VerifyResult
@@ -84,3 +86,17 @@ def flip_in_file(db_path: Path, needle: bytes, offset: int, mask: int) -> None:
     assert raw.count(needle) == 1, "the bytes to flip must be stored exactly once"
     raw[raw.index(needle) + offset] ^= mask
     db_path.write_bytes(bytes(raw))
+
+
+class Unredacted:
+    """A store redaction that masks nothing: what kubechat wrote before issue 19 (set it as
+    `db.redaction` to build such a store)."""
+
+    def payload(self, payload: Any) -> Any:
+        return dict(payload)
+
+    def data(self, value: Any) -> RedactedData:
+        return RedactedData(value, frozenset())
+
+    def text(self, text: str) -> str:
+        return text

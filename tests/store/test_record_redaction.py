@@ -15,13 +15,13 @@ from typing import Any
 import pytest
 
 from kubechat_tui.config.settings import AISettings, AuditSettings, Settings
-from kubechat_tui.domain.redaction import RedactedData
 from kubechat_tui.store.approvals import ApprovalRequest, ApprovalStore
 from kubechat_tui.store.audit_leaks import credential_leaks
 from kubechat_tui.store.audit_model import AuditEvent, Operator
 from kubechat_tui.store.opener import Store, open_store
 from kubechat_tui.store.record_redaction import KeptValueGone
 from kubechat_tui.store.timeline import Timeline, TimelineEntry
+from tests.store.helpers import Unredacted
 
 TOKEN = "ghp_Zq3Lm9Tx0Ab1Cd2Ef3Gh4Ij5Kl6Mn7Op8Qr9"
 AWS_ID = "AKIAZ7Q2VYKX4MN3PL5T"
@@ -116,22 +116,10 @@ def test_a_retention_of_zero_keeps_nothing(tmp_path: Path,
         store.close()
 
 
-class _Unredacted:
-    """What an older kubechat wrote with: no redaction at all."""
-
-    def payload(self, payload: Any) -> Any:
-        return dict(payload)
-
-    def data(self, value: Any) -> RedactedData:
-        return RedactedData(value, frozenset())
-
-    def text(self, text: str) -> str:
-        return text
-
 
 def test_records_written_before_redaction_are_found_not_removed(store: Store) -> None:
     store.audit.append(execution({"rollback_plan": ROLLBACK}))
-    store.db.redaction = _Unredacted()  # type: ignore[assignment]
+    store.db.redaction = Unredacted()  # type: ignore[assignment]
     store.audit.append(replace(execution({"diff": f"+ token: {TOKEN}"}), justification=""))
     leaks = list(credential_leaks(store.audit.records()))
     assert [(leak.seq, leak.action, leak.rules) for leak in leaks] == [
