@@ -36,6 +36,7 @@ SUBCOMMAND_MODULES = (
     "kubechat_tui.cli.apply_cmd",
     "kubechat_tui.cli.rollback_cmd",
     "kubechat_tui.cli.approvals_cmd",
+    "kubechat_tui.cli.policy_cmd",
 )
 
 

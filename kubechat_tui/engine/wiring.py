@@ -15,6 +15,7 @@ from kubechat_tui.engine.summary import SummaryWriter
 from kubechat_tui.engine.summary_llm import model_summary_writer
 from kubechat_tui.engine.trail import policy_load_failed
 from kubechat_tui.guard.policy import DEFAULT_POLICY, Policy, PolicyError, load_configured_policy
+from kubechat_tui.guard.policy.active import active_policy
 from kubechat_tui.kube.fleet import Fleet
 from kubechat_tui.kube.lookup import ClusterView, FleetView
 from kubechat_tui.kube.mutations import ApiRequester
@@ -23,6 +24,7 @@ from kubechat_tui.store.audit import AuditLog
 from kubechat_tui.store.audit_model import Operator
 from kubechat_tui.store.database import Database
 from kubechat_tui.store.opener import Store, open_store
+from kubechat_tui.store.policy_history import PolicyHistory
 from kubechat_tui.store.signing import APPROVER_PURPOSE, load_signer
 from kubechat_tui.store.timeline import Timeline
 
@@ -58,11 +60,13 @@ class EngineHandle:
 def open_engine(settings: Settings, fleet: ApiRequester, data_dir: Path, operator: Operator,
                 *, policy: Policy | None = None, summary_writer: SummaryWriter | None = None,
                 summary_model: str = "", view: ClusterView | None = None) -> EngineHandle:
-    """Open the store, load the policy and build the pipeline. A broken policy raises
+    """Open the store, load the policy (the store's active version: `guard.policy.active`)
+    and build the pipeline. A broken policy raises
     PolicyError after an audited `policy.load_failed` record (the engine fails closed)."""
     store = open_store(settings, data_dir)
     try:
-        chosen = policy or load_configured_policy(settings)
+        chosen = policy or active_policy(settings, load_configured_policy(settings),
+                                         PolicyHistory(store.db))
     except PolicyError as exc:
         try:
             policy_load_failed(store.audit, operator,

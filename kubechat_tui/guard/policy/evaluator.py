@@ -43,6 +43,7 @@ class Policy:
     raw: bytes
     hash: str
     conditions: dict[str, CelCondition] = field(default_factory=dict)
+    version: int | None = None  # the store's policy version, when one is active
 
     @property
     def content(self) -> str:
