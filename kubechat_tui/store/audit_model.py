@@ -32,7 +32,8 @@ ACTION_TYPES = frozenset({
     "execution.cancelled", "execution.not_confirmed", "summary.written", "summary.archived",
     "demo.attach_refused", "settings.override_refused", "read.submitted", "read.step",
     "policy.activated", "violation.alerted", "violation.suppressed", "violation.alert_failed",
-    "audit.key_rotated",
+    "audit.key_rotated", "recipe.published", "recipe.deprecated", "recipe.restored",
+    "recipe.feedback",
 })
 
 

@@ -172,7 +172,8 @@ def session_planner(session: Any) -> PlannerLike:
     from kubechat_tui.planner.service import PlannerService
 
     return PlannerService(session.settings, FleetView(session.fleet),
-                          contexts=session.fleet.routes())
+                          contexts=session.fleet.routes(),
+                          data_dir=getattr(session, "data_dir", None))
 
 
 def build_app(session: Any, *, clock: Clock = system_clock,

@@ -112,6 +112,8 @@ class ChattingScreen(InspectingScreen):
             chat.add_message("planner", f"cannot plan that: {result.reason or 'no plan'}")
         for suggestion in result.suggestions:
             chat.add_message("system", f"try: {suggestion}")
+        for match in result.recipes:
+            chat.add_message("system", f"recipe match: {match}")
         if unplanned:
             return
         view = PlanView(result.plan, planner.rescore)
