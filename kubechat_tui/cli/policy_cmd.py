@@ -111,7 +111,7 @@ def version_number(text: str) -> int:
 
 
 @contextmanager
-def _versions(args: argparse.Namespace, *, writer: bool = False,
+def open_policy_versions(args: argparse.Namespace, *, writer: bool = False,
               demo_rules: bool = False) -> Iterator[Any]:
     """PolicyVersions on the shared database (the settings and data dir `apply` uses)."""
     from kubechat_tui.cli.session import session_settings
@@ -142,7 +142,7 @@ def _list(args: argparse.Namespace) -> int:
 
     from kubechat_tui.engine.policy_versions import version_row
 
-    with _versions(args) as versions:
+    with open_policy_versions(args) as versions:
         rows = versions.history.versions()
         floor = versions.floor
     active = rows[0].version if rows else None
@@ -164,7 +164,7 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _show(args: argparse.Namespace) -> int:
-    with _versions(args) as versions:
+    with open_policy_versions(args) as versions:
         if args.version is None:
             policy = versions.active()
             print(f"# active: {policy.path} (sha256 {policy.hash})")
@@ -181,7 +181,7 @@ def _diff(args: argparse.Namespace) -> int:
     from kubechat_tui.engine.policy_versions import policy_diff
 
     texts: list[tuple[str, str]] = []
-    with _versions(args) as versions:
+    with open_policy_versions(args) as versions:
         for spec in (args.old, args.new):
             if Path(spec).is_file():
                 texts.append((spec, read_policy(spec).content))
@@ -230,7 +230,7 @@ def _change(args: argparse.Namespace) -> int:
     session = open_session(args)
     try:
         _, author = resolve_actor(session.fleet, None, session.scope.clusters)
-        with _versions(args, writer=True, demo_rules=session.demo_rules) as versions:
+        with open_policy_versions(args, writer=True, demo_rules=session.demo_rules) as versions:
             if proposed is not None:
                 result = versions.apply(proposed, args.message, author)
             else:
@@ -254,7 +254,7 @@ def _approve(args: argparse.Namespace) -> int:
     session = open_session(args)
     try:
         _, approver = resolve_actor(session.fleet, args.as_user, session.scope.clusters)
-        with _versions(args, writer=True, demo_rules=session.demo_rules) as versions:
+        with open_policy_versions(args, writer=True, demo_rules=session.demo_rules) as versions:
             status = versions.approve(args.id, approver, args.comment)
     finally:
         session.close()
