@@ -29,7 +29,8 @@ FALLBACK_THEME = "textual-dark"
 # Imported with the engine, in its worker thread (together they take seconds).
 ENGINE_SCREENS = ("kubechat_tui.tui.screens.preview_screen",
                   "kubechat_tui.tui.screens.approvals_screen",
-                  "kubechat_tui.tui.screens.audit_screen")
+                  "kubechat_tui.tui.screens.audit_screen",
+                  "kubechat_tui.tui.screens.policy_screen")
 
 
 class KubechatApp(App[int]):

@@ -89,6 +89,11 @@ AUDIT_BINDINGS: list[Binding] = [
     Binding("escape", "close", "Back", id="audit.close"),
 ]
 
+POLICY_BINDINGS: list[Binding] = [
+    Binding("r", "reload", "Reload", id="policy.reload"),
+    Binding("escape", "close", "Back", id="policy.close"),
+]
+
 APP_BINDINGS: list[Binding] = [
     Binding("ctrl+p", "command_palette", "Palette", id="app.palette", show=False, priority=True),
     Binding("ctrl+q", "quit", "Quit", id="app.quit", show=False, priority=True),
@@ -104,11 +109,12 @@ GROUPS: dict[str, list[Binding]] = {
     "Approvals screen": APPROVALS_BINDINGS,
     "Confirmation dialog": CONFIRM_BINDINGS,
     "Audit screen": AUDIT_BINDINGS,
+    "Policy screen": POLICY_BINDINGS,
     "Help": HELP_BINDINGS,
     "Anywhere": APP_BINDINGS,
 }
 CHECKED_PREFIXES = ("table.", "main.", "line.", "chat.", "plan.", "preview.", "approvals.",
-                    "confirm.", "audit.", "help.", "app.")
+                    "confirm.", "audit.", "policy.", "help.", "app.")
 
 KEY_LABELS = {
     "colon": ":", "slash": "/", "question_mark": "?",

@@ -21,6 +21,7 @@ COMMAND_HELP: dict[str, str] = {
     "theme NAME": "switch theme",
     "approvals": "review approval requests (approve / reject with a comment)",
     "audit": "the audit log: live tail, filters, chain verification",
+    "policy": "the active policy version and every version with its diff",
     "rollback [EXECUTION_ID]": "preview and run an execution's rollback (default: the last)",
     "recipe [NAME KEY=VALUE ...]": "plan a runbook recipe in the chat (no name: list them)",
     "help": "list every key",
@@ -36,7 +37,7 @@ class CommandError(ValueError):
 class Command:
     """A parsed command: a verb and its (possibly empty) argument."""
 
-    verb: str  # kind ctx set ns label sort theme approvals audit rollback recipe help quit
+    verb: str  # kind ctx set ns label sort theme approvals audit policy rollback recipe help quit
     arg: str = ""
 
 
@@ -60,10 +61,10 @@ def parse_command(line: str) -> Command:
         if not rest:
             raise CommandError(f":{word} needs a name")
         return Command(word, rest)
-    if word in ("approvals", "approval", "audit"):
+    if word in ("approvals", "approval", "audit", "policy"):
         if rest:
             raise CommandError(f":{word} takes no argument")
-        return Command("audit" if word == "audit" else "approvals")
+        return Command("approvals" if word == "approval" else word)
     if word == "rollback":
         if " " in rest:
             raise CommandError(f"bad execution id {rest!r} (e.g. :rollback ex-1a2b3c4d5e)")

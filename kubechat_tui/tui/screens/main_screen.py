@@ -270,6 +270,8 @@ class MainScreen(OperatingScreen):
             self.action_approvals()
         elif verb == "audit":
             self.action_audit()
+        elif verb == "policy":
+            self.action_policy()
         elif verb == "rollback":
             self.rollback(arg)
         elif verb == "recipe":

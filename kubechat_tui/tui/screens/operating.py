@@ -177,6 +177,16 @@ class OperatingScreen(ChattingScreen):
 
         self.kubechat.with_engine(show, self._engine_failed)
 
+    def action_policy(self) -> None:
+        """Open the policy history screen (the active version, every version's diff)."""
+        def show(handle: EngineHandle) -> None:
+            from kubechat_tui.store.policy_history import PolicyHistory
+            from kubechat_tui.tui.screens.policy_screen import PolicyScreen
+
+            self.app.push_screen(PolicyScreen(PolicyHistory(handle.db), handle.pipeline.policy))
+
+        self.kubechat.with_engine(show, self._engine_failed)
+
     def action_audit(self) -> None:
         """Open the audit screen (live tail of the chain, filters, verification)."""
         def show(handle: EngineHandle) -> None:
