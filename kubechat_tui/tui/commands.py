@@ -24,6 +24,7 @@ COMMAND_HELP: dict[str, str] = {
     "policy": "the active policy version and every version with its diff",
     "rollback [EXECUTION_ID]": "preview and run an execution's rollback (default: the last)",
     "recipe [NAME KEY=VALUE ...]": "plan a runbook recipe in the chat (no name: list them)",
+    "feedback NAME RATING [COMMENT]": "rate a recipe run 1-5 (asked after one ran)",
     "help": "list every key",
     "q | quit": "leave kubechat",
 }
@@ -37,7 +38,8 @@ class CommandError(ValueError):
 class Command:
     """A parsed command: a verb and its (possibly empty) argument."""
 
-    verb: str  # kind ctx set ns label sort theme approvals audit policy rollback recipe help quit
+    verb: str  # kind ctx set ns label sort theme approvals audit policy rollback recipe
+    # feedback help quit
     arg: str = ""
 
 
@@ -71,6 +73,12 @@ def parse_command(line: str) -> Command:
         return Command("rollback", rest)
     if word in ("recipe", "recipes"):
         return Command("recipe", rest)
+    if word == "feedback":
+        name, _, more = rest.partition(" ")
+        rating, _, _ = more.strip().partition(" ")
+        if not name or rating not in ("1", "2", "3", "4", "5"):
+            raise CommandError(":feedback NAME RATING [COMMENT] (a rating from 1 to 5)")
+        return Command("feedback", rest)
     if word in ("help", "h", "?"):
         return Command("help")
     if word in ("q", "quit", "exit"):

@@ -276,6 +276,8 @@ class MainScreen(OperatingScreen):
             self.rollback(arg)
         elif verb == "recipe":
             self.plan_recipe(arg)
+        elif verb == "feedback":
+            self.recipe_feedback(arg)
         elif verb == "help":
             self.action_help()
         elif verb == "quit":
