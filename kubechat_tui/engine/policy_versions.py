@@ -28,7 +28,7 @@ from kubechat_tui.engine.approval_status import ApprovalStatus
 from kubechat_tui.engine.approvals import POLICY_CHANGE, ApprovalWorkflow, AuditSink
 from kubechat_tui.engine.identity import Actor, identities_of
 from kubechat_tui.guard.policy import Policy, PolicyDecision
-from kubechat_tui.guard.policy.active import active_policy, version_policy
+from kubechat_tui.guard.policy.active import active_policy, shadowed_rules, version_policy
 from kubechat_tui.store.approvals import ApprovalRequest
 from kubechat_tui.store.audit_model import AuditEvent
 from kubechat_tui.store.policy_history import Action, PolicyHistory, PolicyVersion
@@ -121,7 +121,12 @@ class PolicyVersions:
                 "request_id": request.id if request else None,
                 "rule_ids": list(proposed.rule_ids), "content": proposed.content,
                 "author_identities": dict(identities_of(author))}))
-        return PolicyChange("activated", version, request, reason=f"v{version.version} active")
+        reason = f"v{version.version} active"
+        shadowed = shadowed_rules(self.floor, proposed) if self.settings.guard.system else ()
+        if shadowed:
+            reason += (f"; {', '.join(shadowed)} are the administrator's rules (system "
+                       "config): this version's definitions of them are ignored")
+        return PolicyChange("activated", version, request, reason=reason)
 
 
 def change_plan(proposed: Policy, parent: int | None, message: str, action: str) -> Plan:
