@@ -9,7 +9,7 @@ from kubechat_tui.store.recipe_store import RecipeStore
 from kubechat_tui.tui.app import KubechatApp
 from kubechat_tui.tui.screens.main_screen import MainScreen
 from kubechat_tui.tui.screens.policy_screen import PolicyScreen
-from kubechat_tui.tui.widgets.chat_pane import ChatPane
+from kubechat_tui.tui.widgets.chat_pane import ChatInput, ChatPane
 from kubechat_tui.tui.widgets.status_bar import StatusBar
 from tests.e2e.conftest import World
 from tests.e2e.test_console_flow import command, console, engine, submit
@@ -50,3 +50,19 @@ async def test_a_recipe_run_asks_for_feedback_and_stores_it(
     assert (entry.rating, entry.comment, entry.execution_id) == (5, "spot on", execution)
     assert store.ratings()["scale-deployment"] == (5.0, 1)
     assert "recipe.feedback" in [r.event.action for r in engine(app).audit.records()]
+
+
+async def test_the_best_recipe_is_one_key_away(console: Callable[[], KubechatApp]) -> None:
+    app = console()
+    async with app.run_test(size=SIZE) as pilot:
+        await command(pilot, "ctx staging")
+        await submit(pilot, "scale payments-api in staging to 2")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, MainScreen), what="main screen")
+        chat = app.screen.query_one(ChatPane)
+        shown = [rich_text(m.render()) for m in chat.thread.children]
+        assert any("recipe match: recipe scale-deployment namespace= deployment= replicas= "
+                   "(↑ in the chat input to use it)" in line for line in shown)
+        await pilot.press("i", "up")
+        assert chat.query_one(ChatInput).value == ("recipe scale-deployment namespace= "
+                                                   "deployment= replicas=")
