@@ -199,6 +199,8 @@ def _rotate_key(args: argparse.Namespace) -> int:
     from kubechat_tui.store.signing import promote_next_key, stage_next_key
 
     settings = _settings(args)
+    if _finish_rotation(args, settings):
+        return 0
     with _open_log(args, settings, signing=True) as log:
         old = log.signer
         if old is None:
@@ -215,6 +217,35 @@ def _rotate_key(args: argparse.Namespace) -> int:
     print(f"hand-over checkpoint at seq {handover.seq} signed by the old key; the new key "
           f"signed seq {accepted.seq}")
     return 0
+
+
+def _finish_rotation(args: argparse.Namespace, settings: Settings) -> bool:
+    """A rotation interrupted after its hand-over (the staged key is the one in force, the
+    old one still stored): promote the staged key and have it sign. False when there is
+    none to finish."""
+    from kubechat_tui.store.audit import AuditLog
+    from kubechat_tui.store.database import open_database
+    from kubechat_tui.store.opener import database_path
+    from kubechat_tui.store.signing import load_signer, promote_next_key, staged_key
+
+    directory = _data_dir(args)
+    old = load_signer(directory, create=False)
+    staged = staged_key(old) if old is not None else None
+    if old is None or staged is None:
+        return False
+    db = open_database(database_path(settings, directory), create=False)
+    try:
+        in_force = AuditLog(db, None).key_in_force()
+    finally:
+        db.close()
+    if in_force != staged.fingerprint:
+        return False  # the hand-over never happened: rotate with the staged key
+    promote_next_key(old)
+    with _open_log(args, settings, signing=True) as log:
+        accepted = log.accept_handover(old.trusted)
+    print(f"audit key rotation finished: {old.fingerprint} -> {staged.fingerprint} "
+          f"(the new key signed seq {accepted.seq})")
+    return True
 
 
 def _print_verify(path: Path, result: VerifyResult) -> None:

@@ -166,6 +166,16 @@ class AuditLog:
         assert accepted is not None
         return handover, accepted
 
+    def accept_handover(self, previous: TrustedKey) -> Checkpoint:
+        """Finish a rotation interrupted after the hand-over: this log's key (the one the
+        newest checkpoint hands over to, from ``previous``) signs the next checkpoint."""
+        if self.signer is None:
+            raise SigningKeyError("no audit signing key: cannot accept the hand-over")
+        self._seal = SealCheck(self.signer.trusted, previous)
+        accepted = self.checkpoint("key-accepted")
+        assert accepted is not None
+        return accepted
+
     def key_in_force(self) -> str | None:
         """The fingerprint that signs the next checkpoint: the newest checkpoint's key, or
         the key it hands over to; None before any checkpoint."""

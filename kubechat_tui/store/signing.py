@@ -9,6 +9,7 @@ API::
     signer.home                               # the data dir (its checkpoint marker lives there)
     load_signer(data_dir, create=False)       # None when no key exists yet (read-only commands)
     staged = stage_next_key(signer)           # key rotation: a new key beside the current one
+    staged_key(signer)                        # ... left by an interrupted rotation, or None
     promote_next_key(signer)                  # ... which then replaces it (same backend)
 
 The backend is chosen by ``$KUBECHAT_AUDIT_KEY_BACKEND`` (``auto`` default, ``keyring``,
@@ -144,6 +145,15 @@ def stage_next_key(current: Signer) -> Signer:
         staged = _file_signer(current.home, True, NEXT_PURPOSE)
     assert staged is not None
     return staged
+
+
+def staged_key(current: Signer) -> Signer | None:
+    """The key an interrupted rotation staged beside ``current`` (None: there is none)."""
+    if current.home is None:
+        return None
+    if current.source.startswith("keyring"):
+        return _keyring_signer(current.home, False, NEXT_PURPOSE)
+    return _file_signer(current.home, False, NEXT_PURPOSE)
 
 
 def promote_next_key(current: Signer) -> None:

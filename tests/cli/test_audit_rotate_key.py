@@ -83,3 +83,24 @@ def test_checkpoints_by_a_swapped_key_registered_in_the_database_are_detected(
     assert not result.ok and result.problem is not None
     assert result.problem.kind == "bad signature" and result.problem.seq == seq
     assert "no hand-over (a swapped signing key)" in result.problem.detail
+
+
+def test_a_rotation_interrupted_after_the_hand_over_is_finished_by_running_it_again(
+        data_dir: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from kubechat_tui.store import signing
+    from kubechat_tui.store.errors import SigningKeyError
+
+    def crash(current: Signer) -> None:
+        raise SigningKeyError("power cut")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(signing, "promote_next_key", crash)
+        code, _, err = _run(capsys, "audit", "rotate-key")
+    assert code == 1 and "power cut" in err
+    assert _run(capsys, "audit", "verify")[0] == 1  # the stored key is no longer in force
+    code, out, err = _run(capsys, "audit", "rotate-key")
+    assert code == 0 and out.startswith("audit key rotation finished: "), err
+    _populate(data_dir, 3)
+    code, out, _ = _run(capsys, "audit", "verify")
+    assert code == 0 and "warning" not in out
