@@ -173,6 +173,9 @@ class ApprovalWorkflow:
         if current.state in ("executed", "rejected"):
             self._refuse(request, approver, f"request {request.id} is {current.state}")
         plan = Plan.model_validate_json(request.plan_json)
+        if plan.planner == POLICY_CHANGE:
+            self._refuse(request, approver, f"request {request.id} is a policy change; "
+                         f"approve it with `kubechat policy approve {request.id}`")
         review = review_approver(api, plan, request.access_checks)
         seen = dict(review.identities)
         first = next((seen[c] for c in plan.clusters() if c in seen), None)

@@ -13,7 +13,6 @@ Facts only: validation, approval and the audit record live in `engine.policy_ver
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
@@ -99,11 +98,9 @@ class PolicyHistory:
 
     def _rows(self, sql: str, params: list[object]) -> list[PolicyVersion]:
         with self.db.read() as conn:
-            conn.row_factory = sqlite3.Row
-            try:
-                rows = conn.execute(sql, params).fetchall()
-            finally:
-                conn.row_factory = None
+            cursor = conn.execute(sql, params)
+            names = [d[0] for d in cursor.description]
+            rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
         return [PolicyVersion(
             version=int(r["version"]), at=r["at"], action=r["action"], hash=r["hash"],
             content=r["content"], message=r["message"], author=r["author"],

@@ -95,6 +95,9 @@ def test_a_policy_change_needs_the_approval_the_active_policy_asks_for(
     assert cli.run(*change)[0] == 5  # still waiting: the same request, no new one
     code, _, err = cli.run("policy", "approve", request, "--context", "prod-eu")
     assert code == 1 and "cannot approve their own request" in err
+    code, _, err = cli.as_os_user("bob", "approvals", "approve", request, "--context",
+                                  "prod-eu", "--as", "lead")
+    assert code == 1 and f"approve it with `kubechat policy approve {request}`" in err
     code, _, err = cli.as_os_user("bob", "policy", "approve", request, "--context", "prod-eu",
                                   "--as", "operator")
     assert code == 1 and "only sre-lead approve policy changes" in err
