@@ -2,6 +2,7 @@
 
     ranked = rank_recipes("pods stuck in pending in payments", catalog, ratings)
     ranked[0].name   # "pending-pods"
+    index = RecipeIndex(catalog); index.rank(text, ratings)   # built once, many requests
 
 A recipe's document is its name, title, description, keywords, parameter names and step
 verbs and resources. BM25 (k1 1.2, b 0.75; a catalog holds tens of recipes, so a few
@@ -67,29 +68,39 @@ def document(recipe: Recipe) -> list[str]:
     return words(" ".join(parts))
 
 
+class RecipeIndex:
+    """A catalog's documents and term statistics, built once; `rank` scores a request."""
+
+    def __init__(self, catalog: Mapping[str, Recipe]) -> None:
+        self.docs = {name: Counter(document(recipe)) for name, recipe in catalog.items()}
+        self.lengths = {name: sum(d.values()) for name, d in self.docs.items()}
+        self.average = sum(self.lengths.values()) / len(self.docs) if self.docs else 0.0
+        self.df = Counter(term for d in self.docs.values() for term in d)
+
+    def rank(self, text: str, ratings: Mapping[str, tuple[float, int]] | None = None,
+             limit: int = 3) -> list[RecipeMatch]:
+        """The best `limit` recipes for `text`, best first."""
+        query = set(words(text)) & set(self.df)
+        if not query:
+            return []
+        total = len(self.docs)
+        idf = {t: math.log((total - self.df[t] + 0.5) / (self.df[t] + 0.5) + 1) for t in query}
+        scored = []
+        for name, counts in self.docs.items():
+            norm = K1 * (1 - B + B * self.lengths[name] / self.average)
+            score = sum(idf[t] * counts[t] * (K1 + 1) / (counts[t] + norm)
+                        for t in query if t in counts)
+            mean, count = (ratings or {}).get(name, (3.0, 0))
+            score *= 1 + 0.1 * (mean - 3) if count else 1.0
+            if score >= MIN_SCORE:
+                scored.append(RecipeMatch(name, round(score, 3)))
+        scored.sort(key=lambda m: (-m.score, m.name))
+        return scored[:limit]
+
+
 def rank_recipes(text: str, catalog: Mapping[str, Recipe],
                  ratings: Mapping[str, tuple[float, int]] | None = None,
                  limit: int = 3) -> list[RecipeMatch]:
-    """The best `limit` recipes for `text`, best first."""
-    query = set(words(text))
-    if not query or not catalog:
-        return []
-    docs = {name: Counter(document(recipe)) for name, recipe in catalog.items()}
-    average = sum(sum(d.values()) for d in docs.values()) / len(docs)
-    df = Counter(term for d in docs.values() for term in d)
-    scored = []
-    for name, counts in docs.items():
-        length = sum(counts.values())
-        score = 0.0
-        for term in query:
-            tf = counts.get(term, 0)
-            if not tf:
-                continue
-            idf = math.log((len(docs) - df[term] + 0.5) / (df[term] + 0.5) + 1)
-            score += idf * tf * (K1 + 1) / (tf + K1 * (1 - B + B * length / average))
-        mean, count = (ratings or {}).get(name, (3.0, 0))
-        score *= 1 + 0.1 * (mean - 3) if count else 1.0
-        if score >= MIN_SCORE:
-            scored.append(RecipeMatch(name, round(score, 3)))
-    scored.sort(key=lambda m: (-m.score, m.name))
-    return scored[:limit]
+    """The best `limit` recipes of `catalog` for `text` (one-off: `RecipeIndex` keeps the
+    index for many requests)."""
+    return RecipeIndex(catalog).rank(text, ratings, limit)

@@ -34,6 +34,7 @@ from kubechat_tui.planner.rule_planner import refused
 from kubechat_tui.planner.scope import ResolvedScope
 
 if TYPE_CHECKING:
+    from kubechat_tui.planner.recipe_match import RecipeIndex
     from kubechat_tui.planner.recipe_shelf import Shelf
 
 BUNDLED_RECIPES: Traversable = resources.files("kubechat_tui.recipes")
@@ -219,6 +220,7 @@ class RecipeBook:
         self._shelf = shelf
         self._catalog: dict[str, Recipe] | None = None
         self._ratings: Mapping[str, tuple[float, int]] = {}
+        self._index: RecipeIndex | None = None
 
     @property
     def catalog(self) -> dict[str, Recipe]:
@@ -233,10 +235,12 @@ class RecipeBook:
 
     def suggest(self, text: str, limit: int = 3) -> list[Recipe]:
         """The recipes that best fit `text` (BM25 weighted by feedback), best first."""
-        from kubechat_tui.planner.recipe_match import rank_recipes
+        from kubechat_tui.planner.recipe_match import RecipeIndex
 
         catalog = self.catalog
-        return [catalog[m.name] for m in rank_recipes(text, catalog, self._ratings, limit)]
+        if self._index is None:
+            self._index = RecipeIndex(catalog)
+        return [catalog[m.name] for m in self._index.rank(text, self._ratings, limit)]
 
     def plan(self, text: str, current: Scope) -> PlanResult | None:
         """The plan for `recipe NAME key=value ...`; None when `text` is no recipe request."""
