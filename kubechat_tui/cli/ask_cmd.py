@@ -64,7 +64,8 @@ def run_ask(args: argparse.Namespace) -> int:
         scope = Scope(clusters=tuple(session.scope.clusters),
                       namespace=session.scope.namespace, cluster_set=session.scope.cluster_set)
         service = PlannerService(session.settings, FleetView(session.fleet), mode=args.planner,
-                                 contexts=session.fleet.routes())
+                                 contexts=session.fleet.routes(),
+                                 data_dir=getattr(session, "data_dir", None))
         result = service.plan(with_selector(text, session.scope.label_selector), scope)
         return _answer(session, args, result)
     finally:

@@ -9,6 +9,8 @@
 - ``export``: a signed evidence package (optionally pushed to S3-compatible storage); a
   broken chain is refused (exit 1, first bad seq named, nothing written, nothing signed)
 - ``verify-export DIR``: check a package offline
+- ``rotate-key``: a new signing key; the old one signs a hand-over checkpoint naming it
+  (``verify`` follows the chain of keys; a key replaced without one is refused)
 
 These commands never create a database: a missing one is one line and exit 1 (only the
 console creates it). Filters: an ``--action`` outside the vocabulary (``ACTION_TYPES``,
@@ -67,6 +69,11 @@ def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentPa
     export.add_argument("--out", required=True, type=Path, metavar="DIR", help="new or empty dir")
     export.add_argument("--push", metavar="s3://BUCKET/PREFIX", help="also upload the package")
     export.set_defaults(func=_run(_export))
+
+    rotate = commands.add_parser("rotate-key", help="replace the audit signing key (the old "
+                                 "key signs a hand-over naming the new one)")
+    _data_options(rotate)
+    rotate.set_defaults(func=_run(_rotate_key))
 
     check = commands.add_parser(
         "verify-export", help="check an evidence package offline"
@@ -190,6 +197,63 @@ def _verify(args: argparse.Namespace) -> int:
     else:
         _print_verify(path, result)
     return 0 if result.ok else 1
+
+
+def _rotate_key(args: argparse.Namespace) -> int:
+    """A new signing key: the old key signs a hand-over checkpoint naming it, then it signs."""
+    from kubechat_tui.engine.identity import real_os_user
+    from kubechat_tui.store.audit_model import AuditEvent, Operator
+    from kubechat_tui.store.errors import SigningKeyError
+    from kubechat_tui.store.signing import promote_next_key, stage_next_key
+
+    settings = _settings(args)
+    if _finish_rotation(args, settings):
+        return 0
+    with _open_log(args, settings, signing=True) as log:
+        old = log.signer
+        if old is None:
+            raise SigningKeyError("no audit signing key to rotate")
+        new = stage_next_key(old)
+        event = AuditEvent(action="audit.key_rotated", operator=Operator(real_os_user()),
+                           outcome="handed_over", payload={
+                               "old_fingerprint": old.fingerprint,
+                               "new_fingerprint": new.fingerprint,
+                               "new_public_key": new.trusted.public_key.hex(),
+                               "key_source": old.source})
+        handover, accepted = log.rotate_key(new, event, lambda: promote_next_key(old))
+    print(f"audit key rotated: {old.fingerprint} -> {new.fingerprint}")
+    print(f"hand-over checkpoint at seq {handover.seq} signed by the old key; the new key "
+          f"signed seq {accepted.seq}")
+    return 0
+
+
+def _finish_rotation(args: argparse.Namespace, settings: Settings) -> bool:
+    """A rotation interrupted after its hand-over (the staged key is the one in force, the
+    old one still stored): promote the staged key and have it sign. False when there is
+    none to finish."""
+    from kubechat_tui.store.audit import AuditLog
+    from kubechat_tui.store.database import open_database
+    from kubechat_tui.store.opener import database_path
+    from kubechat_tui.store.signing import load_signer, promote_next_key, staged_key
+
+    directory = _data_dir(args)
+    old = load_signer(directory, create=False)
+    staged = staged_key(old) if old is not None else None
+    if old is None or staged is None:
+        return False
+    db = open_database(database_path(settings, directory), create=False)
+    try:
+        in_force = AuditLog(db, None).key_in_force()
+    finally:
+        db.close()
+    if in_force != staged.fingerprint:
+        return False  # the hand-over never happened: rotate with the staged key
+    promote_next_key(old)
+    with _open_log(args, settings, signing=True) as log:
+        accepted = log.accept_handover(old.trusted)
+    print(f"audit key rotation finished: {old.fingerprint} -> {staged.fingerprint} "
+          f"(the new key signed seq {accepted.seq})")
+    return True
 
 
 def _print_verify(path: Path, result: VerifyResult) -> None:

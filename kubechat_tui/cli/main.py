@@ -40,6 +40,7 @@ SUBCOMMAND_MODULES = (
     "kubechat_tui.cli.exec_cmd",
     "kubechat_tui.cli.incident_cmd",
     "kubechat_tui.cli.alerts_cmd",
+    "kubechat_tui.cli.policy_cmd",
 )
 
 

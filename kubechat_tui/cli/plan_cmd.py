@@ -74,7 +74,8 @@ def run_plan(args: argparse.Namespace) -> int:
         scope = Scope(clusters=tuple(session.scope.clusters),
                       namespace=session.scope.namespace, cluster_set=session.scope.cluster_set)
         service = PlannerService(session.settings, FleetView(session.fleet), mode=args.planner,
-                                 contexts=session.fleet.routes())
+                                 contexts=session.fleet.routes(),
+                                 data_dir=getattr(session, "data_dir", None))
         result = service.plan(with_selector(text, session.scope.label_selector), scope)
     finally:
         session.close()
@@ -212,4 +213,5 @@ def plan_text(result: Any, notes: list[str] | None = None) -> str:
             lines.append(f"   params: {' '.join(shown)}")
         lines += [f"   ! {w}" for w in step.warnings]
         lines += [f"   - {d}" for d in step.dependencies]
+    lines += [f"recipe match: {line}" for line in result.recipes]
     return "\n".join(lines)

@@ -96,6 +96,9 @@ class ApprovalSettings(_Section):
     webhook_timeout_seconds: TimeoutSeconds = 10.0  # waited for deliveries, at most, in all
     alert_webhook_url: HttpUrl | None = None  # break-glass alerts; default: webhook_url
     break_glass_reference: str = BREAK_GLASS_REFERENCE  # regex a justification must match
+    violation_webhook_url: HttpUrl | None = None  # violation alerts, Slack-compatible
+    violation_json_url: HttpUrl | None = None  # violation alerts, plain JSON
+    violation_alert_interval_seconds: int = Field(default=300, ge=0, le=86_400)  # per kind+rule
 
     @field_validator("break_glass_reference")
     @classmethod

@@ -200,6 +200,7 @@ class PlanResult(_Frozen):
     blocked: bool = False
     reason: str | None = None
     suggestions: tuple[str, ...] = ()
+    recipes: tuple[str, ...] = ()  # best-matching recipes, best first: `recipe NAME key=`
     notes: tuple[str, ...] = ()
     # Why the LLM planner that was asked for did not answer (the rules did), one line;
     # None when no model was asked. Not part of the headless JSON (`planner` says "rules").

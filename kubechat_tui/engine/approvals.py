@@ -58,6 +58,7 @@ from kubechat_tui.store.errors import StoreError
 from kubechat_tui.store.signing import Signer
 
 MIN_JUSTIFICATION = 15
+POLICY_CHANGE = "policy-change"  # the planner of a policy change's (step-less) plan
 log = logging.getLogger(__name__)
 
 
@@ -172,10 +173,40 @@ class ApprovalWorkflow:
         if current.state in ("executed", "rejected"):
             self._refuse(request, approver, f"request {request.id} is {current.state}")
         plan = Plan.model_validate_json(request.plan_json)
+        if plan.planner == POLICY_CHANGE:
+            self._refuse(request, approver, f"request {request.id} is a policy change; "
+                         f"approve it with `kubechat policy approve {request.id}`")
         review = review_approver(api, plan, request.access_checks)
         seen = dict(review.identities)
         first = next((seen[c] for c in plan.clusters() if c in seen), None)
         person = Actor(approver.os_user, first, acting_as(approver), seen)
+        return self._approve_as(request, person, comment, review.refusal())
+
+    def approve_policy_change(self, request_id: str, approver: Actor, comment: str,
+                              approvers: Sequence[str]) -> ApprovalStatus:
+        """Approve a policy change (`engine.policy_versions`): the same distinct-person
+        rules, and the approver must be named in `approvers` (by OS user or Kubernetes
+        identity) when the active policy lists who may approve policy changes."""
+        request = self.get(request_id)
+        plan = Plan.model_validate_json(request.plan_json)
+        if plan.planner != POLICY_CHANGE or plan.steps:
+            self._refuse(request, approver, f"request {request.id} is not a policy change; "
+                         "approve it with `kubechat approvals approve`")
+        current = self.describe(request.id)
+        if current.state in ("executed", "rejected"):
+            self._refuse(request, approver, f"request {request.id} is {current.state}")
+        names = {approver.os_user, *identities_of(approver).values()}
+        if approver.kube_identity:
+            names.add(approver.kube_identity)
+        refusal = None if not approvers or names & set(approvers) else (
+            f"the active policy lets only {', '.join(approvers)} approve policy changes")
+        return self._approve_as(request, approver, comment, refusal)
+
+    def _approve_as(self, request: ApprovalRequest, person: Actor, comment: str,
+                    refusal: str | None) -> ApprovalStatus:
+        """Record `person`'s approval unless they are the requester or an earlier
+        approver, or `refusal` says they may not approve."""
+        seen = dict(person.identities)
         same = conflict(person, request.requester, demo=self.demo, approver_ids=seen,
                         other_ids=request.requester_identities)
         if same is not None:
@@ -190,7 +221,6 @@ class ApprovalWorkflow:
                 self._refuse(request, person, f"{who(earlier.actor)} already approved "
                              f"{request.id}; approvers must be distinct people ({same})",
                              DuplicateApproverError)
-        refusal = review.refusal()
         if refusal is not None:
             self._refuse(request, person, refusal, UnauthorizedApproverError)
         return self._decide(request, "approve", person, comment, "approval.approved")

@@ -57,6 +57,7 @@ from kubechat_tui.engine.settle import settle_config
 from kubechat_tui.engine.snapshot import capture
 from kubechat_tui.engine.summary import Summary, SummaryWriter, write_summary
 from kubechat_tui.engine.trail import AuditSink, Trail
+from kubechat_tui.engine.violations import ViolationAlerter, denial
 from kubechat_tui.guard.policy import Policy, PolicyContext, PolicyDecision
 from kubechat_tui.guard.rbac import RbacReport, check_rbac
 from kubechat_tui.guard.request_gate import ReviewedRequests
@@ -150,6 +151,7 @@ class Pipeline:
     summary_writer: SummaryWriter | None = None
     summary_model: str = ""
     view: ClusterView | None = None  # live counts for risk scoring (blast radius)
+    violations: ViolationAlerter | None = None  # alerts a denial on the alert webhooks
     _policy_recorded: bool = field(default=False, init=False, repr=False)
 
     # -- plan → RBAC → policy → dry-run → approval -----------------------------------
@@ -270,6 +272,10 @@ class Pipeline:
         if decision.allowed or prep.options.break_glass:
             return True
         reasons = "; ".join(decision.reasons) or "denied"
+        if self.violations is not None:
+            line = self.violations.raise_alert(denial(prep.plan, decision, self.operator),
+                                               self.operator)
+            reasons += f" [{line}]"
         self._stop(prep, "denied", f"policy: {reasons}", list(decision.remediation))
         return False
 

@@ -64,12 +64,13 @@ class LLMPlanner:
         self.client.warm_up()
 
     def plan(self, text: str, current: Scope, context: Sequence[str] = (),
-             budget: float | None = None) -> PlanResult:
+             budget: float | None = None, examples: Sequence[str] = ()) -> PlanResult:
         """A plan from the model, which has `budget` seconds to answer; raises
-        ProviderError (OutOfTime when the budget ran out) or ReplyRejected."""
+        ProviderError (OutOfTime when the budget ran out) or ReplyRejected. `examples`
+        are recipes that fit the request (`recipes.example`), shown to the model."""
         cleaned, scope = prepare(text, self.settings, current, self.view)
-        content = self.client.complete(self.messages(cleaned, scope, context), REPLY_SCHEMA,
-                                       budget)
+        content = self.client.complete(self.messages(cleaned, scope, context, examples),
+                                       REPLY_SCHEMA, budget)
         refusal, steps = parse_reply(content)
         if refusal and not steps:
             return PlanResult(input=cleaned, planner=self.name, blocked=True,
@@ -92,14 +93,18 @@ class LLMPlanner:
         return PlanResult(input=cleaned, planner=self.name, plan=plan, notes=notes,
                           suggestions=tuple(vetted.suggested))
 
-    def messages(self, text: str, scope: ResolvedScope,
-                 context: Sequence[str]) -> list[dict[str, str]]:
+    def messages(self, text: str, scope: ResolvedScope, context: Sequence[str],
+                 examples: Sequence[str] = ()) -> list[dict[str, str]]:
         """The chat messages (the client redacts them for a non-local model)."""
         system = SYSTEM_PROMPT.format(
             schema=json.dumps(REPLY_SCHEMA, separators=(",", ":")),
             verbs=", ".join(v.value for v in PLAN_VERBS),
             clusters=", ".join(scope.clusters) or "(the current context)",
             namespace=scope.namespace or "(any)")
+        if examples:
+            system += ("\n- Runbooks of this team that fit the request (examples of good "
+                       "steps; adapt names, namespaces and values to the request):\n"
+                       + "\n".join(f"  {line}" for line in examples))
         user = f"Request: {text}"
         if context:
             lines = [str(line)[:500] for line in list(context)[-MAX_CONTEXT_LINES:]]

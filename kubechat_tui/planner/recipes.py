@@ -14,10 +14,10 @@ The bundled recipes are the top-level `recipes/` dir (installed as the package
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from importlib import resources
 from importlib.resources.abc import Traversable
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
@@ -33,6 +33,10 @@ from kubechat_tui.planner.drafts import NotPlanned, Unplannable
 from kubechat_tui.planner.llm_reply import MAX_STEPS, ReplyRejected, StepSpec, draft_from_spec
 from kubechat_tui.planner.rule_planner import refused
 from kubechat_tui.planner.scope import ResolvedScope
+
+if TYPE_CHECKING:
+    from kubechat_tui.planner.recipe_match import RecipeIndex
+    from kubechat_tui.planner.recipe_shelf import Shelf
 
 BUNDLED_RECIPES: Traversable = resources.files("kubechat_tui.recipes")
 PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
@@ -67,6 +71,9 @@ class Recipe(BaseModel):
     description: str = ""
     parameters: dict[str, RecipeParameter] = Field(default_factory=dict)
     steps: list[StepSpec] = Field(min_length=1, max_length=MAX_STEPS)
+    keywords: list[str] = Field(default_factory=list)  # extra words requests use for it
+    policy_rules: list[str] = Field(default_factory=list)  # policy rule ids it is run under
+    approvals: int = Field(default=0, ge=0, le=10)  # approvals its change needs
 
     @field_validator("parameters")
     @classmethod
@@ -128,21 +135,31 @@ def load_catalog(dirs: Sequence[Traversable] | None = None) -> tuple[dict[str, R
 def load_recipe(file: Traversable) -> Recipe:
     """The recipe in `file`; RecipeError "<file>: <key>: <what is wrong>" otherwise."""
     try:
-        data = yaml.safe_load(file.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
         reason = " ".join(str(exc).split())[:200]
         raise RecipeError(f"{file}: not a readable YAML file ({reason})") from None
-    try:
-        recipe = Recipe.model_validate(data)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "recipe"
-        message = first["msg"].removeprefix("Value error, ")
-        raise RecipeError(f"{file}: {where}: {message}") from None
+    recipe = parse_recipe(text, str(file))
     stem = file.name.rsplit(".", 1)[0]
     if recipe.name != stem:
         raise RecipeError(f"{file}: name: {recipe.name!r} differs from the file name {stem!r}")
     return recipe
+
+
+def parse_recipe(text: str, label: str) -> Recipe:
+    """The recipe in YAML `text` (a file or a published version named by `label`)."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        reason = " ".join(str(exc).split())[:200]
+        raise RecipeError(f"{label}: not a readable YAML file ({reason})") from None
+    try:
+        return Recipe.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "recipe"
+        message = first["msg"].removeprefix("Value error, ")
+        raise RecipeError(f"{label}: {where}: {message}") from None
 
 
 def fill(recipe: Recipe, given: Mapping[str, str]) -> dict[str, ParamValue]:
@@ -191,21 +208,40 @@ def plan_recipe(recipe: Recipe, given: Mapping[str, str], settings: Settings, cu
 
 
 class RecipeBook:
-    """The catalog as the planner uses it: loaded once, planned by request text."""
+    """The catalog as the planner uses it: loaded once, planned by request text, ranked
+    against a request (`suggest`); published versions from the store (`shelf`) win over
+    files and deprecated recipes are left out."""
 
     def __init__(self, settings: Settings, view: ClusterView | None = None,
-                 dirs: Sequence[Traversable] | None = None) -> None:
+                 dirs: Sequence[Traversable] | None = None,
+                 shelf: Callable[[], Shelf] | None = None) -> None:
         self.settings = settings
         self.view = view
         self._dirs = dirs
+        self._shelf = shelf
         self._catalog: dict[str, Recipe] | None = None
+        self._ratings: Mapping[str, tuple[float, int]] = {}
+        self._index: RecipeIndex | None = None
 
     @property
     def catalog(self) -> dict[str, Recipe]:
         """Every recipe by name (files that fail to load are left out)."""
         if self._catalog is None:
-            self._catalog, _ = load_catalog(self._dirs)
+            files, _ = load_catalog(self._dirs)
+            if self._shelf is not None:
+                shelf = self._shelf()
+                files, self._ratings = shelf.catalog(files), shelf.ratings
+            self._catalog = files
         return self._catalog
+
+    def suggest(self, text: str, limit: int = 3) -> list[Recipe]:
+        """The recipes that best fit `text` (BM25 weighted by feedback), best first."""
+        from kubechat_tui.planner.recipe_match import RecipeIndex
+
+        catalog = self.catalog
+        if self._index is None:
+            self._index = RecipeIndex(catalog)
+        return [catalog[m.name] for m in self._index.rank(text, self._ratings, limit)]
 
     def plan(self, text: str, current: Scope) -> PlanResult | None:
         """The plan for `recipe NAME key=value ...`; None when `text` is no recipe request."""
@@ -216,15 +252,28 @@ class RecipeBook:
         planner = f"recipe:{name}" if name else "recipe"
         recipe = self.catalog.get(name)
         if recipe is None:
-            usage = tuple(" ".join([f"recipe {r.name}", *(f"{p}=" for p in r.parameters)])
-                          for r in sorted(self.catalog.values(), key=lambda r: r.name))
+            lines = tuple(usage(r) for r in sorted(self.catalog.values(), key=lambda r: r.name))
             why = f"no recipe {name!r}" if name else "name a recipe"
-            return refused(f"recipe {name}".strip(), planner, why, suggestions=usage)
+            return refused(f"recipe {name}".strip(), planner, why, suggestions=lines)
         try:
             given = parse_values(rest)
         except RecipeError as exc:
             return refused(text.strip(), planner, str(exc))
         return plan_recipe(recipe, given, self.settings, current, self.view)
+
+
+def usage(recipe: Recipe) -> str:
+    """`recipe NAME key= ...`: how to plan a recipe from the chat."""
+    return " ".join([f"recipe {recipe.name}", *(f"{p}=" for p in recipe.parameters)])
+
+
+def example(recipe: Recipe) -> str:
+    """A recipe as an example for the model: its title and its steps as reply JSON."""
+    import json
+
+    steps = [s.model_dump(mode="json", exclude_defaults=True) for s in recipe.steps]
+    return f"{recipe.title} ({recipe.name}): " + json.dumps({"steps": steps},
+                                                            separators=(",", ":"))
 
 
 def parse_values(items: Sequence[str]) -> dict[str, str]:

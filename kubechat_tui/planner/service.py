@@ -7,7 +7,9 @@ all of the model's time), its reply is rejected, it declines what the rules can 
 plan lacks the change the request asks for (dropped, see `llm_vetting`) and the rules' has it.
 A model's plan carries a "dropped: ..." note per step it was not allowed. Requests the
 rules refuse (secrets, shell syntax, bad input) never reach a model. `recipe NAME key=value
-...` plans that runbook from the catalog (`recipes`) instead of interpreting the text.
+...` plans that runbook from the catalog (`recipes`) instead of interpreting the text;
+any other request's result names the best-matching recipes (`PlanResult.recipes`, ranked by
+`recipe_match`), and the model's prompt shows them as examples.
 Blocking: call it from a worker thread.
 """
 
@@ -16,6 +18,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Literal
 
 from kubechat_tui.config.settings import Settings
@@ -26,7 +29,8 @@ from kubechat_tui.planner.llm import LLMPlanner
 from kubechat_tui.planner.llm_reply import ReplyRejected
 from kubechat_tui.planner.model_errors import OutOfTime, ProviderError, ProviderUnreachable
 from kubechat_tui.planner.providers import ProviderHealth, provider_health
-from kubechat_tui.planner.recipes import RecipeBook
+from kubechat_tui.planner.recipe_shelf import read_shelf
+from kubechat_tui.planner.recipes import RecipeBook, example, usage
 from kubechat_tui.planner.rule_planner import RulePlanner
 
 Mode = Literal["auto", "rules", "llm"]
@@ -39,13 +43,16 @@ class PlannerService:
     def __init__(self, settings: Settings, view: ClusterView | None = None, *,
                  mode: Mode = "auto",
                  clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-                 contexts: Mapping[str, str] | None = None) -> None:
+                 contexts: Mapping[str, str] | None = None,
+                 data_dir: Path | None = None) -> None:
         self.settings = settings
         self.view = view
         self.mode = mode
         self.contexts = dict(contexts or {})  # cluster -> the context that reaches it
         self.rules = RulePlanner(settings, view, clock)
-        self.recipes = RecipeBook(settings, view)
+        folder = data_dir  # the store's published recipes and their ratings, when given
+        self.recipes = RecipeBook(settings, view, shelf=(
+            (lambda: read_shelf(settings, folder)) if folder is not None else None))
         self.llm = LLMPlanner(settings, view, clock)
         self._failed_at: float | None = None
         self._last_failure = ""
@@ -59,6 +66,9 @@ class PlannerService:
              context: Sequence[str] = ()) -> PlanResult:
         """Plan `text` (see `_plan`), its plan naming the context of each of its clusters."""
         result = self._plan(text, scope, context)
+        if not result.planner.startswith("recipe"):
+            matches = tuple(usage(r) for r in self.recipes.suggest(text))
+            result = result.model_copy(update={"recipes": matches})
         if result.plan is None or not self.contexts:
             return result
         return result.model_copy(update={"plan": result.plan.with_contexts(self.contexts)})
@@ -90,7 +100,8 @@ class PlannerService:
                               f"llm provider {model} failed recently ({self._last_failure})")
         try:
             result = self.llm.plan(text, current, context,
-                                   budget=self.settings.ai.planning_budget_seconds)
+                                   budget=self.settings.ai.planning_budget_seconds,
+                                   examples=[example(r) for r in self.recipes.suggest(text)])
         except OutOfTime as exc:
             self._failed_at, self._last_failure = time.monotonic(), str(exc)
             return _fell_back(first, str(exc), f"llm provider {model} {exc.waited}")

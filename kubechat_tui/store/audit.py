@@ -11,6 +11,7 @@ API (for the engine, approvals, policies and the CLI/TUI)::
     log.verify() -> VerifyResult         # .ok, .problem (seq, kind, detail), .key_source
     log.checkpoint("manual")             # sign the current head now (ChainBrokenError if broken)
     log.close()                          # session end: sign the head if it moved
+    log.rotate_key(new_signer, event, promote)  # hand-over checkpoint, then the new key signs
     log.problem                          # why a checkpoint was refused in this process, or None
 
 Every event is redacted first (``db.redaction``: no credential reaches the chain; the
@@ -37,7 +38,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -156,10 +157,60 @@ class AuditLog:
                              self.marker.path, exc.strerror)
         return outcome
 
+    def rotate_key(self, new: Signer, event: AuditEvent,
+                   promote: Callable[[], None]) -> tuple[Checkpoint, Checkpoint]:
+        """Hand the audit over to the key ``new``: ``event`` (the rotation) is appended, the
+        current key signs a hand-over checkpoint naming ``new`` (whose public key is
+        recorded), ``promote`` makes ``new`` the stored key, and ``new`` signs the next
+        checkpoint. Raises ChainBrokenError (nothing signed) over a broken chain."""
+        if self.signer is None or self._seal is None:
+            raise SigningKeyError("no audit signing key: cannot rotate it")
+        old = self.signer
+        self.append(event)
+        handover = self._sign_head(old, self._seal, "key-rotation", True, new.trusted)
+        if not isinstance(handover, Checkpoint):
+            found = self.verify().problem or handover
+            raise ChainBrokenError(found or Problem(0, "missing", "no records"),
+                                   "refusing to hand the key over")
+        if self.marker is not None:
+            self.marker.record(self.db.path, handover)
+        promote()
+        self.signer, self._seal = new, SealCheck(new.trusted, old.trusted)
+        accepted = self.checkpoint("key-accepted")
+        assert accepted is not None
+        return handover, accepted
+
+    def accept_handover(self, previous: TrustedKey) -> Checkpoint:
+        """Finish a rotation interrupted after the hand-over: this log's key (the one the
+        newest checkpoint hands over to, from ``previous``) signs the next checkpoint."""
+        if self.signer is None:
+            raise SigningKeyError("no audit signing key: cannot accept the hand-over")
+        self._seal = SealCheck(self.signer.trusted, previous)
+        accepted = self.checkpoint("key-accepted")
+        assert accepted is not None
+        return accepted
+
+    def key_in_force(self) -> str | None:
+        """The fingerprint that signs the next checkpoint: the newest checkpoint's key, or
+        the key it hands over to; None before any checkpoint."""
+        with self.db.read() as conn:
+            row = conn.execute(
+                "SELECT payload, signature FROM audit_checkpoint ORDER BY id DESC LIMIT 1"
+            ).fetchone()
+        if row is None:
+            return None
+        try:
+            last = parse_checkpoint(bytes(row[0]), bytes(row[1]))
+        except ValueError:
+            return None
+        return last.next_fingerprint or last.key_fingerprint
+
     def _sign_head(
-        self, signer: Signer, seal: SealCheck, reason: str, force: bool
+        self, signer: Signer, seal: SealCheck, reason: str, force: bool,
+        next_key: TrustedKey | None = None,
     ) -> Checkpoint | Problem | None:
-        """Inside one write transaction: check the chain, sign, anchor, store."""
+        """Inside one write transaction: check the chain, sign, anchor, store (a hand-over
+        to ``next_key`` also records that key)."""
         with self.db.write() as conn:
             head = conn.execute("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
             if head is None:
@@ -175,7 +226,13 @@ class AuditLog:
             if problem is not None:
                 return problem
             prev = link_of(last[1], last[2]) if last else ""
-            checkpoint = sign_checkpoint(head[0], bytes(head[1]), reason, signer, prev)
+            checkpoint = sign_checkpoint(head[0], bytes(head[1]), reason, signer, prev,
+                                         next_key.public_key if next_key else None)
+            if next_key is not None:
+                conn.execute(
+                    "INSERT OR IGNORE INTO audit_signing_key (fingerprint, public_key, "
+                    "created_at) VALUES (?, ?, ?)",
+                    (next_key.fingerprint, next_key.public_key, ts_text(datetime.now(UTC))))
             try:
                 self.anchor.append(checkpoint)
             except OSError as exc:
@@ -289,12 +346,16 @@ class AuditLog:
         return None
 
     def _register_key(self, key: TrustedKey) -> None:
-        """Record the signer's public key; refuse a different key than the one in use."""
+        """Record the signer's public key; refuse a different key than the one in force
+        (the newest checkpoint's, or the one it hands over to: `kubechat audit rotate-key`)."""
         recorded = {k.fingerprint for k in self.recorded_keys()}
-        if recorded and key.fingerprint not in recorded:
+        in_force = self.key_in_force() or (sorted(recorded)[0] if recorded else None)
+        if in_force is not None and key.fingerprint != in_force:
             raise SigningKeyError(
-                f"{self.db.path}: checkpoints were signed with key {sorted(recorded)[0]}, but the "
-                f"key found now is {key.fingerprint} ({key.source}); restore the original key"
+                f"{self.db.path}: checkpoints are signed with key {in_force}, but the key "
+                f"found now is {key.fingerprint} ({key.source}); a key replaced without a "
+                "hand-over: restore the original key (rotate it with `kubechat audit "
+                "rotate-key`)"
             )
         if not recorded:
             with self.db.write() as conn:

@@ -34,6 +34,9 @@ ACTION_TYPES = frozenset({
     "exec.submitted", "exec.not_confirmed", "exec.started", "exec.ended",
     "incident.opened", "incident.closed", "incident.notes_saved", "incident.exported",
     "insights.read",
+    "policy.activated", "violation.alerted", "violation.suppressed", "violation.alert_failed",
+    "audit.key_rotated", "recipe.published", "recipe.deprecated", "recipe.restored",
+    "recipe.feedback",
 })
 
 

@@ -38,17 +38,22 @@ StoredRow = tuple[int, bytes, bytes]  # (seq, payload, signature) of an audit_ch
 class SealCheck:
     """The pre-signing check for one trusted key, with a cache of verified signatures."""
 
-    def __init__(self, trusted: TrustedKey) -> None:
+    def __init__(self, trusted: TrustedKey, predecessor: TrustedKey | None = None) -> None:
         self.trusted = trusted
+        self.predecessor = predecessor  # during a key rotation: the key handing over
         self._known: dict[str, bool] = {}
 
     def authentic(self, checkpoint: Checkpoint) -> bool:
-        """True when the trusted key signed this checkpoint (cached per process)."""
+        """True when the trusted key signed this checkpoint, or (during a rotation) the
+        predecessor signed it handing over to the trusted key (cached per process)."""
         link = link_of(checkpoint.payload, checkpoint.signature)
         if link not in self._known:
             if len(self._known) > 4096:
                 self._known.clear()
-            self._known[link] = checkpoint.signed_by(self.trusted)
+            handed = (self.predecessor is not None
+                      and checkpoint.next_key == self.trusted.public_key.hex()
+                      and checkpoint.signed_by(self.predecessor))
+            self._known[link] = handed or checkpoint.signed_by(self.trusted)
         return self._known[link]
 
     def problem(

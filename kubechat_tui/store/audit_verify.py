@@ -10,7 +10,8 @@ problem is reported with its sequence number and one of these kinds:
 - ``reordered``: a record sits at another record's place
 - ``truncated``: a signed checkpoint (database, anchor file or marker) names records that
   are gone; the range runs to the highest such checkpoint ("records 1..84 are gone")
-- ``bad signature``: a checkpoint is not signed by the trusted key
+- ``bad signature``: a checkpoint is not signed by the trusted key, or is signed by another
+  key than the one in force with no hand-over (``kubechat audit rotate-key`` makes one)
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from dataclasses import dataclass, field
 from kubechat_tui.store.audit_links import GENESIS
 from kubechat_tui.store.audit_walk import Problem, Walk, walk_chain
 from kubechat_tui.store.checkpoints import Checkpoint, link_of, parse_checkpoint
-from kubechat_tui.store.signing import TrustedKey
+from kubechat_tui.store.signing import TrustedKey, fingerprint_of
 
 __all__ = ["GENESIS", "Problem", "VerifyResult", "verify_chain"]
 
@@ -78,13 +79,17 @@ def verify_chain(
     problems = [walk.problem] if walk.problem else []
     stored_problems, authentic = _check_stored(stored, trusted)
     problems += stored_problems
+    recorded = {fingerprint_of(bytes(row[0])): bytes(row[0])
+                for row in conn.execute("SELECT public_key FROM audit_signing_key")}
+    chain_problems, keys = _key_chain(stored, trusted, recorded)
+    problems += chain_problems
     signed = [(DATABASE, cp) for cp in authentic]
     seen = {(cp.payload, cp.signature) for cp in authentic}
     foreign: dict[str, list[int]] = {}
     for source, cp in outside:
         if (cp.payload, cp.signature) in seen:
             continue  # the same signed bytes as a checkpoint already checked
-        if trusted is None or not cp.signed_by(trusted):
+        if trusted is None or not any(cp.signed_by(key) for key in keys):
             foreign.setdefault(source, []).append(cp.seq)
             continue
         seen.add((cp.payload, cp.signature))
@@ -112,6 +117,35 @@ def verify_chain(
         problem=min(problems, key=lambda p: p.seq) if problems else None,
         warnings=tuple(warnings),
     )
+
+
+def _key_chain(
+    stored: list[tuple[int, bytes, bytes]], trusted: TrustedKey | None,
+    recorded: dict[str, bytes],
+) -> tuple[list[Problem], list[TrustedKey]]:
+    """The chain of signing keys: each checkpoint must be signed by the key in force (the
+    previous checkpoint's, or the one a hand-over named), so a key replaced without a
+    hand-over is a ``bad signature``. Returns the problems and every key of the chain
+    (public keys from hand-overs, or recorded ones matching a fingerprint the chain names)."""
+    problems: list[Problem] = []
+    keys = [trusted] if trusted is not None else []
+    in_force: str | None = None
+    for seq, payload, signature in stored:
+        try:
+            cp = parse_checkpoint(payload, signature)
+        except ValueError:
+            continue  # reported by _check_stored
+        if in_force is not None and cp.key_fingerprint != in_force:
+            problems.append(Problem(seq, "bad signature", f"checkpoint signed by key "
+                                    f"{cp.key_fingerprint} while key {in_force} was in force, "
+                                    "with no hand-over (a swapped signing key)"))
+        if cp.key_fingerprint in recorded:
+            keys.append(TrustedKey(recorded[cp.key_fingerprint], "recorded, named by the chain"))
+        if cp.next_key:
+            keys.append(TrustedKey(bytes.fromhex(cp.next_key), f"handed over at seq {seq}"))
+        in_force = cp.next_fingerprint or cp.key_fingerprint
+    unique = {key.fingerprint: key for key in keys}
+    return problems, list(unique.values())
 
 
 def _check_stored(

@@ -1,9 +1,11 @@
 """Signed checkpoints of the audit chain head, and the anchor file that mirrors them.
 
 A checkpoint signs the RFC 8785 payload ``{kind, seq, head, ts, key, reason, prev}`` with
-the audit Ed25519 key; ``prev`` is ``link_of`` the previous stored checkpoint, so the
-checkpoints form their own hash chain and a verifier needs one signature check for the
-newest checkpoint plus a hash per older one (a broken link falls back to its signature).
+the audit Ed25519 key (a hand-over, signed by the outgoing key when the key is rotated,
+adds ``next_key``: the public key that signs from then on); ``prev`` is ``link_of`` the
+previous stored checkpoint, so the checkpoints form their own hash chain and a verifier
+needs one signature check for the newest checkpoint plus a hash per older one (a broken
+link falls back to its signature).
 Each one is stored in the ``audit_checkpoint`` table and appended, one JSON line each, to
 an anchor file outside the database, so a database whose tail was cut off still
 disagrees with the anchor. Lines torn by a crash are skipped with a warning.
@@ -25,7 +27,7 @@ import rfc8785
 
 from kubechat_tui.store.audit_model import ts_text
 from kubechat_tui.store.errors import StoreError
-from kubechat_tui.store.signing import Signer, TrustedKey
+from kubechat_tui.store.signing import Signer, TrustedKey, fingerprint_of
 
 KIND = "kubechat-audit-checkpoint"
 TAIL_BYTES = 64 * 1024  # a few hundred checkpoint lines
@@ -43,6 +45,12 @@ class Checkpoint:
     prev: str
     payload: bytes
     signature: bytes
+    next_key: str = ""  # a hand-over (key rotation): hex of the public key taking over
+
+    @property
+    def next_fingerprint(self) -> str:
+        """The fingerprint of the key this checkpoint hands over to ("" when none)."""
+        return fingerprint_of(bytes.fromhex(self.next_key)) if self.next_key else ""
 
     def signed_by(self, key: TrustedKey) -> bool:
         """True when ``key`` made this signature over these exact payload bytes."""
@@ -62,20 +70,23 @@ def link_of(payload: bytes, signature: bytes) -> str:
 
 
 def sign_checkpoint(
-    seq: int, head_hash: bytes, reason: str, signer: Signer, prev: str
+    seq: int, head_hash: bytes, reason: str, signer: Signer, prev: str,
+    next_key: bytes | None = None,
 ) -> Checkpoint:
-    """A new checkpoint over ``(seq, head_hash)`` signed now; ``prev`` links the last one."""
-    payload = rfc8785.dumps(
-        {
-            "kind": KIND,
-            "seq": seq,
-            "head": head_hash.hex(),
-            "ts": ts_text(datetime.now(UTC)),
-            "key": signer.fingerprint,
-            "reason": reason,
-            "prev": prev,
-        }
-    )
+    """A new checkpoint over ``(seq, head_hash)`` signed now; ``prev`` links the last one;
+    ``next_key`` (a hand-over) names the public key that signs from now on."""
+    doc: dict[str, str | int] = {
+        "kind": KIND,
+        "seq": seq,
+        "head": head_hash.hex(),
+        "ts": ts_text(datetime.now(UTC)),
+        "key": signer.fingerprint,
+        "reason": reason,
+        "prev": prev,
+    }
+    if next_key is not None:
+        doc["next_key"] = next_key.hex()
+    payload = rfc8785.dumps(doc)
     return parse_checkpoint(payload, signer.sign(payload))
 
 
@@ -94,6 +105,7 @@ def parse_checkpoint(payload: bytes, signature: bytes) -> Checkpoint:
             prev=str(doc["prev"]),
             payload=bytes(payload),
             signature=bytes(signature),
+            next_key=str(doc.get("next_key", "")),
         )
     except (orjson.JSONDecodeError, KeyError, TypeError, AttributeError) as exc:
         raise ValueError(f"unreadable checkpoint payload: {exc}") from exc

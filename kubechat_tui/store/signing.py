@@ -9,6 +9,9 @@ API::
     signer.home                               # the data dir (its checkpoint marker lives there)
     signer.derived_key("kept-values")         # 32 bytes for another purpose, from the same key
     load_signer(data_dir, create=False)       # None when no key exists yet (read-only commands)
+    staged = stage_next_key(signer)           # key rotation: a new key beside the current one
+    staged_key(signer)                        # ... left by an interrupted rotation, or None
+    promote_next_key(signer)                  # ... which then replaces it (same backend)
 
 The backend is chosen by ``$KUBECHAT_AUDIT_KEY_BACKEND`` (``auto`` default, ``keyring``,
 ``file``): ``auto`` uses the keyring when a real backend exists (priority > 0) and falls
@@ -40,6 +43,7 @@ KEYRING_SERVICE = "kubechat"
 AUDIT_PURPOSE = "audit-signing"  # the key file is <purpose>.key
 APPROVER_PURPOSE = "approver-signing"
 KEY_FILE_NAME = f"{AUDIT_PURPOSE}.key"
+NEXT_PURPOSE = f"{AUDIT_PURPOSE}.next"  # a rotated key until it replaces the current one
 _LOCK_FILE_NAME = "audit-signing.lock"
 
 
@@ -138,6 +142,48 @@ def load_signer(
         if choice == "keyring":
             raise SigningKeyError(f"keyring unavailable for the audit signing key: {exc}") from exc
         return _file_signer(data_dir, create, purpose)
+
+
+def stage_next_key(current: Signer) -> Signer:
+    """A new audit key kept in the same backend as ``current`` (a keyring entry or a 0600
+    file beside it) until ``promote_next_key``; a staged key left by an interrupted rotation
+    is reused."""
+    if current.home is None:
+        raise SigningKeyError("an in-memory audit key cannot be rotated")
+    if current.source.startswith("keyring"):
+        staged = _keyring_signer(current.home, True, NEXT_PURPOSE)
+    else:
+        staged = _file_signer(current.home, True, NEXT_PURPOSE)
+    assert staged is not None
+    return staged
+
+
+def staged_key(current: Signer) -> Signer | None:
+    """The key an interrupted rotation staged beside ``current`` (None: there is none)."""
+    if current.home is None:
+        return None
+    if current.source.startswith("keyring"):
+        return _keyring_signer(current.home, False, NEXT_PURPOSE)
+    return _file_signer(current.home, False, NEXT_PURPOSE)
+
+
+def promote_next_key(current: Signer) -> None:
+    """Make the staged key the audit key (the old private key is gone afterwards)."""
+    home = current.home
+    if home is None:
+        raise SigningKeyError("an in-memory audit key cannot be rotated")
+    if current.source.startswith("keyring"):
+        staged = keyring.get_password(KEYRING_SERVICE, _keyring_user(home, NEXT_PURPOSE))
+        if staged is None:
+            raise SigningKeyError("no staged audit key in the keyring to promote")
+        keyring.set_password(KEYRING_SERVICE, _keyring_user(home, AUDIT_PURPOSE), staged)
+        keyring.delete_password(KEYRING_SERVICE, _keyring_user(home, NEXT_PURPOSE))
+        return
+    try:
+        os.replace(home / f"{NEXT_PURPOSE}.key", home / KEY_FILE_NAME)
+    except OSError as exc:
+        raise SigningKeyError(f"{home / KEY_FILE_NAME}: cannot replace the audit key "
+                              f"({exc.strerror})") from exc
 
 
 def _keyring_usable() -> bool:

@@ -33,7 +33,8 @@ ENGINE_SCREENS = ("kubechat_tui.tui.screens.preview_screen",
                   "kubechat_tui.tui.screens.approvals_screen",
                   "kubechat_tui.tui.screens.audit_screen",
                   "kubechat_tui.tui.screens.exec_screen",
-                  "kubechat_tui.tui.screens.timeline_screen")
+                  "kubechat_tui.tui.screens.timeline_screen",
+                  "kubechat_tui.tui.screens.policy_screen")
 
 
 class KubechatApp(App[int]):
@@ -185,7 +186,8 @@ def session_planner(session: Any) -> PlannerLike:
     from kubechat_tui.planner.service import PlannerService
 
     return PlannerService(session.settings, FleetView(session.fleet),
-                          contexts=session.fleet.routes())
+                          contexts=session.fleet.routes(),
+                          data_dir=getattr(session, "data_dir", None))
 
 
 def build_app(session: Any, *, clock: Clock = system_clock,

@@ -169,6 +169,11 @@ LOG_TAIL_BINDINGS: list[Binding] = [
     Binding("escape", "close", "Back", id="logs.close"),
 ]
 
+POLICY_BINDINGS: list[Binding] = [
+    Binding("r", "reload", "Reload", id="policy.reload"),
+    Binding("escape", "close", "Back", id="policy.close"),
+]
+
 APP_BINDINGS: list[Binding] = [
     Binding("ctrl+p", "command_palette", "Palette", id="app.palette", show=False, priority=True),
     Binding("ctrl+q", "quit", "Quit", id="app.quit", show=False, priority=True),
@@ -194,12 +199,13 @@ GROUPS: dict[str, list[Binding]] = {
     "Annotate dialog": ANNOTATE_BINDINGS,
     "Incident notes": NOTES_BINDINGS,
     "Log tail": LOG_TAIL_BINDINGS,
+    "Policy screen": POLICY_BINDINGS,
     "Help": HELP_BINDINGS,
     "Anywhere": APP_BINDINGS,
 }
 CHECKED_PREFIXES = ("table.", "main.", "row.", "result.", "health.", "line.", "chat.", "plan.",
                     "preview.", "approvals.", "confirm.", "audit.", "exec.", "transcript.",
-                    "timeline.", "notes.", "help.", "app.", "logs.", "insight.")
+                    "timeline.", "notes.", "policy.", "help.", "app.", "logs.", "insight.")
 
 KEY_LABELS = {
     "colon": ":", "slash": "/", "question_mark": "?",

@@ -25,12 +25,14 @@ COMMAND_HELP: dict[str, str] = {
     "approvals": "review approval requests (approve / reject with a comment)",
     "audit": "the audit log: live tail, filters, chain verification",
     "timeline [INCIDENT_ID]": "the incident timeline: alerts, deploys, actions, notes",
+    "policy": "the active policy version and every version with its diff",
     "rollback [EXECUTION_ID]": "preview and run an execution's rollback (default: the last)",
     "exec [-c C] [--break-glass WHY] [-- CMD ...]": "a terminal (or one command) in the "
     "selected pod, guarded like a change and recorded",
     "recipe [NAME KEY=VALUE ...]": "plan a runbook recipe in the chat (no name: list them)",
     "logs [TARGET] [-c CONTAINER]": "live logs of TARGET (pod, deploy/NAME; default: the "
                                     "selected row) across the clusters in scope",
+    "feedback NAME RATING [COMMENT]": "rate a recipe run 1-5 (asked after one ran)",
     "help": "list every key",
     "q | quit": "leave kubechat",
 }
@@ -53,8 +55,8 @@ class UnknownWord(CommandError):
 class Command:
     """A parsed command: a verb and its (possibly empty) argument."""
 
-    verb: str  # kind ctx set ns label sort theme approvals audit timeline rollback recipe
-    #            exec health help quit
+    verb: str  # kind ctx set ns label sort theme approvals audit timeline policy rollback
+    #            recipe feedback exec health help quit
     arg: str = ""
 
 
@@ -107,10 +109,10 @@ def parse_command(line: str) -> Command:
         if not rest:
             raise CommandError(f":{word} needs a name")
         return Command(word, rest)
-    if word in ("approvals", "approval", "audit"):
+    if word in ("approvals", "approval", "audit", "policy"):
         if rest:
             raise CommandError(f":{word} takes no argument")
-        return Command("audit" if word == "audit" else "approvals")
+        return Command("approvals" if word == "approval" else word)
     if word == "rollback":
         if " " in rest:
             raise CommandError(f"bad execution id {rest!r} (e.g. :rollback ex-1a2b3c4d5e)")
@@ -128,6 +130,12 @@ def parse_command(line: str) -> Command:
         return Command("exec", rest)
     if word == "health":
         return Command("health")
+    if word == "feedback":
+        name, _, more = rest.partition(" ")
+        rating, _, _ = more.strip().partition(" ")
+        if not name or rating not in ("1", "2", "3", "4", "5"):
+            raise CommandError(":feedback NAME RATING [COMMENT] (a rating from 1 to 5)")
+        return Command("feedback", rest)
     if word in ("help", "h", "?"):
         return Command("help")
     if word in ("q", "quit", "exit"):

@@ -66,6 +66,7 @@ class PolicyDecision:
     hits: tuple[RuleHit, ...] = ()
     evaluated_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     guard_source: Mapping[str, Any] = field(default_factory=dict)  # where the settings came from
+    policy_version: int | None = None  # the store's active policy version (None: the file)
 
     @property
     def needs_approval(self) -> bool:
@@ -97,6 +98,7 @@ class PolicyDecision:
             "absolute_rule_ids": list(self.absolute_rule_ids),
             "policy_hash": self.policy_hash,
             "policy_path": self.policy_path,
+            "policy_version": self.policy_version,
             "evaluated_at": self.evaluated_at.isoformat(),
             "guard_settings": dict(self.guard_source),
         }
@@ -104,7 +106,8 @@ class PolicyDecision:
     @classmethod
     def from_hits(cls, hits: Sequence[RuleHit], rule_order: Sequence[str], policy_hash: str,
                   policy_path: str, now: datetime,
-                  guard_source: Mapping[str, Any] | None = None) -> PolicyDecision:
+                  guard_source: Mapping[str, Any] | None = None,
+                  policy_version: int | None = None) -> PolicyDecision:
         """Fold hits into a decision: any deny/error denies; approvals take the maximum."""
         fired = {h.rule_id for h in hits}
         ordered = [r for r in rule_order if r in fired]
@@ -125,4 +128,5 @@ class PolicyDecision:
             hits=tuple(hits),
             evaluated_at=now,
             guard_source=dict(guard_source or {}),
+            policy_version=policy_version,
         )

@@ -45,6 +45,7 @@ class Policy:
     raw: bytes
     hash: str
     conditions: dict[str, CelCondition] = field(default_factory=dict)
+    version: int | None = None  # the store's policy version, when one is active
 
     @property
     def content(self) -> str:
@@ -74,7 +75,8 @@ class Policy:
                                 f"{' '.join(str(exc).split()) or type(exc).__name__}",
                                 "Fix the policy file or the plan; the policy fails closed."))
         return PolicyDecision.from_hits(hits, self.rule_ids, self.hash, str(self.path),
-                                        context.now, context.settings.guard.describe())
+                                        context.now, context.settings.guard.describe(),
+                                        self.version)
 
     def _check(self, rule: Rule, plan: Plan, step: Step, cluster: str,
                context: PolicyContext) -> RuleHit | None:

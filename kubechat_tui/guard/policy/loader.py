@@ -22,6 +22,12 @@ def read_spec(path: Path) -> tuple[PolicySpec, bytes, dict[str, CelCondition]]:
         raw = path.read_bytes()
     except OSError as exc:
         raise PolicyError(f"{path}: cannot read policy file: {exc.strerror or exc}") from None
+    spec, conditions = parse_spec(raw, str(path))
+    return spec, raw, conditions
+
+
+def parse_spec(raw: bytes, path: str) -> tuple[PolicySpec, dict[str, CelCondition]]:
+    """Parse and validate policy bytes; errors name `path` (a file or a store version)."""
     try:
         text = raw.decode("utf-8")
         root = yaml.compose(text, Loader=yaml.SafeLoader)
@@ -52,7 +58,7 @@ def read_spec(path: Path) -> tuple[PolicySpec, bytes, dict[str, CelCondition]]:
             except CelError as exc:
                 line = _line_of(root, ("rules", index, "expression"))
                 raise PolicyError(f"{path}:{line}: rules[{index}].expression: {exc}") from None
-    return spec, raw, conditions
+    return spec, conditions
 
 
 def sha256_hex(raw: bytes) -> str:

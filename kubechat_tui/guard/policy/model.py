@@ -151,6 +151,16 @@ Rule = Annotated[
 ]
 
 
+class PolicyChanges(_Spec):
+    """Who must approve a change of the policy itself (`kubechat policy apply|rollback`).
+
+    `approvals` distinct people other than the author; `approvers` (OS users or Kubernetes
+    identities) limits who counts (empty: anyone but the author)."""
+
+    approvals: int = Field(default=0, ge=0, le=10)
+    approvers: list[str] = Field(default_factory=list)
+
+
 class PolicySpec(_Spec):
     """The whole file: version 1, extra cluster sets (globs) and the ordered rules."""
 
@@ -158,6 +168,7 @@ class PolicySpec(_Spec):
     description: str = ""
     rbac_contact: str | None = None  # who to ask for missing permissions
     cluster_sets: dict[str, list[str]] = Field(default_factory=dict)
+    policy_changes: PolicyChanges = Field(default_factory=PolicyChanges)
     rules: list[Rule]
 
     @model_validator(mode="after")

@@ -117,6 +117,11 @@ class ChattingScreen(InspectingScreen):
             chat.add_message("planner", f"cannot plan that: {result.reason or 'no plan'}")
         for suggestion in result.suggestions:
             chat.add_message("system", f"try: {suggestion}")
+        for index, match in enumerate(result.recipes):
+            chat.add_message("system", f"recipe match: {match}"
+                             + (" (↑ in the chat input to use it)" if index == 0 else ""))
+        if result.recipes:  # one key: the best match is the input's last history entry
+            chat.query_one(ChatInput).remember(result.recipes[0])
         if unplanned:
             return
         view = PlanView(result.plan, planner.rescore)

@@ -294,6 +294,8 @@ class MainScreen(NavigatingScreen, ExecLaunchingScreen, InvestigatingScreen):
             self.action_audit()
         elif verb == "timeline":
             self.action_timeline(arg)
+        elif verb == "policy":
+            self.action_policy()
         elif verb == "rollback":
             self.rollback(arg)
         elif verb == "recipe":
@@ -304,6 +306,8 @@ class MainScreen(NavigatingScreen, ExecLaunchingScreen, InvestigatingScreen):
             self.kubechat.open_log_tail(self.log_request(arg))
         elif verb == "health":
             self.show_health(focus=True)
+        elif verb == "feedback":
+            self.recipe_feedback(arg)
         elif verb == "help":
             self.action_help()
         elif verb == "quit":

@@ -152,6 +152,42 @@ class OperatingScreen(ChattingScreen):
             self.kubechat.last_execution = result.execution_id
             text += f" — undo with :rollback {result.execution_id}"
         chat.add_message("system", text)
+        planner = result.prepared.plan.planner
+        if planner.startswith("recipe:") and result.status in ("done", "failed"):
+            name = planner.removeprefix("recipe:")
+            self.recipe_run = (name, result.execution_id)
+            chat.add_message("system", f"how did recipe {name} do? rate it: :feedback {name} "
+                             "RATING [COMMENT] (1 bad … 5 great)")
+
+    # --- :feedback ---------------------------------------------------------------------
+
+    recipe_run: tuple[str, str] | None = None  # (recipe, execution id) of the last recipe run
+
+    def recipe_feedback(self, text: str) -> None:
+        """Store a rating (1-5) and a comment for a recipe (the last run's, when it is)."""
+        name, _, more = text.strip().partition(" ")
+        rating, _, comment = more.strip().partition(" ")
+        run = self.recipe_run
+        execution = run[1] if run is not None and run[0] == name else None
+        self.kubechat.with_engine(
+            lambda handle: self._store_feedback(handle, name, int(rating), comment.strip(),
+                                                execution), self._engine_failed)
+
+    @work(thread=True, group="recipe-feedback")
+    def _store_feedback(self, handle: EngineHandle, name: str, rating: int, comment: str,
+                        execution: str | None) -> None:
+        from kubechat_tui.engine.recipe_publishing import RecipePublisher
+        from kubechat_tui.store.recipe_store import RecipeStore
+
+        pipeline = handle.pipeline
+        try:
+            RecipePublisher(RecipeStore(handle.db), handle.audit, pipeline.policy).feedback(
+                name, rating, comment, pipeline.operator, execution)
+        except Exception as exc:  # a store error: one line, the console stays up
+            self.app.call_from_thread(self._engine_failed, f"feedback not stored: {exc}")
+            return
+        self.app.call_from_thread(self.query_one(StatusBar).show_info,
+                                  f"thanks: {name} rated {rating}/5")
 
     def _cannot_execute(self, line: str) -> None:
         self.query_one(ChatPane).add_message("system", f"cannot execute: {line}")
@@ -244,6 +280,16 @@ class OperatingScreen(ChattingScreen):
             return
         if label != self.kubechat.incident_label:
             self.post_message(IncidentChanged(label))
+
+    def action_policy(self) -> None:
+        """Open the policy history screen (the active version, every version's diff)."""
+        def show(handle: EngineHandle) -> None:
+            from kubechat_tui.store.policy_history import PolicyHistory
+            from kubechat_tui.tui.screens.policy_screen import PolicyScreen
+
+            self.app.push_screen(PolicyScreen(PolicyHistory(handle.db), handle.pipeline.policy))
+
+        self.kubechat.with_engine(show, self._engine_failed)
 
     def action_audit(self) -> None:
         """Open the audit screen (live tail of the chain, filters, verification)."""

@@ -93,7 +93,9 @@ def checks_text(prep: Prepared) -> Text:
         verdict = ("denied" if not p.allowed else
                    f"{p.required_approvals} approval(s) required" if p.required_approvals
                    else "allowed")
-        text.append(f"Policy {p.policy_hash[:12]}: {verdict}", "bold red" if not p.allowed
+        version = f"v{p.policy_version} " if p.policy_version is not None else ""
+        text.append(f"Policy {version}{p.policy_hash[:12]}: {verdict}", "bold red"
+                    if not p.allowed
                     else "yellow" if p.required_approvals else "green")
         text.append(f"  {' '.join(p.rule_ids)}\n" if p.rule_ids else "\n")
         for reason in p.reasons:
