@@ -21,9 +21,11 @@ from kubechat_tui.cli.common import (
     subcommand_options,
 )
 from kubechat_tui.cli.crash import EXIT_CRASH, report_crash
+from kubechat_tui.cli.telemetry import start_telemetry
 from kubechat_tui.cli.visible_output import visible_output
 from kubechat_tui.config.errors import ConfigError
 from kubechat_tui.kube.errors import KubeconfigError
+from kubechat_tui.sim.versions import UnsupportedVersion
 
 # Each module exposes `register(subparsers, parent)`; it must stay cheap to import.
 SUBCOMMAND_MODULES = (
@@ -84,6 +86,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    stop_telemetry = start_telemetry()
+    try:
+        return _dispatch(args)
+    finally:
+        stop_telemetry()
+
+
+def _dispatch(args: argparse.Namespace) -> int:
     try:
         if args.command is None:
             from kubechat_tui.cli.console_cmd import run_console
@@ -92,7 +102,7 @@ def _run(args: argparse.Namespace) -> int:
         code = int(args.func(args))
         sys.stdout.flush()  # a closed pipe shows here, not as a traceback at exit
         return code
-    except (UsageError, ConfigError, KubeconfigError) as exc:
+    except (UsageError, ConfigError, KubeconfigError, UnsupportedVersion) as exc:
         print(f"kubechat: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

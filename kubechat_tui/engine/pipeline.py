@@ -29,6 +29,7 @@ from typing import Any, Literal
 
 from kubechat_tui.config.settings import Settings
 from kubechat_tui.domain import Plan
+from kubechat_tui.domain.tracing import plan_attributes, traced
 from kubechat_tui.engine import trail as stage
 from kubechat_tui.engine.approval_status import ApprovalStatus
 from kubechat_tui.engine.approvals import ApprovalError, ApprovalWorkflow, approval_rows, who
@@ -136,6 +137,11 @@ class RunResult:
         return self.prepared.execution_id
 
 
+def _span_attributes(_pipeline: Any, prep: Prepared, *_: Any) -> dict[str, Any]:
+    """What a guard-stage or execution span carries: ids, clusters and verbs."""
+    return {**plan_attributes(prep.plan), "kubechat.execution_id": prep.execution_id}
+
+
 @dataclass
 class Pipeline:
     """The guarded execution path, with its collaborators injected."""
@@ -155,6 +161,7 @@ class Pipeline:
     _policy_recorded: bool = field(default=False, init=False, repr=False)
 
     # -- plan → RBAC → policy → dry-run → approval -----------------------------------
+    @traced("kubechat.prepare", lambda self, plan, *_: plan_attributes(plan))
     def prepare(self, plan: Plan, options: RunOptions | None = None) -> Prepared:
         """Run every check up to the approval gate; each stage is audited in order."""
         opts = options or RunOptions()
@@ -216,6 +223,7 @@ class Pipeline:
         prep.remediation = list(remediation or [])
         return prep
 
+    @traced("kubechat.guard.targets", _span_attributes)
     def _targets(self, prep: Prepared) -> bool:
         """Resolve and read the targets; build the requests each change will send."""
         try:
@@ -235,6 +243,7 @@ class Pipeline:
             return False
         return True
 
+    @traced("kubechat.guard.rbac", _span_attributes)
     def rbac_stage(self, prep: Prepared) -> bool:
         """Review `prep.requests` (audited); False (status set) when anything is denied.
         The exec path (`engine.exec_guard`) runs this same stage."""
@@ -254,6 +263,7 @@ class Pipeline:
         prep.gate = ReviewedRequests(self.fleet, report)
         return True
 
+    @traced("kubechat.guard.policy", _span_attributes)
     def _policy(self, prep: Prepared) -> bool:
         if not self._policy_recorded:  # the version in force, stored and audited once
             self.approvals.record_policy(self.policy, self.operator)
@@ -279,6 +289,7 @@ class Pipeline:
         self._stop(prep, "denied", f"policy: {reasons}", list(decision.remediation))
         return False
 
+    @traced("kubechat.guard.dry_run", _span_attributes)
     def _dry_run(self, prep: Prepared) -> bool:
         opts = prep.options
         if opts.skip_dry_run:
@@ -296,6 +307,7 @@ class Pipeline:
                        + (f" (+{len(report.errors) - 1} more)" if len(report.errors) > 1 else ""))
         return report.ok
 
+    @traced("kubechat.guard.approval", _span_attributes)
     def approval_stage(self, prep: Prepared) -> bool:
         """Break-glass, or the approvals policy asks for (an open request found, or one
         opened); False (status set) unless released. The exec path runs it too."""
@@ -360,6 +372,7 @@ class Pipeline:
         return status.satisfied
 
     # -- snapshot → execute → audit → summary ----------------------------------------
+    @traced("kubechat.execute", _span_attributes)
     def execute(self, prep: Prepared, confirmed: bool) -> RunResult:
         """Execute a prepared plan; refuses without confirmation or when not ready."""
         if not prep.ready or prep.status == "previewed":

@@ -19,17 +19,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-import boto3
 import keyring
 import keyring.errors
-from boto3.exceptions import Boto3Error
-from botocore.config import Config
-from botocore.exceptions import BotoCoreError, ClientError
 
 from kubechat_tui.config.settings import AuditSettings
 
 KEYRING_SERVICE = "kubechat"
 MANIFEST = "manifest.json"
+S3_EXTRA_HINT = "pip install 'kubechat-tui[s3]'"
 
 
 class S3PushError(Exception):
@@ -54,7 +51,14 @@ def push_directory(directory: Path, url: str, audit: AuditSettings) -> list[str]
         (p for p in directory.iterdir() if p.is_file()), key=lambda p: (p.name == MANIFEST, p.name)
     )
     base = "/".join(part for part in (prefix, directory.name) if part)
-    client = _client(audit)
+    try:  # boto3 is the optional `s3` extra: imported only when a push is asked for
+        import boto3
+        from boto3.exceptions import Boto3Error
+        from botocore.config import Config
+        from botocore.exceptions import BotoCoreError, ClientError
+    except ImportError:
+        raise S3PushError(f"pushing to S3 needs boto3: {S3_EXTRA_HINT}") from None
+    client = _client(boto3, Config, audit)
     keys: list[str] = []
     try:
         for path in files:
@@ -66,14 +70,14 @@ def push_directory(directory: Path, url: str, audit: AuditSettings) -> list[str]
     return keys
 
 
-def _client(audit: AuditSettings) -> Any:
+def _client(boto3: Any, config: Any, audit: AuditSettings) -> Any:
     return boto3.session.Session().client(
         "s3",
         endpoint_url=audit.s3_endpoint,
         region_name=audit.s3_region,
         aws_access_key_id=_secret(audit.s3_access_key_env, "s3-access-key"),
         aws_secret_access_key=_secret(audit.s3_secret_key_env, "s3-secret-key"),
-        config=Config(connect_timeout=10, read_timeout=60, retries={"max_attempts": 3}),
+        config=config(connect_timeout=10, read_timeout=60, retries={"max_attempts": 3}),
     )
 
 

@@ -13,13 +13,17 @@ from kubechat_tui.planner.model_errors import OutOfTime, ProviderError
 from kubechat_tui.planner.providers import api_base, api_key, model_string
 
 _IMPORT_LOCK = threading.Lock()
+PROVIDERS_EXTRA_HINT = "pip install 'kubechat-tui[providers]'"
 
 
 def import_litellm() -> Any:
     """Import litellm once, offline (no network price-map fetch)."""
     os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
     with _IMPORT_LOCK:
-        import litellm
+        try:
+            import litellm
+        except ImportError:
+            raise ProviderError(f"this provider needs litellm: {PROVIDERS_EXTRA_HINT}") from None
 
         litellm.suppress_debug_info = True
         litellm.telemetry = False

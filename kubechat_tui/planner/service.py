@@ -23,6 +23,7 @@ from typing import Literal
 
 from kubechat_tui.config.settings import Settings
 from kubechat_tui.domain import Plan, PlanEdits, PlanResult, Scope
+from kubechat_tui.domain.tracing import count, traced
 from kubechat_tui.kube.lookup import ClusterView
 from kubechat_tui.planner.assemble import rescore
 from kubechat_tui.planner.llm import LLMPlanner
@@ -62,10 +63,13 @@ class PlannerService:
         """True when the LLM path is configured and chosen."""
         return self.mode != "rules" and self.settings.ai.enabled
 
+    @traced("kubechat.plan")
     def plan(self, text: str, scope: Scope | None = None,
              context: Sequence[str] = ()) -> PlanResult:
         """Plan `text` (see `_plan`), its plan naming the context of each of its clusters."""
         result = self._plan(text, scope, context)
+        count("kubechat.plans", 1, {"kubechat.planner": result.planner.split(":")[0],
+                                      "kubechat.blocked": result.blocked})
         if not result.planner.startswith("recipe"):
             matches = tuple(usage(r) for r in self.recipes.suggest(text))
             result = result.model_copy(update={"recipes": matches})

@@ -219,7 +219,7 @@ class SimApp:
                 raise page_not_found()
             return Reply(200, spec)
         if doc == "version":
-            return Reply(200, discovery.VERSION)
+            return Reply(200, discovery.version())
         if doc == "api":
             return Reply(200, discovery.api_versions(request.host))
         if doc == "apis":

@@ -8,11 +8,11 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+from kubechat_tui.sim import versions
 from kubechat_tui.sim.clock import rfc3339
 from kubechat_tui.sim.store import Obj, clone
 
 SAFE_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
-KUBELET_VERSION = "v1.36.2"
 SA_MOUNT = "/var/run/secrets/kubernetes.io/serviceaccount"
 ROOT_CA = "kube-root-ca.crt"
 ROOT_CA_DESCRIPTION = (
@@ -186,6 +186,7 @@ def node(name: str, ip: str, zone: str, region: str, created: float, ids: Ids, *
                            "timeAdded": since}]
     capacity = {"cpu": "4", "ephemeral-storage": "104845292Ki", "memory": "16226168Ki",
                 "pods": "110"}
+    kubelet = versions.git_version(versions.served_minor())
     return {
         "kind": "Node", "apiVersion": "v1",
         "metadata": meta(name, "", created, ids, manager="kubelet", labels=labels, annotations={
@@ -204,7 +205,7 @@ def node(name: str, ip: str, zone: str, region: str, created: float, ids: Ids, *
                          "kernelVersion": "6.1.109-118.189.amzn2023.x86_64",
                          "osImage": "Amazon Linux 2023.5.20241001",
                          "containerRuntimeVersion": "containerd://1.7.22",
-                         "kubeletVersion": KUBELET_VERSION, "kubeProxyVersion": KUBELET_VERSION,
+                         "kubeletVersion": kubelet, "kubeProxyVersion": kubelet,
                          "operatingSystem": "linux", "architecture": "amd64"},
         },
     }

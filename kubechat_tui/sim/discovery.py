@@ -6,15 +6,13 @@ import base64
 import hashlib
 from typing import Any
 
+from kubechat_tui.sim import versions
 from kubechat_tui.sim.resources import GROUP_VERSIONS, ResourceType
 
-VERSION = {
-    "major": "1", "minor": "36", "emulationMajor": "1", "emulationMinor": "36",
-    "minCompatibilityMajor": "1", "minCompatibilityMinor": "35", "gitVersion": "v1.36.2",
-    "gitCommit": "98b35193b2ac7a23a673325f5e9b830ecd5ba406", "gitTreeState": "clean",
-    "buildDate": "2026-11-25T19:46:42Z", "goVersion": "go1.27.3-X:nojsonv2", "compiler": "gc",
-    "platform": "linux/amd64",
-}
+
+def version() -> dict[str, str]:
+    """GET /version: the release this simulator speaks (`sim.versions`)."""
+    return versions.version_document(versions.served_minor())
 
 
 def _address(host: str) -> list[dict[str, str]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from kubechat_tui.sim.discovery import VERSION
+from kubechat_tui.sim.discovery import version
 from kubechat_tui.sim.resources import GROUP_VERSIONS, ResourceType
 
 _PARAM_NAMES = ("dryRun", "fieldManager", "fieldValidation")
@@ -16,7 +16,7 @@ def _prefix(group_version: str) -> str:
 
 
 def _hash(group_version: str) -> str:
-    return hashlib.sha512(f"{VERSION['gitVersion']}/{group_version}".encode()).hexdigest()[:64]
+    return hashlib.sha512(f"{version()['gitVersion']}/{group_version}".encode()).hexdigest()[:64]
 
 
 def root() -> dict[str, Any]:
@@ -50,5 +50,5 @@ def document(path: str) -> dict[str, Any] | None:
         if "patch" in res.verbs:
             paths[f"{scope}/{res.plural}/{{name}}"] = {"patch": _operation(res, "patch"),
                                                        "put": _operation(res, "put")}
-    return {"openapi": "3.0.0", "info": {"title": "Kubernetes", "version": VERSION["gitVersion"]},
+    return {"openapi": "3.0.0", "info": {"title": "Kubernetes", "version": version()["gitVersion"]},
             "paths": paths, "components": {"schemas": {}}}

@@ -13,7 +13,7 @@ from typing import Any
 
 from aiohttp import web
 
-from kubechat_tui.sim import credentials, kubeconfig, tls
+from kubechat_tui.sim import credentials, kubeconfig, tls, versions
 from kubechat_tui.sim.app import SimApp
 from kubechat_tui.sim.clock import now
 from kubechat_tui.sim.cluster import Cluster
@@ -57,6 +57,7 @@ class SimServer:
         if scenario not in SCENARIOS:
             raise ValueError(f"unknown scenario {scenario!r} (choose from "
                              f"{', '.join(SCENARIOS)})")
+        versions.served_minor()  # an unsupported KUBECHAT_SIM_KUBERNETES fails here, at once
         self.scenario = scenario
         self._requested_port = port
         self._port = 0

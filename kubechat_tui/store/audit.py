@@ -44,6 +44,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from kubechat_tui.domain.tracing import traced
 from kubechat_tui.store.audit_model import (
     AuditEvent,
     AuditFilter,
@@ -99,6 +100,7 @@ class AuditLog:
         if signer is not None:
             self._register_key(signer.trusted)
 
+    @traced("kubechat.store.append", lambda self, event: {"kubechat.action": event.action})
     def append(self, event: AuditEvent) -> AuditRecord:
         """Add ``event`` at the end of the chain; signs a checkpoint every N records."""
         if self.signer is None:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from kubechat_tui.sim import SimServer
+from kubechat_tui.sim import SimServer, versions
 from tests.sim.wire import load
 
 KUBECTL = shutil.which("kubectl")
@@ -43,7 +43,7 @@ def test_get_pods_all_namespaces(kubeconfig: Path) -> None:
 
 def test_get_nodes(kubeconfig: Path) -> None:
     out = kubectl(kubeconfig, "get", "nodes", context="prod-us").stdout
-    assert "NotReady" in out and "v1.36.2" in out
+    assert "NotReady" in out and versions.git_version(versions.served_minor()) in out
     staging = kubectl(kubeconfig, "get", "nodes", "--no-headers", context="staging").stdout
     assert [line.split()[0] for line in staging.splitlines()] == [
         "ip-10-20-1-12", "ip-10-20-2-34", "ip-10-20-3-7"]

@@ -7,7 +7,7 @@ from pathlib import Path
 import yaml
 from kubernetes import client, config
 
-from kubechat_tui.sim import SimServer
+from kubechat_tui.sim import SimServer, versions
 
 
 def test_session_fixtures(sim_server: SimServer, sim_kubeconfig: Path) -> None:
@@ -16,4 +16,5 @@ def test_session_fixtures(sim_server: SimServer, sim_kubeconfig: Path) -> None:
     document = yaml.safe_load(sim_kubeconfig.read_text())
     assert document["current-context"] == "prod-eu"
     api = config.new_client_from_config(config_file=str(sim_kubeconfig), context="staging")
-    assert client.VersionApi(api).get_code().git_version == "v1.36.2"
+    served = versions.git_version(versions.served_minor())
+    assert client.VersionApi(api).get_code().git_version == served

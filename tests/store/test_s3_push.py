@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -64,3 +65,12 @@ def test_bad_destination_url() -> None:
     with pytest.raises(ValueError, match="use s3://bucket/prefix"):
         parse_s3_url("https://example.com/x")
     assert parse_s3_url("s3://b") == ("b", "")
+
+
+def test_without_the_s3_extra_a_push_names_what_to_install(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setitem(sys.modules, "boto3", None)  # as on an install without [s3]
+    (tmp_path / "manifest.json").write_text("{}")
+    with pytest.raises(S3PushError, match=r"needs boto3: pip install 'kubechat-tui\[s3\]'"):
+        push_directory(tmp_path, "s3://bucket/prefix", AuditSettings())

@@ -26,6 +26,7 @@ from typing import Any
 
 from kubechat_tui.config.settings import Settings
 from kubechat_tui.domain import Plan, Step
+from kubechat_tui.domain.tracing import plan_attributes, traced
 from kubechat_tui.engine import trail as stage
 from kubechat_tui.engine.canonical import PlanInputError, canonical
 from kubechat_tui.engine.diagnostics.fanout import fan_out
@@ -73,6 +74,7 @@ class ReadPath:
         return cls(pipeline.fleet, pipeline.settings, pipeline.audit, pipeline.policy,
                    pipeline.timeline, pipeline.operator)
 
+    @traced("kubechat.diagnostics", lambda self, plan, *_: plan_attributes(plan))
     def run(self, plan: Plan, on_result: ResultCallback | None = None) -> ReadRun:
         """Run the plan's read steps (skipped ones are reported, changes ignored)."""
         run_id = "rd-" + secrets.token_hex(5)
