@@ -107,6 +107,8 @@ def session_settings(args: argparse.Namespace, demo: bool) -> Settings:
     """Settings from --config (or the default file) and env, with flag overrides."""
     config = getattr(args, "config", None)
     overrides: dict[str, Any] = {}
+    if getattr(args, "policy_from_cluster", None):
+        overrides["policy_from_cluster"] = args.policy_from_cluster
     if getattr(args, "namespace", None):
         try:
             overrides["default_namespace"] = check_namespace(args.namespace)

@@ -144,6 +144,8 @@ class Settings(_Section):
     theme: str = "kubechat-dark"
     keymap: dict[str, str] = Field(default_factory=dict)  # binding id -> key(s)
     policy_file: UsablePath | None = None
+    # An AuditPolicy custom resource, CONTEXT/NAMESPACE/NAME: replaces policy_file
+    policy_from_cluster: str | None = None
     storage: StorageSettings = Field(default_factory=StorageSettings)
     ai: AISettings = Field(default_factory=AISettings)
     audit: AuditSettings = Field(default_factory=AuditSettings)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +15,7 @@ from kubechat_tui.engine.summary import SummaryWriter
 from kubechat_tui.engine.summary_llm import model_summary_writer
 from kubechat_tui.engine.trail import policy_load_failed
 from kubechat_tui.guard.policy import DEFAULT_POLICY, Policy, PolicyError, load_configured_policy
+from kubechat_tui.guard.policy.cluster import cluster_policy_source
 from kubechat_tui.kube.fleet import Fleet
 from kubechat_tui.kube.lookup import ClusterView, FleetView
 from kubechat_tui.kube.mutations import ApiRequester
@@ -57,16 +58,19 @@ class EngineHandle:
 
 def open_engine(settings: Settings, fleet: ApiRequester, data_dir: Path, operator: Operator,
                 *, policy: Policy | None = None, summary_writer: SummaryWriter | None = None,
-                summary_model: str = "", view: ClusterView | None = None) -> EngineHandle:
+                summary_model: str = "", view: ClusterView | None = None,
+                policy_source: Callable[[], Policy] | None = None) -> EngineHandle:
     """Open the store, load the policy and build the pipeline. A broken policy raises
-    PolicyError after an audited `policy.load_failed` record (the engine fails closed)."""
+    PolicyError after an audited `policy.load_failed` record (the engine fails closed).
+    `policy_source` (a cluster's AuditPolicy) is read now and again before each plan."""
     store = open_store(settings, data_dir)
     try:
-        chosen = policy or load_configured_policy(settings)
+        chosen = policy or (policy_source() if policy_source is not None
+                            else load_configured_policy(settings))
     except PolicyError as exc:
         try:
-            policy_load_failed(store.audit, operator,
-                               str(settings.policy_file or DEFAULT_POLICY), str(exc))
+            policy_load_failed(store.audit, operator, str(
+                settings.policy_from_cluster or settings.policy_file or DEFAULT_POLICY), str(exc))
         finally:
             store.close()
         raise
@@ -78,7 +82,7 @@ def open_engine(settings: Settings, fleet: ApiRequester, data_dir: Path, operato
     pipeline = Pipeline(fleet=fleet, settings=settings, audit=store.audit, policy=chosen,
                         approvals=approvals, timeline=Timeline(store.db), operator=operator,
                         summary_writer=summary_writer, summary_model=summary_model,
-                        view=view)
+                        view=view, policy_source=policy_source)
     return EngineHandle(pipeline, store, announcer)
 
 
@@ -89,5 +93,7 @@ def open_fleet_engine(settings: Settings, fleet: Fleet, data_dir: Path,
     summaries when AI is on, live counts for risk. Blocking (network)."""
     operator = operator_for(fleet, list(clusters))
     writer, model = model_summary_writer(settings)
+    source = (cluster_policy_source(fleet, settings.policy_from_cluster)
+              if settings.policy_from_cluster else None)
     return open_engine(settings, fleet, data_dir, operator, summary_writer=writer,
-                       summary_model=model, view=FleetView(fleet))
+                       summary_model=model, view=FleetView(fleet), policy_source=source)

@@ -22,6 +22,11 @@ def read_spec(path: Path) -> tuple[PolicySpec, bytes, dict[str, CelCondition]]:
         raw = path.read_bytes()
     except OSError as exc:
         raise PolicyError(f"{path}: cannot read policy file: {exc.strerror or exc}") from None
+    return parse_spec(raw, str(path))
+
+
+def parse_spec(raw: bytes, path: str) -> tuple[PolicySpec, bytes, dict[str, CelCondition]]:
+    """Parse and validate policy text read from `path` (a file, or a cluster resource)."""
     try:
         text = raw.decode("utf-8")
         root = yaml.compose(text, Loader=yaml.SafeLoader)
