@@ -93,7 +93,13 @@ def open_fleet_engine(settings: Settings, fleet: Fleet, data_dir: Path,
     summaries when AI is on, live counts for risk. Blocking (network)."""
     operator = operator_for(fleet, list(clusters))
     writer, model = model_summary_writer(settings)
-    source = (cluster_policy_source(fleet, settings.policy_from_cluster)
-              if settings.policy_from_cluster else None)
     return open_engine(settings, fleet, data_dir, operator, summary_writer=writer,
-                       summary_model=model, view=FleetView(fleet), policy_source=source)
+                       summary_model=model, view=FleetView(fleet),
+                       policy_source=configured_policy_source(settings, fleet))
+
+
+def configured_policy_source(settings: Settings, fleet: Fleet) -> Callable[[], Policy] | None:
+    """The AuditPolicy reader `policy_from_cluster` names (None: the policy file)."""
+    if not settings.policy_from_cluster:
+        return None
+    return cluster_policy_source(fleet, settings.policy_from_cluster)
