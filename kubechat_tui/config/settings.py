@@ -148,6 +148,7 @@ class Settings(_Section):
     policy_from_cluster: str | None = None
     storage: StorageSettings = Field(default_factory=StorageSettings)
     ai: AISettings = Field(default_factory=AISettings)
+    ai_from_cluster: str | None = None  # an AIProvider resource, CONTEXT/NAMESPACE/NAME
     audit: AuditSettings = Field(default_factory=AuditSettings)
     approvals: ApprovalSettings = Field(default_factory=ApprovalSettings)
     kube: KubeSettings = Field(default_factory=KubeSettings)

@@ -71,6 +71,28 @@ def test_sqlite_mounts_a_claim_and_postgres_reads_the_secret() -> None:
     assert dsn["valueFrom"]["secretKeyRef"] == {"name": "kubechat-db", "key": "dsn"}
 
 
+def test_the_pod_reaches_its_cluster_and_names_the_custom_resources() -> None:
+    values = {
+        "clusterConfig": {
+            "clusterName": "hub",
+            "auditPolicy": "guardrails",
+            "aiProvider": "default",
+            "aiProviderSecret": {"name": "openai", "key": "api-key"},
+        }
+    }
+    docs = _render(values)
+    (config_map,) = _by_kind(docs, "ConfigMap")
+    kubeconfig = yaml.safe_load(config_map["data"]["config"])
+    user = kubeconfig["users"][0]["user"]
+    assert user == {"tokenFile": "/var/run/secrets/kubernetes.io/serviceaccount/token"}
+    container = _by_kind(docs, "Deployment")[0]["spec"]["template"]["spec"]["containers"][0]
+    env = {e["name"]: e.get("value", e.get("valueFrom")) for e in container["env"]}
+    assert env["KUBECHAT_POLICY_FROM_CLUSTER"] == "hub/kubechat/guardrails"
+    assert env["KUBECHAT_AI_FROM_CLUSTER"] == "hub/kubechat/default"
+    assert env["KUBECHAT_AI_API_KEY"] == {"secretKeyRef": {"name": "openai", "key": "api-key"}}
+    assert env["KUBECONFIG"] == "/etc/kubechat/kube/config"
+
+
 def test_default_rbac_reads_only_and_never_secrets() -> None:
     docs = _render({})
     assert [r["metadata"]["name"] for r in _by_kind(docs, "ClusterRole")] == ["kubechat-read"]
