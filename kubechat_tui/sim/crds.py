@@ -59,6 +59,14 @@ def served(store: ClusterStore) -> Custom:
     return out
 
 
+def drop_resources(store: ClusterStore, crd: Obj) -> None:
+    """Delete every custom resource a deleted CRD served, as the real server does."""
+    for res in _types(crd):
+        for obj in list(store.objects(res.key)):
+            meta = obj["metadata"]
+            store.remove(res.key, meta.get("namespace", ""), meta["name"])
+
+
 def schema(store: ClusterStore, res: ResourceType) -> dict[str, Any] | None:
     """The openAPIV3Schema of a custom resource's version (None when it declares none)."""
     crd = store.get(CRD_KEY, "", f"{res.plural}.{res.group}")

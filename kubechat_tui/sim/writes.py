@@ -169,6 +169,8 @@ def remove(call: Call, obj: Obj, grace: int | None, policy: str, dry_run: bool) 
         if policy == "Orphan":
             orphan_dependents(call, obj)
         store.remove(res.key, meta.get("namespace", ""), meta["name"])
+        if res.key == crds.CRD_KEY:
+            crds.drop_resources(store, obj)
     return Reply(200, success(meta["name"], res.group, res.plural, meta["uid"]))
 
 

@@ -125,6 +125,21 @@ def test_watch_sees_a_custom_resource_change(widgets: Api) -> None:
     assert ("ADDED", "w7") in [(e["type"], e["object"]["metadata"]["name"]) for e in events]
 
 
+def test_deleting_the_crd_deletes_its_resources(api: Api) -> None:
+    crd = yaml.safe_load((SAMPLES / "crd-widgets-example.yaml").read_text())
+    crd["metadata"]["name"] = "gadgets.example.test"
+    crd["spec"]["names"] = {"plural": "gadgets", "singular": "gadget", "kind": "Gadget"}
+    assert api.json("POST", CRDS, body=crd)[0] == 201
+    gadgets = "/apis/example.test/v1/namespaces/payments/gadgets"
+    gadget = {"apiVersion": "example.test/v1", "kind": "Gadget", "metadata": {"name": "g1"},
+              "spec": {"size": 1}}
+    assert api.json("POST", gadgets, body=gadget)[0] == 201
+    assert api.json("DELETE", f"{CRDS}/gadgets.example.test")[0] == 200
+    assert api.request("GET", gadgets).status == 404
+    assert api.json("POST", CRDS, body=crd)[0] == 201
+    assert api.json("GET", gadgets)[1]["items"] == []
+
+
 def test_an_unknown_group_is_not_served_before_its_crd(api: Api) -> None:
     resp = api.request("GET", "/apis/nothing.test/v1/namespaces/payments/things")
     assert (resp.status, resp.data) == (404, b"404 page not found\n")
