@@ -131,8 +131,12 @@ def test_deleting_the_crd_deletes_its_resources(api: Api) -> None:
     crd["spec"]["names"] = {"plural": "gadgets", "singular": "gadget", "kind": "Gadget"}
     assert api.json("POST", CRDS, body=crd)[0] == 201
     gadgets = "/apis/example.test/v1/namespaces/payments/gadgets"
-    gadget = {"apiVersion": "example.test/v1", "kind": "Gadget", "metadata": {"name": "g1"},
-              "spec": {"size": 1}}
+    gadget = {
+        "apiVersion": "example.test/v1",
+        "kind": "Gadget",
+        "metadata": {"name": "g1"},
+        "spec": {"size": 1},
+    }
     assert api.json("POST", gadgets, body=gadget)[0] == 201
     assert api.json("DELETE", f"{CRDS}/gadgets.example.test")[0] == 200
     assert api.request("GET", gadgets).status == 404
