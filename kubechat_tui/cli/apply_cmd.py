@@ -138,7 +138,7 @@ def _run(session: Any, args: argparse.Namespace, plan: Any, rollback_of: str | N
     from kubechat_tui.engine.preview_text import preview_text, progress_line, result_text
     from kubechat_tui.engine.routes import bind_routes
     from kubechat_tui.engine.summary_llm import model_summary_writer
-    from kubechat_tui.engine.wiring import open_engine
+    from kubechat_tui.engine.wiring import configured_policy_source, open_engine
     from kubechat_tui.kube.lookup import FleetView
 
     if args.as_user or args.context:  # the contexts named now run it, not the plan's
@@ -148,7 +148,9 @@ def _run(session: Any, args: argparse.Namespace, plan: Any, rollback_of: str | N
                                      planned=plan.scope.contexts)
     writer, model = model_summary_writer(session.settings)
     handle = open_engine(session.settings, router, session.data_dir, operator,
-                         summary_writer=writer, summary_model=model, view=FleetView(router))
+                         summary_writer=writer, summary_model=model, view=FleetView(router),
+                         policy_source=configured_policy_source(session.settings,
+                                                                session.fleet))
     try:
         options = RunOptions(
             dry_run_only=args.dry_run, confirmed=args.yes, skip_dry_run=args.skip_dry_run,

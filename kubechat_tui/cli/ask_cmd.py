@@ -108,7 +108,7 @@ def _run(session: Any, args: argparse.Namespace, result: Any) -> int:
     from kubechat_tui.engine.diagnostics.text import result_text
     from kubechat_tui.engine.insights.runner import Insights
     from kubechat_tui.engine.insights.summary import summarize
-    from kubechat_tui.engine.wiring import open_engine
+    from kubechat_tui.engine.wiring import configured_policy_source, open_engine
     from kubechat_tui.guard.policy import PolicyError
     from kubechat_tui.kube.lookup import FleetView
     from kubechat_tui.store.errors import StoreError
@@ -117,7 +117,9 @@ def _run(session: Any, args: argparse.Namespace, result: Any) -> int:
     api, actor = resolve_actor(session.fleet, None, plan.clusters())
     try:
         handle = open_engine(session.settings, api, session.data_dir, actor,
-                             view=FleetView(api))
+                             view=FleetView(api),
+                             policy_source=configured_policy_source(session.settings,
+                                                                    session.fleet))
     except PolicyError as exc:
         write(f"kubechat: denied: policy file does not load, every read is refused: {exc}",
               sys.stderr)

@@ -52,6 +52,10 @@ def _shared_options(*, top_level: bool) -> argparse.ArgumentParser:
                         help="kubeconfig file(s), ':'-separated")
     parent.add_argument("--config", metavar="PATH", default=default(None),
                         help="kubechat config file (YAML)")
+    parent.add_argument("--policy-from-cluster", metavar="CONTEXT/NAMESPACE/NAME",
+                        default=default(None),
+                        help="guardrail policy from an AuditPolicy resource (a guard setting: "
+                             "refused when the system config owns it)")
     return parent
 
 

@@ -94,11 +94,16 @@ def open_session(args: argparse.Namespace) -> Session:
         kubeconfig = str(demo_fleet.kubeconfig)
     try:
         fleet = Fleet.from_kubeconfig(settings, kubeconfig, contexts)
+        if settings.ai_from_cluster:
+            from kubechat_tui.planner.cluster_provider import ai_from_cluster
+
+            settings = settings.model_copy(update={
+                "ai": ai_from_cluster(fleet, settings.ai_from_cluster, settings.ai)})
         scope = choose_scope(fleet, settings, args, demo)
         if not demo and not contexts and scope.cluster_set is None:
             for cluster in scope.clusters:  # the current context: unusable is bad input,
                 fleet.client(cluster)       # as for kubectl (a failing plugin: exit 2)
-    except (KubeconfigError, UsageError) as exc:
+    except (KubeconfigError, UsageError, ConfigError) as exc:
         if demo_fleet is not None:
             demo_fleet.close()
         raise UsageError(str(exc)) from None
@@ -109,6 +114,8 @@ def session_settings(args: argparse.Namespace, demo: bool) -> Settings:
     """Settings from --config (or the default file) and env, with flag overrides."""
     config = getattr(args, "config", None)
     overrides: dict[str, Any] = {}
+    if getattr(args, "policy_from_cluster", None):
+        overrides["policy_from_cluster"] = args.policy_from_cluster
     if getattr(args, "namespace", None):
         try:
             overrides["default_namespace"] = check_namespace(args.namespace)

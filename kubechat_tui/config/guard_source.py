@@ -20,8 +20,8 @@ from typing import Any
 from kubechat_tui.config.errors import ConfigError
 
 # Top-level keys (whole sections) that are guard settings.
-GUARD_KEYS = frozenset({"policy_file", "production_clusters", "clusters", "cluster_sets",
-                        "approvals", "storage", "audit"})
+GUARD_KEYS = frozenset({"policy_file", "policy_from_cluster", "production_clusters",
+                        "clusters", "cluster_sets", "approvals", "storage", "audit"})
 DEFAULT = "default"
 ADMIN_UIDS = frozenset({0})  # who may own the system config and the files it names
 

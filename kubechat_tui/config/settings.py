@@ -159,8 +159,11 @@ class Settings(_Section):
     theme: str = "kubechat-dark"
     keymap: dict[str, str] = Field(default_factory=dict)  # binding id -> key(s)
     policy_file: UsablePath | None = None
+    # An AuditPolicy custom resource, CONTEXT/NAMESPACE/NAME: replaces policy_file
+    policy_from_cluster: str | None = None
     storage: StorageSettings = Field(default_factory=StorageSettings)
     ai: AISettings = Field(default_factory=AISettings)
+    ai_from_cluster: str | None = None  # an AIProvider resource, CONTEXT/NAMESPACE/NAME
     audit: AuditSettings = Field(default_factory=AuditSettings)
     approvals: ApprovalSettings = Field(default_factory=ApprovalSettings)
     kube: KubeSettings = Field(default_factory=KubeSettings)

@@ -59,7 +59,7 @@ from kubechat_tui.engine.snapshot import capture
 from kubechat_tui.engine.summary import Summary, SummaryWriter, write_summary
 from kubechat_tui.engine.trail import AuditSink, Trail
 from kubechat_tui.engine.violations import ViolationAlerter, denial
-from kubechat_tui.guard.policy import Policy, PolicyContext, PolicyDecision
+from kubechat_tui.guard.policy import Policy, PolicyContext, PolicyDecision, PolicyError
 from kubechat_tui.guard.rbac import RbacReport, check_rbac
 from kubechat_tui.guard.request_gate import ReviewedRequests
 from kubechat_tui.guard.risk import assess_plan
@@ -158,6 +158,7 @@ class Pipeline:
     summary_model: str = ""
     view: ClusterView | None = None  # live counts for risk scoring (blast radius)
     violations: ViolationAlerter | None = None  # alerts a denial on the alert webhooks
+    policy_source: Callable[[], Policy] | None = None  # re-read per plan (cluster policy)
     _policy_recorded: bool = field(default=False, init=False, repr=False)
 
     # -- plan → RBAC → policy → dry-run → approval -----------------------------------
@@ -263,8 +264,24 @@ class Pipeline:
         prep.gate = ReviewedRequests(self.fleet, report)
         return True
 
+    def _refresh_policy(self, prep: Prepared) -> bool:
+        """A policy that lives in the cluster (`policy_source`) is read again: its current
+        version decides this plan; one that cannot be read stops the plan (fail closed)."""
+        if self.policy_source is None:
+            return True
+        try:
+            fresh = self.policy_source()
+        except PolicyError as exc:
+            self._stop(prep, "failed", f"policy: {exc}")
+            return False
+        if fresh.hash != self.policy.hash:
+            self.policy, self._policy_recorded = fresh, False
+        return True
+
     @traced("kubechat.guard.policy", _span_attributes)
     def _policy(self, prep: Prepared) -> bool:
+        if not self._refresh_policy(prep):
+            return False
         if not self._policy_recorded:  # the version in force, stored and audited once
             self.approvals.record_policy(self.policy, self.operator)
             self._policy_recorded = True

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +17,7 @@ from kubechat_tui.engine.trail import policy_load_failed
 from kubechat_tui.engine.violations import ViolationAlerter, break_glass, load_failure
 from kubechat_tui.guard.policy import DEFAULT_POLICY, Policy, PolicyError, load_configured_policy
 from kubechat_tui.guard.policy.active import active_policy
+from kubechat_tui.guard.policy.cluster import cluster_policy_source
 from kubechat_tui.kube.fleet import Fleet
 from kubechat_tui.kube.lookup import ClusterView, FleetView
 from kubechat_tui.kube.mutations import ApiRequester
@@ -62,16 +63,19 @@ class EngineHandle:
 
 def open_engine(settings: Settings, fleet: ApiRequester, data_dir: Path, operator: Operator,
                 *, policy: Policy | None = None, summary_writer: SummaryWriter | None = None,
-                summary_model: str = "", view: ClusterView | None = None) -> EngineHandle:
-    """Open the store, load the policy (the store's active version: `guard.policy.active`)
-    and build the pipeline. A broken policy raises
-    PolicyError after an audited `policy.load_failed` record (the engine fails closed)."""
+                summary_model: str = "", view: ClusterView | None = None,
+                policy_source: Callable[[], Policy] | None = None) -> EngineHandle:
+    """Open the store, load the policy (a cluster's AuditPolicy when `policy_source` is
+    given, read now and again before each plan; else the store's active version:
+    `guard.policy.active`) and build the pipeline. A broken policy raises PolicyError after
+    an audited `policy.load_failed` record (the engine fails closed)."""
     store = open_store(settings, data_dir)
     try:
-        chosen = policy or active_policy(settings, load_configured_policy(settings),
-                                         PolicyHistory(store.db))
+        chosen = policy or (policy_source() if policy_source is not None
+                            else active_policy(settings, load_configured_policy(settings),
+                                               PolicyHistory(store.db)))
     except PolicyError as exc:
-        path = str(settings.policy_file or DEFAULT_POLICY)
+        path = str(settings.policy_from_cluster or settings.policy_file or DEFAULT_POLICY)
         try:
             policy_load_failed(store.audit, operator, path, str(exc))
             alerter = ViolationAlerter.from_settings(settings.approvals, store.audit)
@@ -90,7 +94,8 @@ def open_engine(settings: Settings, fleet: ApiRequester, data_dir: Path, operato
     pipeline = Pipeline(fleet=fleet, settings=settings, audit=store.audit, policy=chosen,
                         approvals=approvals, timeline=Timeline(store.db), operator=operator,
                         summary_writer=summary_writer, summary_model=summary_model,
-                        view=view, violations=violations)
+                        view=view, violations=violations,
+                        policy_source=policy_source)
     return EngineHandle(pipeline, store, announcer, violations)
 
 
@@ -116,4 +121,12 @@ def open_fleet_engine(settings: Settings, fleet: Fleet, data_dir: Path,
     operator = operator_for(fleet, list(clusters))
     writer, model = model_summary_writer(settings)
     return open_engine(settings, fleet, data_dir, operator, summary_writer=writer,
-                       summary_model=model, view=FleetView(fleet))
+                       summary_model=model, view=FleetView(fleet),
+                       policy_source=configured_policy_source(settings, fleet))
+
+
+def configured_policy_source(settings: Settings, fleet: Fleet) -> Callable[[], Policy] | None:
+    """The AuditPolicy reader `policy_from_cluster` names (None: the policy file)."""
+    if not settings.policy_from_cluster:
+        return None
+    return cluster_policy_source(fleet, settings.policy_from_cluster)

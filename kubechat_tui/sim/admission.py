@@ -8,6 +8,7 @@ from typing import Any
 from kubechat_tui.sim.builders import managed, service_account_volume
 from kubechat_tui.sim.call import Call
 from kubechat_tui.sim.clock import rfc3339
+from kubechat_tui.sim.crds import CRD_KEY, established
 from kubechat_tui.sim.resources import ResourceType
 from kubechat_tui.sim.status import ApiError, bad_request, conflict, invalid
 from kubechat_tui.sim.store import Obj
@@ -186,4 +187,6 @@ def stamp_new(res: ResourceType, obj: Obj, call: Call, uid: str) -> Obj:
         obj["status"] = {"phase": "Active"}
     elif res.key in WORKLOADS or res.key == "daemonsets.apps":
         obj["status"] = {}
+    elif res.key == CRD_KEY:
+        obj["status"] = established(obj)
     return obj

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 
 from kubechat_tui.sim import (
+    crds,
     discovery,
     metrics,
     openapi,
@@ -31,6 +32,7 @@ from kubechat_tui.sim.clock import now
 from kubechat_tui.sim.credentials import certificate_identity
 from kubechat_tui.sim.journal import RequestRecord
 from kubechat_tui.sim.proof import FLEET_PATH, FleetKey, fleet_reply
+from kubechat_tui.sim.resources import Custom
 from kubechat_tui.sim.responses import FLOW_KEY, USER_KEY
 from kubechat_tui.sim.routing import Target, parse_path
 from kubechat_tui.sim.status import (
@@ -164,10 +166,11 @@ class SimApp:
         request[FLOW_KEY] = _flow(name, who)
         cluster = self.fleet.clusters[name]
         hidden = () if cluster.metrics_api else (METRICS_GROUP,)
-        target = parse_path(request.path, hidden)
         cluster.ensure_loaded()
+        custom = crds.served(cluster.store)
+        target = parse_path(request.path, hidden, custom)
         if target.doc:
-            return responses.reply(self._document(request, target, hidden))
+            return responses.reply(self._document(request, target, hidden, custom))
         watching = request.query.get("watch", "").lower() in ("1", "true")
         verb = _verb(request.method, target, watching)
         if target.subresource == "exec":
@@ -206,7 +209,8 @@ class SimApp:
         return responses.reply(handlers[verb](call))
 
     @staticmethod
-    def _document(request: web.Request, target: Target, hidden: tuple[str, ...]) -> Reply:
+    def _document(request: web.Request, target: Target, hidden: tuple[str, ...],
+                  custom: Custom) -> Reply:
         """Root paths, version, discovery, health and OpenAPI documents."""
         doc = target.doc
         if doc == "root":
@@ -223,7 +227,7 @@ class SimApp:
         if doc == "api":
             return Reply(200, discovery.api_versions(request.host))
         if doc == "apis":
-            return Reply(200, discovery.api_group_list(hidden))
+            return Reply(200, discovery.api_group_list(hidden, custom))
         if doc == "group":
-            return Reply(200, discovery.api_group(target.group))
-        return Reply(200, discovery.resource_list(target.group_version))
+            return Reply(200, discovery.api_group(target.group, custom))
+        return Reply(200, discovery.resource_list(target.group_version, custom))

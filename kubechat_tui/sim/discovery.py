@@ -7,7 +7,7 @@ import hashlib
 from typing import Any
 
 from kubechat_tui.sim import versions
-from kubechat_tui.sim.resources import GROUP_VERSIONS, ResourceType
+from kubechat_tui.sim.resources import GROUP_VERSIONS, Custom, ResourceType
 
 
 def version() -> dict[str, str]:
@@ -24,22 +24,26 @@ def api_versions(host: str) -> dict[str, Any]:
     return {"kind": "APIVersions", "versions": ["v1"], "serverAddressByClientCIDRs": _address(host)}
 
 
-def _group(name: str) -> dict[str, Any]:
+def _group(name: str, custom: Custom) -> dict[str, Any]:
     versions = [{"groupVersion": gv, "version": gv.split("/")[1]}
-                for gv in GROUP_VERSIONS if gv.startswith(f"{name}/")]
+                for gv in (*GROUP_VERSIONS, *custom) if gv.startswith(f"{name}/")]
     return {"name": name, "versions": versions, "preferredVersion": versions[0]}
 
 
-def api_group_list(hidden: tuple[str, ...] = ()) -> dict[str, Any]:
-    """GET /apis (without the hidden groups: add-ons a cluster does not run)."""
+def api_group_list(hidden: tuple[str, ...] = (), custom: Custom | None = None) -> dict[str, Any]:
+    """GET /apis (without the hidden groups: add-ons a cluster does not run); the groups of
+    custom resources come last, as aggregated CRD groups do on a real server."""
+    custom = custom or {}
     names = sorted({gv.split("/")[0] for gv in GROUP_VERSIONS if "/" in gv} - set(hidden),
                    key=lambda n: (n != "apps", n))
-    return {"kind": "APIGroupList", "apiVersion": "v1", "groups": [_group(n) for n in names]}
+    names += sorted({gv.split("/")[0] for gv in custom} - set(names))
+    return {"kind": "APIGroupList", "apiVersion": "v1",
+            "groups": [_group(n, custom) for n in names]}
 
 
-def api_group(name: str) -> dict[str, Any]:
+def api_group(name: str, custom: Custom | None = None) -> dict[str, Any]:
     """GET /apis/<group>."""
-    return {"kind": "APIGroup", "apiVersion": "v1", **_group(name)}
+    return {"kind": "APIGroup", "apiVersion": "v1", **_group(name, custom or {})}
 
 
 def _entry(r: ResourceType) -> dict[str, Any]:
@@ -54,10 +58,10 @@ def _entry(r: ResourceType) -> dict[str, Any]:
     return out
 
 
-def resource_list(group_version: str) -> dict[str, Any]:
+def resource_list(group_version: str, custom: Custom | None = None) -> dict[str, Any]:
     """GET /api/v1 or /apis/<group>/<version>: resources and their subresources."""
     entries: list[dict[str, Any]] = []
-    for r in GROUP_VERSIONS[group_version]:
+    for r in GROUP_VERSIONS.get(group_version) or (custom or {}).get(group_version, []):
         entries.append(_entry(r))
         for sub in r.subresources:
             item: dict[str, Any] = {"name": f"{r.plural}/{sub.name}", "singularName": "",

@@ -122,7 +122,7 @@ def table_bytes(store: ClusterStore, res: ResourceType, items: list[Obj],
                 lmeta: dict[str, Any], include: str, at: float) -> bytes:
     """The same Table as `table`, assembled from cached per-object JSON."""
     head = orjson.dumps({"kind": "Table", "apiVersion": "meta.k8s.io/v1", "metadata": lmeta,
-                         "columnDefinitions": tables.columns(res.key)})
+                         "columnDefinitions": tables.columns(res.key, res.custom)})
     rows = []
     for obj in items:
         if include == "None":
@@ -131,8 +131,8 @@ def table_bytes(store: ClusterStore, res: ResourceType, items: list[Obj],
             embedded = store.encoded(obj)
         else:
             embedded = store.encoded_partial(obj)
-        rows.append(b'{"cells":' + orjson.dumps(tables.cells(res.key, obj, at)) + b',"object":'
-                    + embedded + b"}")
+        cells = orjson.dumps(tables.cells(res.key, obj, at, res.custom))
+        rows.append(b'{"cells":' + cells + b',"object":' + embedded + b"}")
     return head[:-1] + b',"rows":[' + b",".join(rows) + b"]}"
 
 
@@ -147,7 +147,7 @@ def table(res: ResourceType, items: list[Obj], lmeta: dict[str, Any], include: s
             embedded = obj
         else:
             embedded = partial(obj)
-        rows.append({"cells": tables.cells(res.key, obj, at), "object": embedded})
+        rows.append({"cells": tables.cells(res.key, obj, at, res.custom), "object": embedded})
     return {"kind": "Table", "apiVersion": "meta.k8s.io/v1", "metadata": lmeta,
-            "columnDefinitions": tables.columns(res.key) if with_columns else [],
+            "columnDefinitions": tables.columns(res.key, res.custom) if with_columns else [],
             "rows": rows}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 READ = ("get", "list", "watch")
@@ -36,6 +37,7 @@ class ResourceType:
     subresources: tuple[Subresource, ...] = ()
     fields: tuple[str, ...] = COMMON_FIELDS
     has_generation: bool = False
+    custom: bool = False  # served from a CustomResourceDefinition (sim/crds.py)
 
     @property
     def key(self) -> str:
@@ -124,6 +126,11 @@ RESOURCES: tuple[ResourceType, ...] = (
                  short_names=("cert", "certs"), categories=("cert-manager",),
                  has_generation=True,
                  subresources=(Subresource("status", "Certificate", _STATUS.verbs),)),
+    ResourceType("customresourcedefinitions", "customresourcedefinition",
+                 "CustomResourceDefinition", group="apiextensions.k8s.io", namespaced=False,
+                 short_names=("crd", "crds"), categories=("api-extensions",),
+                 subresources=(Subresource("status", "CustomResourceDefinition",
+                                           _STATUS.verbs),)),
     ResourceType("leases", "lease", "Lease", group="coordination.k8s.io"),
     ResourceType("endpointslices", "endpointslice", "EndpointSlice", group="discovery.k8s.io"),
     ResourceType("nodes", "", "NodeMetrics", group="metrics.k8s.io", version="v1beta1",
@@ -139,6 +146,7 @@ RESOURCES: tuple[ResourceType, ...] = (
 )
 
 GROUP_VERSIONS: dict[str, list[ResourceType]] = {}
+Custom = Mapping[str, list[ResourceType]]  # group-version -> custom resources (sim/crds.py)
 for _r in RESOURCES:
     GROUP_VERSIONS.setdefault(_r.api_version, []).append(_r)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from kubechat_tui.sim.resources import GROUP_VERSIONS, ResourceType, lookup
+from kubechat_tui.sim.resources import GROUP_VERSIONS, Custom, ResourceType, lookup
 from kubechat_tui.sim.status import page_not_found, unknown_resource
 
 NAMESPACE_SUBRESOURCES = ("status", "finalize")
@@ -23,13 +23,13 @@ class Target:
     subresource: str = ""
 
 
-def served_group(group: str, hidden: tuple[str, ...] = ()) -> bool:
+def served_group(group: str, hidden: tuple[str, ...] = (), custom: Custom | None = None) -> bool:
     """True when /apis/<group> is served (not an add-on this cluster lacks)."""
-    return group not in hidden and any(g.split("/")[0] == group for g in GROUP_VERSIONS
-                                       if "/" in g)
+    return group not in hidden and any(g.split("/")[0] == group
+                                       for g in (*GROUP_VERSIONS, *(custom or {})) if "/" in g)
 
 
-def parse_path(path: str, hidden: tuple[str, ...] = ()) -> Target:
+def parse_path(path: str, hidden: tuple[str, ...] = (), custom: Custom | None = None) -> Target:
     """Parse `api/v1/namespaces/payments/pods/x/log`; unknown paths raise a 404 ApiError.
 
     As on the real server, paths below /api and below a served /apis/<group> answer a
@@ -53,12 +53,13 @@ def parse_path(path: str, hidden: tuple[str, ...] = ()) -> Target:
     else:
         if len(parts) == 1:
             return Target(doc="apis")
-        if not served_group(parts[1], hidden):
+        if not served_group(parts[1], hidden, custom):
             raise page_not_found()
         if len(parts) == 2:
             return Target(doc="group", group=parts[1])
         gv, rest = f"{parts[1]}/{parts[2]}", parts[3:]
-    if gv not in GROUP_VERSIONS:
+    custom = custom or {}
+    if gv not in GROUP_VERSIONS and gv not in custom:
         raise unknown_resource()
     if not rest:
         return Target(doc="groupversion", group=gv.split("/")[0] if "/" in gv else "",
@@ -69,7 +70,8 @@ def parse_path(path: str, hidden: tuple[str, ...] = ()) -> Target:
         namespace, rest = rest[1], rest[2:]
     if len(rest) > 3:
         raise unknown_resource()
-    resource = lookup(gv, rest[0])
+    resource = lookup(gv, rest[0]) or next(
+        (r for r in custom.get(gv, []) if r.plural == rest[0]), None)
     if resource is None or (namespace and not resource.namespaced):
         raise unknown_resource()
     name = rest[1] if len(rest) > 1 else ""

@@ -19,8 +19,11 @@ COLUMNS: dict[str, list[dict[str, Any]]] = json.loads(
 )
 
 
-def columns(key: str) -> list[dict[str, Any]]:
-    """columnDefinitions for a resource key (the generic Name/Created At when unknown)."""
+def columns(key: str, custom: bool = False) -> list[dict[str, Any]]:
+    """columnDefinitions for a resource key (the generic Name/Created At when unknown,
+    Name/Age for a custom resource: wire sample 38)."""
+    if custom:
+        return COLUMNS["custom"]
     return COLUMNS.get(key) or COLUMNS["default"]
 
 
@@ -330,8 +333,10 @@ ROWS: dict[str, Callable[[Obj, float], list[Cell]]] = {
 }
 
 
-def cells(key: str, obj: Obj, at: float) -> list[Cell]:
-    """The row cells for one object (generic: name and creation time)."""
+def cells(key: str, obj: Obj, at: float, custom: bool = False) -> list[Cell]:
+    """The row cells for one object (generic: name and creation time; custom: name, age)."""
+    if custom:
+        return [obj["metadata"]["name"], age(obj["metadata"].get("creationTimestamp"), at)]
     printer = ROWS.get(key)
     if printer is None:
         return [obj["metadata"]["name"], obj["metadata"].get("creationTimestamp", "")]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import orjson
 import yaml
 
-from kubechat_tui.sim import admission, patching, reads, render
+from kubechat_tui.sim import admission, crds, patching, reads, render
 from kubechat_tui.sim.call import Call, Reply
 from kubechat_tui.sim.canonical import normalize
 from kubechat_tui.sim.clock import rfc3339
@@ -40,6 +40,7 @@ def create(call: Call) -> Reply:
     if store.get(res.key, ns, meta["name"]) is not None:
         raise already_exists(res.plural, res.group, meta["name"])
     admission.validate(res, obj, None)
+    obj = crds.admit(call.cluster.store, res, obj)
     obj = admission.stamp_new(res, obj, call, call.cluster.ids.uid())
     if not call.dry_run:
         store.put(res.key, obj)
@@ -54,6 +55,7 @@ def _without_managed_fields(obj: Obj) -> Obj:
 def _save(call: Call, new: Obj, current: Obj) -> Reply:
     res = call.res
     admission.validate(res, new, current)
+    new = crds.admit(call.cluster.store, res, new)
     if _without_managed_fields(new) == _without_managed_fields(current):
         return Reply(200, current)  # a no-op update keeps its resourceVersion
     if call.dry_run:
@@ -167,6 +169,8 @@ def remove(call: Call, obj: Obj, grace: int | None, policy: str, dry_run: bool) 
         if policy == "Orphan":
             orphan_dependents(call, obj)
         store.remove(res.key, meta.get("namespace", ""), meta["name"])
+        if res.key == crds.CRD_KEY:
+            crds.drop_resources(store, obj)
     return Reply(200, success(meta["name"], res.group, res.plural, meta["uid"]))
 
 

@@ -27,7 +27,8 @@ def read_spec(path: Path) -> tuple[PolicySpec, bytes, dict[str, CelCondition]]:
 
 
 def parse_spec(raw: bytes, path: str) -> tuple[PolicySpec, dict[str, CelCondition]]:
-    """Parse and validate policy bytes; errors name `path` (a file or a store version)."""
+    """Parse and validate policy bytes; errors name `path` (a file, a store version or a
+    cluster resource)."""
     try:
         text = raw.decode("utf-8")
         root = yaml.compose(text, Loader=yaml.SafeLoader)
