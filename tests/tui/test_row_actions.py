@@ -11,11 +11,10 @@ import pytest
 from kubechat_tui.tui.app import KubechatApp
 from kubechat_tui.tui.screens.choice_screen import ChoiceScreen
 from kubechat_tui.tui.screens.main_screen import MainScreen
-from kubechat_tui.tui.widgets.chat_pane import ChatPane
 from kubechat_tui.tui.widgets.health_card import HealthCard
 from kubechat_tui.tui.widgets.log_panel import LogPanel
 from kubechat_tui.tui.widgets.status_bar import StatusBar
-from tests.tui.helpers import SIZE, loaded, main_screen, rich_text, screen_text, wait_for
+from tests.tui.helpers import SIZE, loaded, main_screen, screen_text, wait_for
 
 Factory = Callable[..., KubechatApp]
 
@@ -130,27 +129,6 @@ async def test_logs_pick_a_container_and_its_previous_instance(make_console: Fac
                        what="the previous instance's log")
         assert "· api" in str(panel.border_title) and panel.line_count > 0
         assert panel.has_focus
-
-
-async def test_logs_of_a_vanished_pod_are_one_line_in_the_chat(make_console: Factory) -> None:
-    app = make_console(clusters=["prod-eu"], namespace="payments")
-    async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, loaded(pilot), what="rows")
-        screen = main_screen(pilot)
-        await wait_for(pilot, lambda: screen.selected is not None, what="a pod")
-        key = screen.selected
-        assert key is not None
-        status, _ = app.fleet.request(key.cluster, "DELETE",  # type: ignore[attr-defined]
-                                      f"/api/v1/namespaces/payments/pods/{key.name}",
-                                      query={"gracePeriodSeconds": 0})
-        assert status == 200
-        await pilot.press("l")
-        thread = screen.query_one(ChatPane).thread
-        await wait_for(pilot, lambda: any("not found" in rich_text(m.content)
-                                          for m in thread.children if hasattr(m, "content")),
-                       what="the line")
-        assert screen.query_one(StatusBar).has_class("-error")
-        await show(pilot, screen, "svc")  # the console keeps working
 
 
 async def test_the_health_card_jumps_to_a_group(make_console: Factory) -> None:
