@@ -1,7 +1,8 @@
 """Ask about this on a selected row, on the simulated fleet (real HTTP, the real planner and
 engine): the question plans for that pod only and its results stream into the chat;
 selecting the row again brings its result into view; a result block promotes to a plan
-whose change goes to the preview; `e` runs the row's events."""
+whose change goes to the preview; `e` runs the row's events; logs of a pod that vanished
+are one line in the chat and the console keeps working. Each test has its own fleet."""
 
 from __future__ import annotations
 
@@ -14,7 +15,9 @@ from kubechat_tui.tui.screens.main_screen import MainScreen
 from kubechat_tui.tui.screens.preview_screen import PreviewScreen
 from kubechat_tui.tui.widgets.chat_pane import ChatInput, ChatPane
 from kubechat_tui.tui.widgets.plan_view import PlanView
-from tests.e2e.test_diagnostics_console import blocks, console, finished, texts, thread
+from kubechat_tui.tui.widgets.status_bar import StatusBar
+from tests.e2e.conftest import World
+from tests.e2e.test_diagnostics_console import blocks, console, finished, shown, texts, thread
 from tests.tui.helpers import SIZE, wait_for
 
 __all__ = ["console"]  # the fixture
@@ -95,3 +98,23 @@ async def test_a_result_block_promotes_to_a_previewed_plan(
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, PreviewScreen), timeout=20,
                        what="the preview")
+
+
+async def test_logs_of_a_vanished_pod_are_one_line_in_the_chat(
+        console: Callable[..., KubechatApp], world: World) -> None:
+    app = console()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await select_pod(pilot, "payments-worker")
+        key = screen.selected
+        assert key is not None
+        status, _ = world.fleet.request(key.cluster, "DELETE",
+                                        f"/api/v1/namespaces/payments/pods/{key.name}",
+                                        query={"gracePeriodSeconds": 0})
+        assert status == 200
+        await pilot.press("l")
+        await wait_for(pilot, lambda: any(f'pods "{key.name}" not found' in shown(m)
+                                          for m in thread(app).children), what="the line")
+        assert screen.query_one(StatusBar).has_class("-error")
+        await pilot.press("colon", *"svc", "enter")  # the console keeps working
+        await wait_for(pilot, lambda: screen.scope.kind == "services" and listed(screen),
+                       what=":svc")
