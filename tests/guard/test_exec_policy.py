@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from kubechat_tui.config.settings import Settings
-from kubechat_tui.engine.exec_plan import ExecRequest, exec_plan
 from kubechat_tui.domain import Plan
+from kubechat_tui.engine.exec_plan import ExecRequest, exec_plan
 from kubechat_tui.guard.policy import (
     Policy,
     PolicyContext,
