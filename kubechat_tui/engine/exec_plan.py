@@ -29,6 +29,10 @@ class ExecInputError(ValueError):
     """A request that cannot run (bad name, unknown pod or container); one line."""
 
 
+class ClusterUnreachable(ExecInputError):
+    """The cluster did not answer the pod read (unreachable, TLS, credentials)."""
+
+
 class PodReader(Protocol):
     """The slice of a fleet that reads the pod."""
 
@@ -90,6 +94,9 @@ def resolve_target(fleet: PodReader, request: ExecRequest) -> ExecTargetInfo:
     where = f"{request.cluster}/{request.namespace}"
     if status == 404:
         raise ExecInputError(f"pod {request.pod} not found in {where}")
+    if status == 0:
+        raise ClusterUnreachable(f"{where}: cannot read pod {request.pod}: "
+                                 f"{failures.answer(status, doc)}")
     if status != 200:
         raise ExecInputError(f"{where}: cannot read pod {request.pod}: "
                              f"{failures.answer(status, doc)}")

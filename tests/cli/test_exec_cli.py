@@ -181,3 +181,6 @@ def test_a_cluster_refusing_websocket_upgrades(cli: Cli) -> None:
         "400); a proxy or load balancer in front of it may not pass WebSockets")
     ended = cli.records()[-1]
     assert ended.action == "exec.ended" and ended.payload["reason"] == "not_opened"
+    cli.sim.faults("staging").set(refuse_upgrades=False, unreachable=True)
+    code, _, err = exec_in(cli, "staging", "orders", name, "-y", "--", "ls")
+    assert code == 3 and "cannot read pod" in err and len(err.strip().splitlines()) == 1
