@@ -124,7 +124,8 @@ class ExecGuard:
         except ExecInputError as exc:
             error, unreachable = str(exc), isinstance(exc, ClusterUnreachable)
         container = target.container if target is not None else (request.container or "")
-        plan = exec_plan(request, container or "default", context, production)
+        plan = exec_plan(request, container or "default", context, production,
+                         self.redactor.redact)
         prep = Prepared(session_id, plan, "failed", error,
                         Trail(pipe.audit, pipe.operator, plan, session_id),
                         requests=[(STEP_ID, Request(request.cluster, "POST",
