@@ -16,7 +16,7 @@ EXIT_CODES = """exit codes:
      was ended (maximum length) or cut
   2  bad usage: no command after --, a bad pod name, an unknown pod or container, a
      container that is not running, more than one cluster in scope, missing --yes
-  3  the exec stream could not be opened: the cluster is unreachable or refuses the
+  3  the cluster is unreachable, or the exec stream could not be opened: it refuses the
      WebSocket upgrade (a proxy in between may not pass WebSockets)
   4  denied: RBAC (`create pods/exec`, remediation printed), guardrail policy (rule IDs
      and remediation printed), a rejected approval, or a policy file that does not load
@@ -146,7 +146,7 @@ def _refused(found: Any, as_json: bool) -> int:
         err(f"kubechat: {found.status.replace('_', ' ')}: {found.message}")
         for line in found.prep.remediation:
             err(line)
-    return STATUS_EXIT.get(found.status, 1)
+    return 3 if found.unreachable else STATUS_EXIT.get(found.status, 1)
 
 
 def _start(guard: Any, found: Any, confirmed: bool, client: Any, handle: Any,

@@ -28,6 +28,9 @@ faults (per cluster, at start with --fault, or at runtime over the control endpo
     error-writes         error-rate fails only writes that change the cluster (a dry
                          run passes, the real write fails)
     hold-writes=MS       apply such a write, then hold its answer MS milliseconds
+    refuse-upgrades      exec answers `Upgrade request required`, as behind a proxy that
+                         drops WebSocket upgrades
+    exec-v4-only         exec speaks only v4.channel.k8s.io (an older API server)
   control endpoint (loopback, plain HTTP; the address is printed at start):
     curl -s -X POST http://127.0.0.1:PORT/_sim/faults/prod-us -d '{"latency_ms": 200}'
     curl -s -X POST http://127.0.0.1:PORT/_sim/faults/prod-us -d '{"drop_watches": true}'
@@ -36,8 +39,8 @@ faults (per cluster, at start with --fault, or at runtime over the control endpo
     curl -s http://127.0.0.1:PORT/_sim/faults                     (every cluster's faults)
     curl -s -X POST http://127.0.0.1:PORT/_sim/compact/prod-us    (old resourceVersions: 410)
   JSON keys: latency_ms, error_rate, error_status, throttle, retry_after, unreachable,
-  blackhole, flap_watches, error_writes, hold_writes_ms, and drop_watches (a one-shot:
-  cuts the watches open right now).
+  blackhole, flap_watches, error_writes, hold_writes_ms, refuse_upgrades, exec_v4_only,
+  and drop_watches (a one-shot: cuts the watches open right now).
 """
 
 

@@ -28,6 +28,7 @@ from kubechat_tui.engine import trail as stage
 from kubechat_tui.engine.approvals import who
 from kubechat_tui.engine.exec_plan import (
     STEP_ID,
+    ClusterUnreachable,
     ExecInputError,
     ExecRequest,
     ExecTargetInfo,
@@ -52,6 +53,7 @@ class ExecPrepared:
     target: ExecTargetInfo | None = None
     production: bool = False
     redactor: Redactor = field(default_factory=Redactor)
+    unreachable: bool = False  # the cluster did not answer the pod read
 
     @property
     def status(self) -> Status:
@@ -115,21 +117,23 @@ class ExecGuard:
         known: dict[str, str] = routes() if callable(routes) else {}
         context = known.get(request.cluster, request.cluster)
         target: ExecTargetInfo | None = None
-        error = ""
+        error, unreachable = "", False
         try:
             request.check()
             target = resolve_target(pipe.fleet, request)
         except ExecInputError as exc:
-            error = str(exc)
+            error, unreachable = str(exc), isinstance(exc, ClusterUnreachable)
         container = target.container if target is not None else (request.container or "")
-        plan = exec_plan(request, container or "default", context, production)
+        plan = exec_plan(request, container or "default", context, production,
+                         self.redactor.redact)
         prep = Prepared(session_id, plan, "failed", error,
                         Trail(pipe.audit, pipe.operator, plan, session_id),
                         requests=[(STEP_ID, Request(request.cluster, "POST",
                                                     f"/api/v1/namespaces/{request.namespace}"
                                                     f"/pods/{request.pod}/exec"))],
                         options=RunOptions(break_glass=break_glass))
-        found = ExecPrepared(session_id, request, prep, target, production, self.redactor)
+        found = ExecPrepared(session_id, request, prep, target, production, self.redactor,
+                             unreachable)
         prep.trail.record(stage.EXEC_SUBMITTED, self._submitted(found, error),
                           "rejected" if error else "submitted")
         if error or target is None:

@@ -3,16 +3,19 @@
     request = ExecRequest("prod-eu", "payments", "payments-api-x", ("env",), container=None)
     request.check()                                   # ExecInputError: one line
     target = resolve_target(fleet, request)           # reads the pod: the container to use
-    plan = exec_plan(request, target, context="prod-eu")
+    plan = exec_plan(request, target.container, "prod-eu", production=True,
+                     redact=redactor.redact)             # what policy and approvals judge
 
 The plan has one step, verb `exec` on the pod, with params container, command and mode
 (`one-shot` or `interactive`); its kubectl line is rendered here, shell-quoted. Its digest
-is what an approval binds: the same command in the same container of the same pod.
+is what an approval binds: the same (redacted) command in the same container of the same
+pod.
 """
 
 from __future__ import annotations
 
 import shlex
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -27,6 +30,10 @@ STEP_ID = "exec"
 
 class ExecInputError(ValueError):
     """A request that cannot run (bad name, unknown pod or container); one line."""
+
+
+class ClusterUnreachable(ExecInputError):
+    """The cluster did not answer the pod read (unreachable, TLS, credentials)."""
 
 
 class PodReader(Protocol):
@@ -90,6 +97,9 @@ def resolve_target(fleet: PodReader, request: ExecRequest) -> ExecTargetInfo:
     where = f"{request.cluster}/{request.namespace}"
     if status == 404:
         raise ExecInputError(f"pod {request.pod} not found in {where}")
+    if status == 0:
+        raise ClusterUnreachable(f"{where}: cannot read pod {request.pod}: "
+                                 f"{failures.answer(status, doc)}")
     if status != 200:
         raise ExecInputError(f"{where}: cannot read pod {request.pod}: "
                              f"{failures.answer(status, doc)}")
@@ -122,13 +132,16 @@ def kubectl_line(request: ExecRequest, container: str) -> str:
     return shlex.join(words)
 
 
-def exec_plan(request: ExecRequest, container: str, context: str,
-              production: bool) -> Plan:
-    """The one-step plan that policy and approvals judge."""
-    line = kubectl_line(request, container)
+def exec_plan(request: ExecRequest, container: str, context: str, production: bool,
+              redact: Callable[[str], str] = str) -> Plan:
+    """The one-step plan that policy and approvals judge, its command `redact`ed: the plan
+    is what is shown, approved, audited and stored, and a secret typed into a command line
+    must reach none of them (the session runs `request.command` itself)."""
+    line = redact(kubectl_line(request, container))
     step = Step(id=STEP_ID, verb=Verb.EXEC, resource="pods", namespace=request.namespace,
                 name=request.pod, clusters=(request.cluster,),
-                params={"container": container, "command": list(request.command),
+                params={"container": container,
+                        "command": [redact(arg) for arg in request.command],
                         "mode": request.mode},
                 mutating=True, risk=Risk.HIGH if production else Risk.MEDIUM,
                 reason="a command in a running container", kubectl=line)

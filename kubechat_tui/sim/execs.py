@@ -86,7 +86,8 @@ async def serve(call: Call, fleet: SimFleet) -> web.StreamResponse:
     if (call.request.headers.get("Upgrade", "").lower() != "websocket"
             or fleet.faults[call.cluster.name].state.refuse_upgrades):  # a proxy dropped it
         raise ApiError(400, "BadRequest", "Upgrade request required", {})
-    ws = web.WebSocketResponse(protocols=PROTOCOLS)
+    older = fleet.faults[call.cluster.name].state.exec_v4_only
+    ws = web.WebSocketResponse(protocols=PROTOCOLS[1:] if older else PROTOCOLS)
     await ws.prepare(call.request)
     tty = call.flag("tty")
 

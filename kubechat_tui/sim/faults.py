@@ -38,6 +38,7 @@ FLAG_KINDS: dict[str, tuple[str, object, str]] = {
     "error-writes": ("error_writes", True, ""),
     "hold-writes": ("hold_writes_ms", None, "hold_writes_ms"),
     "refuse-upgrades": ("refuse_upgrades", True, ""),
+    "exec-v4-only": ("exec_v4_only", True, ""),
 }
 
 
@@ -56,6 +57,7 @@ class FaultState:
     error_writes: bool = False  # error_rate applies to committing writes only
     hold_writes_ms: int = 0  # a committing write's answer is held this long after it applied
     refuse_upgrades: bool = False  # exec answers as if a proxy dropped the WebSocket upgrade
+    exec_v4_only: bool = False  # exec speaks only v4.channel.k8s.io (an older API server)
 
     def as_dict(self) -> dict[str, Any]:
         """The settings as JSON-ready values."""

@@ -181,3 +181,23 @@ def test_a_cluster_refusing_websocket_upgrades(cli: Cli) -> None:
         "400); a proxy or load balancer in front of it may not pass WebSockets")
     ended = cli.records()[-1]
     assert ended.action == "exec.ended" and ended.payload["reason"] == "not_opened"
+    cli.sim.faults("staging").set(refuse_upgrades=False, unreachable=True)
+    code, _, err = exec_in(cli, "staging", "orders", name, "-y", "--", "ls")
+    assert code == 3 and "cannot read pod" in err and len(err.strip().splitlines()) == 1
+
+
+def test_a_secret_on_the_command_line_reaches_no_record(cli: Cli) -> None:
+    name = pod(cli, "prod-eu", "orders", "orders-api")
+    secret = "ghp_" + "CmdLineCanary1" * 3
+    code, _, err = exec_in(cli, "prod-eu", "orders", name, "-y", "--", "sh", "-c",
+                           f"echo {secret} > /dev/null")
+    assert code == 5, err  # production: an approval request was opened
+    assert secret not in err
+    code, _, err = exec_in(cli, "staging", "orders", pod(cli, "staging", "orders",
+                                                         "orders-api"),
+                           "-y", "--", "rm", "-rf", f"/tmp/{secret}")
+    assert code == 4 and secret not in err
+    assert secret not in json.dumps([r.payload for r in cli.records()])
+    assert secret not in json.dumps([(r.payload, r.approvals) for r in cli.records()])
+    for stored in cli.data.glob("kubechat.db*"):  # the database, its WAL
+        assert secret.encode() not in stored.read_bytes()

@@ -4,7 +4,9 @@ the terminal, and the transcript seen from the audit screen with no secret on sc
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
+from textual.pilot import Pilot
 from textual.widgets import Input, Log
 
 from kubechat_tui.tui.app import KubechatApp
@@ -28,6 +30,18 @@ def orders_pod(world: World, cluster: str) -> ObjectKey:
     return ObjectKey(cluster, "pods", "orders", doc["items"][0]["metadata"]["name"])
 
 
+async def select_pod(pilot: Pilot[Any], key: ObjectKey) -> MainScreen:
+    """Make `key` the selected row once the table has chosen its own (a row arriving later
+    would otherwise replace it)."""
+    app = pilot.app
+    await wait_for(pilot, lambda: isinstance(app.screen, MainScreen), what="main screen")
+    main = app.screen
+    assert isinstance(main, MainScreen)
+    await wait_for(pilot, lambda: main.selected is not None, timeout=30, what="a row")
+    main.selected = key
+    return main
+
+
 def chat_text(main: MainScreen) -> str:
     return screen_text(main.app) + " ".join(
         str(getattr(m, "text", "")) for m in main.query_one(ChatPane).thread.children)
@@ -37,11 +51,8 @@ async def test_exec_terminal_and_its_redacted_transcript(
         console: Callable[[], KubechatApp], world: World) -> None:
     app = console()
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, MainScreen), what="main screen")
-        main = app.screen
-        assert isinstance(main, MainScreen)
         key = orders_pod(world, "staging")
-        main.selected = key
+        main = await select_pod(pilot, key)
 
         await command(pilot, "exec")
         asked = await dialog(pilot)
@@ -92,10 +103,7 @@ async def test_exec_in_production_waits_for_approval(
         console: Callable[[], KubechatApp], world: World) -> None:
     app = console()
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, MainScreen), what="main screen")
-        main = app.screen
-        assert isinstance(main, MainScreen)
-        main.selected = orders_pod(world, "prod-eu")
+        main = await select_pod(pilot, orders_pod(world, "prod-eu"))
         await command(pilot, "exec -- ls /app")
         await wait_for(pilot, lambda: "approval requested" in chat_text(main),
                        what="the approval request")

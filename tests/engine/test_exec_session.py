@@ -16,6 +16,7 @@ from kubechat_tui.engine.exec_plan import ExecRequest
 from kubechat_tui.engine.exec_session import ExecSession, SessionEvents, start_session
 from kubechat_tui.engine.wiring import EngineHandle, open_engine
 from kubechat_tui.kube.fleet import Fleet
+from kubechat_tui.sim import SimServer
 from kubechat_tui.store.audit_model import AuditFilter, Operator
 from kubechat_tui.store.transcripts import read_transcript, transcript_dir
 
@@ -158,3 +159,19 @@ def test_closing_a_session_records_why(engine: Engine) -> None:
     end = session.finish("closed", "closed by the user")
     assert end.reason == "closed" and session.finish("exited") is end  # once
     assert ended(engine)["reason"] == "closed"
+
+
+def test_an_older_server_speaking_only_v4(engine: Engine, sim_server: SimServer) -> None:
+    screen = Screen()
+    sim_server.faults("staging").set(exec_v4_only=True)
+    try:
+        session = interactive(engine, screen, Clock())
+        assert session.stream.protocol == "v4.channel.k8s.io"
+        screen.wait_for("/app $ ")
+        session.send("echo v4\r")
+        screen.wait_for("v4\r\n")
+        session.send("exit\r")
+        end = session.wait(5)
+    finally:
+        sim_server.faults("staging").clear()
+    assert end is not None and end.reason == "exited" and end.exit_code == 0
