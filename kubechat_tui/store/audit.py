@@ -177,19 +177,8 @@ class AuditLog:
         return accepted
 
     def key_in_force(self) -> str | None:
-        """The fingerprint that signs the next checkpoint: the newest checkpoint's key, or
-        the key it hands over to; None before any checkpoint."""
-        with self.db.read() as conn:
-            row = conn.execute(
-                "SELECT payload, signature FROM audit_checkpoint ORDER BY id DESC LIMIT 1"
-            ).fetchone()
-        if row is None:
-            return None
-        try:
-            last = parse_checkpoint(bytes(row[0]), bytes(row[1]))
-        except ValueError:
-            return None
-        return last.next_fingerprint or last.key_fingerprint
+        """The fingerprint that signs the next checkpoint (see ``key_in_force``)."""
+        return key_in_force(self.db)
 
     def _sign_head(
         self, signer: Signer, seal: SealCheck, reason: str, force: bool,
@@ -357,6 +346,22 @@ class AuditLog:
             return parse_checkpoint(last[1], last[2]).seq == head_seq
         except ValueError:
             return False
+
+
+def key_in_force(db: Database) -> str | None:
+    """The fingerprint that signs the next checkpoint: the newest checkpoint's key, or the
+    key it hands over to; None before any checkpoint."""
+    with db.read() as conn:
+        row = conn.execute(
+            "SELECT payload, signature FROM audit_checkpoint ORDER BY id DESC LIMIT 1"
+        ).fetchone()
+    if row is None:
+        return None
+    try:
+        last = parse_checkpoint(bytes(row[0]), bytes(row[1]))
+    except ValueError:
+        return None
+    return last.next_fingerprint or last.key_fingerprint
 
 
 def _where(filters: AuditFilter, after: int) -> tuple[str, list[Any]]:
