@@ -323,8 +323,11 @@ class AuditLog:
     def _register_key(self, key: TrustedKey) -> None:
         """Record the signer's public key; refuse a different key than the one in force
         (the newest checkpoint's, or the one it hands over to: `kubechat audit rotate-key`)."""
-        recorded = {k.fingerprint for k in self.recorded_keys()}
-        in_force = self.key_in_force() or (sorted(recorded)[0] if recorded else None)
+        keys = {k.fingerprint: k for k in self.recorded_keys()}
+        recorded = set(keys)
+        in_force = self._authentic_key_in_force(keys)
+        if in_force is None and recorded and key.fingerprint not in recorded:
+            in_force = sorted(recorded)[0]  # no authentic checkpoint: the recorded key
         if in_force is not None and key.fingerprint != in_force:
             raise SigningKeyError(
                 f"{self.db.path}: checkpoints are signed with key {in_force}, but the key "
@@ -339,6 +342,24 @@ class AuditLog:
                     "VALUES (?, ?, ?)",
                     (key.fingerprint, key.public_key, ts_text(datetime.now(UTC))),
                 )
+
+    def _authentic_key_in_force(self, keys: dict[str, TrustedKey]) -> str | None:
+        """The key in force per the newest checkpoint, when that checkpoint verifies with
+        the recorded key it names (a damaged one is left to ``verify``); else None."""
+        with self.db.read() as conn:
+            row = conn.execute(
+                "SELECT payload, signature FROM audit_checkpoint ORDER BY id DESC LIMIT 1"
+            ).fetchone()
+        if row is None:
+            return None
+        try:
+            last = parse_checkpoint(bytes(row[0]), bytes(row[1]))
+        except ValueError:
+            return None
+        signer = keys.get(last.key_fingerprint)
+        if signer is None or not last.signed_by(signer):
+            return None
+        return last.next_fingerprint or last.key_fingerprint
 
     @staticmethod
     def _same_head(last: StoredRow, head_seq: int) -> bool:
