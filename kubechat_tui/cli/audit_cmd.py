@@ -231,9 +231,7 @@ def _finish_rotation(args: argparse.Namespace, settings: Settings) -> bool:
     """A rotation interrupted after its hand-over (the staged key is the one in force, the
     old one still stored): promote the staged key and have it sign. False when there is
     none to finish."""
-    from kubechat_tui.store.audit import AuditLog
-    from kubechat_tui.store.database import open_database
-    from kubechat_tui.store.opener import database_path
+    from kubechat_tui.store.opener import signing_key_in_force
     from kubechat_tui.store.signing import load_signer, promote_next_key, staged_key
 
     directory = _data_dir(args)
@@ -241,12 +239,7 @@ def _finish_rotation(args: argparse.Namespace, settings: Settings) -> bool:
     staged = staged_key(old) if old is not None else None
     if old is None or staged is None:
         return False
-    db = open_database(database_path(settings, directory), create=False)
-    try:
-        in_force = AuditLog(db, None).key_in_force()
-    finally:
-        db.close()
-    if in_force != staged.fingerprint:
+    if signing_key_in_force(settings, directory) != staged.fingerprint:
         return False  # the hand-over never happened: rotate with the staged key
     promote_next_key(old)
     with _open_log(args, settings, signing=True) as log:

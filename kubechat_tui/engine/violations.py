@@ -18,6 +18,7 @@ the next one, a posted one as `violation.alerted`, a failed delivery as
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
@@ -83,7 +84,7 @@ class ViolationAlerter:
                                          payload={**violation.to_dict(), "key": violation.key}))
             return (f"alert held back: one for {violation.key} went out at {last} "
                     f"(at most one per {int(self.interval.total_seconds())} s)")
-        sent = Violation(**{**violation.__dict__, "suppressed": held})
+        sent = replace(violation, suppressed=held)
         hosts = [webhook_host(url) for url, _ in self.targets]
         self.audit.append(AuditEvent(action=ALERTED, operator=operator, outcome="posted",
                                      payload={**sent.to_dict(), "key": sent.key,

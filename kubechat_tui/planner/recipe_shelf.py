@@ -13,9 +13,8 @@ from pathlib import Path
 
 from kubechat_tui.config.settings import Settings
 from kubechat_tui.planner.recipes import Recipe, RecipeError, parse_recipe
-from kubechat_tui.store.database import open_database
 from kubechat_tui.store.errors import StoreError
-from kubechat_tui.store.opener import database_path
+from kubechat_tui.store.opener import open_store
 from kubechat_tui.store.recipe_store import RecipeStore
 
 
@@ -36,16 +35,16 @@ class Shelf:
 def read_shelf(settings: Settings, data_dir: Path) -> Shelf:
     """The store's recipes (an empty shelf without a database or on a store error)."""
     try:
-        db = open_database(database_path(settings, data_dir), create=False)
+        opened = open_store(settings, data_dir, writer=False, create=False)
     except StoreError:
         return Shelf()
     try:
-        store = RecipeStore(db)
+        store = RecipeStore(opened.db)
         rows, ratings = store.published(), store.ratings()
     except StoreError:
         return Shelf()
     finally:
-        db.close()
+        opened.db.close()
     published: dict[str, Recipe] = {}
     for name, row in rows.items():
         try:

@@ -193,19 +193,8 @@ class AuditLog:
         return accepted
 
     def key_in_force(self) -> str | None:
-        """The fingerprint that signs the next checkpoint: the newest checkpoint's key, or
-        the key it hands over to; None before any checkpoint."""
-        with self.db.read() as conn:
-            row = conn.execute(
-                "SELECT payload, signature FROM audit_checkpoint ORDER BY id DESC LIMIT 1"
-            ).fetchone()
-        if row is None:
-            return None
-        try:
-            last = parse_checkpoint(bytes(row[0]), bytes(row[1]))
-        except ValueError:
-            return None
-        return last.next_fingerprint or last.key_fingerprint
+        """The fingerprint that signs the next checkpoint (see ``key_in_force``)."""
+        return key_in_force(self.db)
 
     def _sign_head(
         self, signer: Signer, seal: SealCheck, reason: str, force: bool,
@@ -350,8 +339,11 @@ class AuditLog:
     def _register_key(self, key: TrustedKey) -> None:
         """Record the signer's public key; refuse a different key than the one in force
         (the newest checkpoint's, or the one it hands over to: `kubechat audit rotate-key`)."""
-        recorded = {k.fingerprint for k in self.recorded_keys()}
-        in_force = self.key_in_force() or (sorted(recorded)[0] if recorded else None)
+        keys = {k.fingerprint: k for k in self.recorded_keys()}
+        recorded = set(keys)
+        in_force = self._authentic_key_in_force(keys)
+        if in_force is None and recorded and key.fingerprint not in recorded:
+            in_force = sorted(recorded)[0]  # no authentic checkpoint: the recorded key
         if in_force is not None and key.fingerprint != in_force:
             raise SigningKeyError(
                 f"{self.db.path}: checkpoints are signed with key {in_force}, but the key "
@@ -367,12 +359,46 @@ class AuditLog:
                     (key.fingerprint, key.public_key, ts_text(datetime.now(UTC))),
                 )
 
+    def _authentic_key_in_force(self, keys: dict[str, TrustedKey]) -> str | None:
+        """The key in force per the newest checkpoint, when that checkpoint verifies with
+        the recorded key it names (a damaged one is left to ``verify``); else None."""
+        with self.db.read() as conn:
+            row = conn.execute(
+                "SELECT payload, signature FROM audit_checkpoint ORDER BY id DESC LIMIT 1"
+            ).fetchone()
+        if row is None:
+            return None
+        try:
+            last = parse_checkpoint(bytes(row[0]), bytes(row[1]))
+        except ValueError:
+            return None
+        signer = keys.get(last.key_fingerprint)
+        if signer is None or not last.signed_by(signer):
+            return None
+        return last.next_fingerprint or last.key_fingerprint
+
     @staticmethod
     def _same_head(last: StoredRow, head_seq: int) -> bool:
         try:
             return parse_checkpoint(last[1], last[2]).seq == head_seq
         except ValueError:
             return False
+
+
+def key_in_force(db: Database) -> str | None:
+    """The fingerprint that signs the next checkpoint: the newest checkpoint's key, or the
+    key it hands over to; None before any checkpoint."""
+    with db.read() as conn:
+        row = conn.execute(
+            "SELECT payload, signature FROM audit_checkpoint ORDER BY id DESC LIMIT 1"
+        ).fetchone()
+    if row is None:
+        return None
+    try:
+        last = parse_checkpoint(bytes(row[0]), bytes(row[1]))
+    except ValueError:
+        return None
+    return last.next_fingerprint or last.key_fingerprint
 
 
 def _where(filters: AuditFilter, after: int) -> tuple[str, list[Any]]:

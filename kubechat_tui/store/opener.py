@@ -23,7 +23,7 @@ from pathlib import Path
 
 from kubechat_tui.config.settings import Settings
 from kubechat_tui.domain.redaction import DEFAULT, Redactor
-from kubechat_tui.store.audit import AuditLog, default_anchor_path
+from kubechat_tui.store.audit import AuditLog, default_anchor_path, key_in_force
 from kubechat_tui.store.checkpoint_marker import CheckpointMarker
 from kubechat_tui.store.database import Database, open_database
 from kubechat_tui.store.kept_values import KeptValues
@@ -98,3 +98,13 @@ def open_store(settings: Settings, data_dir: Path, *, writer: bool = True,
         db.close()
         raise
     return Store(db, audit, writer)
+
+
+def signing_key_in_force(settings: Settings, data_dir: Path) -> str | None:
+    """The fingerprint of the audit key the database expects next (a rotation's hand-over
+    names the new one), read without loading any key; None without checkpoints."""
+    db = open_database(database_path(settings, data_dir), create=False)
+    try:
+        return key_in_force(db)
+    finally:
+        db.close()

@@ -43,8 +43,11 @@ class PolicyVersion:
     request_id: str | None = None  # the approval request that released it
 
     def author_text(self) -> str:
-        """`alice (prod-eu: alice@corp)`: the OS user and the cluster identities."""
-        ids = ", ".join(f"{c}: {w}" for c, w in sorted(self.author_identities.items()))
+        """`alice (sre-lead)`, or `alice (prod-eu: a, staging: b)` when the clusters know
+        the author by different names: the OS user and the Kubernetes identities."""
+        names = set(self.author_identities.values())
+        ids = names.pop() if len(names) == 1 else ", ".join(
+            f"{c}: {w}" for c, w in sorted(self.author_identities.items()))
         return self.author + (f" ({ids})" if ids else "")
 
 

@@ -86,3 +86,16 @@ def test_a_policy_that_does_not_load_alerts(cli: Cli, tmp_path: Path) -> None:
     [doc] = received
     assert doc["text"].startswith("kubechat policy does not load: POLICY-ERROR")
     assert str(broken) in doc["text"]
+
+
+def test_a_read_the_policy_denies_alerts(cli: Cli, tmp_path: Path) -> None:
+    policy = tmp_path / "reads.yaml"
+    policy.write_text("version: 1\nrules:\n  - id: READ-001\n    kind: protected_namespaces\n"
+                      "    namespaces: [payments]\n    match: {mutating_only: false}\n")
+    with Receiver() as slack, Receiver() as plain:
+        _configure(tmp_path, slack.url, plain.url, policy=str(policy))
+        code, out, err = cli.run("ask", "pods in payments", "--context", "prod-eu")
+        received = list(plain.received)
+    assert code == 4, out + err
+    [doc] = received
+    assert doc["kind"] == "denial" and doc["rule_ids"] == ["READ-001"]

@@ -36,6 +36,7 @@ from kubechat_tui.engine.diagnostics.requests import ReadApi, ReadRequests
 from kubechat_tui.engine.diagnostics.results import SKIPPED, ReadRun, StepResult
 from kubechat_tui.engine.routes import bind_routes
 from kubechat_tui.engine.trail import AuditSink, Trail
+from kubechat_tui.engine.violations import ViolationAlerter, denial
 from kubechat_tui.guard.policy import Policy, PolicyContext
 from kubechat_tui.kube.errors import ApiError
 from kubechat_tui.kube.failures import one_line
@@ -66,13 +67,15 @@ class ReadPath:
     timeline: Timeline
     operator: Operator
     clock: Clock = field(default=_utc_now)
+    violations: ViolationAlerter | None = None  # alerts a policy denial of a read
 
     @classmethod
     def beside(cls, pipeline: Any) -> ReadPath:
         """The read path of an `engine.pipeline.Pipeline`: its fleet, settings, policy,
-        audit chain, timeline and operator."""
+        audit chain, timeline, operator and violation alerts."""
         return cls(pipeline.fleet, pipeline.settings, pipeline.audit, pipeline.policy,
-                   pipeline.timeline, pipeline.operator)
+                   pipeline.timeline, pipeline.operator,
+                   violations=getattr(pipeline, "violations", None))
 
     @traced("kubechat.diagnostics", lambda self, plan, *_: plan_attributes(plan))
     def run(self, plan: Plan, on_result: ResultCallback | None = None) -> ReadRun:
@@ -89,6 +92,8 @@ class ReadPath:
             "kubectl": [line for s in reads.steps if s.accepted for line in plan.kubectl_lines(s)]},
             "submitted")
         run = ReadRun(run_id, plan)
+        if refusals and self.violations is not None:
+            self.violations.raise_alert(denial(reads, decision, self.operator), self.operator)
 
         def done(result: StepResult) -> None:
             trail.record(stage.READ_STEP, result.audit_payload(), result.status,

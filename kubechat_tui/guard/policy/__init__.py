@@ -3,9 +3,13 @@
 API (for the engine):
     load_policy(path) -> Policy                 # PolicyError: one line, "file:line: key: problem"
     load_configured_policy(settings) -> Policy  # settings.policy_file, else the shipped default
+    active.active_policy(settings, floor, PolicyHistory(db))  # the store's active version
     Policy.evaluate(plan, PolicyContext(settings, now, labels, requester)) -> PolicyDecision
         .allowed, .required_approvals, .rule_ids, .reasons, .remediation, .policy_hash, .hits
     guard.targets.observe_targets(fleet, plan).labels  # the labels label rules need
+
+`policy_changes: {approvals, approvers}` makes a change of the policy itself wait for
+approvers (`engine.policy_versions`).
 
 Rule kinds (see docs/policy-example.yaml): protected_namespaces, allowed_namespaces,
 forbidden_labels, required_labels, change_freeze (windows + timezone), max_blast_radius,
