@@ -131,8 +131,10 @@ def _record_kind(action: str, payload: dict[str, Any]) -> tuple[str, str]:
             f"{verb}: {len(changes)} change(s)" if action.endswith("succeeded")
             else f"FAILED: {payload.get('failure', '')}"[:160])
     if action.startswith("summary."):
-        return "summary", str(payload.get("text", "")).strip().splitlines()[0][:160] \
-            if str(payload.get("text", "")).strip() else action
+        text = str(payload.get("text", "")).strip()
+        evidence = [str(run) for run in payload.get("evidence") or []]
+        cites = f" (from diagnostics {', '.join(evidence)})" if evidence else ""
+        return "summary", (text.splitlines()[0][:160] if text else action) + cites
     if action.startswith("incident."):
         detail = payload.get("title") or payload.get("resolution") or ""
         return "incident", f"{action.replace('incident.', 'incident ')} {detail}".strip()

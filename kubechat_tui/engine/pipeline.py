@@ -113,6 +113,8 @@ class Prepared:
     remediation: list[str] = field(default_factory=list)
     options: RunOptions = field(default_factory=RunOptions)
     snapshot_record: int | None = None  # seq of the snapshot.captured record the intents name
+    submitted_digest: str = ""  # the plan's digest as submitted (finds its diagnostics runs)
+    evidence: list[str] = field(default_factory=list)  # those runs' ids, once executed
 
     @property
     def ready(self) -> bool:
@@ -167,6 +169,7 @@ class Pipeline:
         """Run every check up to the approval gate; each stage is audited in order."""
         opts = options or RunOptions()
         execution_id = "ex-" + secrets.token_hex(5)
+        submitted = plan.digest()
         try:
             plan = assess_plan(bind_routes(settle_config(canonical(plan), self.settings),
                                            self._routes()),
@@ -177,7 +180,8 @@ class Pipeline:
                          "rejected")
             return Prepared(execution_id, plan, "failed", str(exc), trail, options=opts)
         trail = Trail(self.audit, self.operator, plan, execution_id)
-        prep = Prepared(execution_id, plan, "failed", "", trail, options=opts)
+        prep = Prepared(execution_id, plan, "failed", "", trail, options=opts,
+                        submitted_digest=submitted)
         trail.record(stage.PLAN, {"plan": plan.model_dump(mode="json"),
                                   "rollback_of": opts.rollback_of,
                                   "kubectl": [line for s in plan.steps if s.accepted
@@ -434,8 +438,10 @@ class Pipeline:
                      "required_approvals": needed}))
         summary = write_summary(prep.plan, report, self._who(), _approvers(prep),
                                 self.summary_writer, self.summary_model)
-        prep.trail.record(stage.SUMMARY, {"text": summary.text, "note": summary.note},
-                          summary.author)
+        prep.evidence = [e.execution_id or "" for e in
+                         self.timeline.diagnostics_for(prep.submitted_digest)]
+        prep.trail.record(stage.SUMMARY, {"text": summary.text, "note": summary.note,
+                                          "evidence": prep.evidence}, summary.author)
         status: Status = "done" if report.ok else "failed"
         message = (f"{len(report.done())}/{len(report.changes)} change(s) applied"
                    if report.ok else f"stopped: {report.failure}; "
@@ -457,7 +463,8 @@ class Pipeline:
             kind="summary", author=self._who(), execution_id=result.execution_id,
             title=f"summary: {result.prepared.plan.headline()[:120]}", body=body,
             payload={"status": result.status, "edited": result.summary is None
-                     or body != result.summary.text}))
+                     or body != result.summary.text,
+                     "evidence": result.prepared.evidence}))  # the diagnostics runs it cites
         result.prepared.trail.record(stage.ARCHIVED, {"text": body}, "archived")
 
     def cancel(self, prep: Prepared, reason: str = "closed without executing") -> None:

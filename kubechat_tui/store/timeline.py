@@ -138,6 +138,14 @@ class Timeline:
             f"AND cluster IN ({marks}) AND ts >= ? AND ts <= ?) ORDER BY ts, id",
             [incident.id, *IMPORTED_KINDS, *incident.clusters, start, end])
 
+    def diagnostics_for(self, submitted_digest: str, limit: int = 10) -> list[TimelineEntry]:
+        """The diagnostics runs of the plan submitted with this digest, newest first (the
+        result blocks a summary of its execution was written from)."""
+        return self._select(
+            "SELECT * FROM timeline WHERE kind = 'diagnostics' AND "
+            "json_extract(payload, '$.submitted_digest') = ? ORDER BY id DESC LIMIT ?",
+            [submitted_digest, limit])
+
     def recent(self, limit: int = 50) -> list[TimelineEntry]:
         """The newest entries first."""
         return self._select("SELECT * FROM timeline ORDER BY id DESC LIMIT ?", [limit])

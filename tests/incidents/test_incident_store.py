@@ -120,5 +120,5 @@ def test_the_report_masks_secrets_but_keeps_its_hashes(store: Store, desk: Incid
                          timedelta(hours=1))
     report = build_report(view, None, store.audit)
     note = next(i for i in report["timeline"] if i["kind"] == "note")
-    assert "S3cretPassw0rd" not in note["title"] and "[REDACTED]" in note["title"]
+    assert "S3cretPassw0rd" not in note["title"] and "[REDACTED:url-password:" in note["title"]
     assert verify_report(report, store.audit) == []

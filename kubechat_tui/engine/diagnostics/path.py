@@ -81,6 +81,7 @@ class ReadPath:
     def run(self, plan: Plan, on_result: ResultCallback | None = None) -> ReadRun:
         """Run the plan's read steps (skipped ones are reported, changes ignored)."""
         run_id = "rd-" + secrets.token_hex(5)
+        submitted = plan.digest()  # as submitted: the key a later summary finds this run by
         plan = self._bound(plan, run_id)
         trail = Trail(self.audit, self.operator, plan, run_id)
         reads = plan.model_copy(update={"steps": tuple(s for s in plan.steps
@@ -116,7 +117,7 @@ class ReadPath:
         self.timeline.add(TimelineEntry(
             kind="diagnostics", author=self._who(), execution_id=run_id,
             title=f"asked: {plan.input[:120]}", body=run.summary(),
-            payload={"plan_digest": plan.digest(), "results": [
+            payload={"plan_digest": plan.digest(), "submitted_digest": submitted, "results": [
                 {"step": r.step_id, "cluster": r.cluster, "status": r.status,
                  "output_sha256": r.output_sha256()} for r in run.results]}))
         return run
