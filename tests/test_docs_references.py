@@ -10,13 +10,13 @@ from pathlib import Path
 import pytest
 
 from kubechat_tui.cli.main import build_parser
+from kubechat_tui.store.audit_model import ACTION_TYPES
 from kubechat_tui.tui.bindings import binding_ids
 from tests.test_docs_config import KEYS
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = sorted([ROOT / "README.md", ROOT / "CHANGELOG.md", *(ROOT / "docs").rglob("*.md")])
-COMMAND = re.compile(
-    r"(?<!keyring set )\bkubechat(?: --demo)? ([a-z][a-z-]+)(?: ([a-z][a-z-]+))?")
+COMMAND = re.compile(r"^kubechat(?: --demo)? ([a-z][a-z-]+)(?: ([a-z][a-z-]+))?")
 SECTIONS = {key[0] for key in KEYS if len(key) > 1}
 CONFIG_KEY = re.compile(rf"`((?:{'|'.join(sorted(SECTIONS))})\.[a-z_.]+)`")
 CODE = re.compile(r"```.*?```|`[^`\n]+`", re.DOTALL)
@@ -34,8 +34,9 @@ COMMANDS = subcommands(build_parser())
 
 @pytest.mark.parametrize("doc", DOCS, ids=lambda p: str(p.relative_to(ROOT)))
 def test_commands_named_in_docs_exist(doc: Path) -> None:
-    code = " ".join(CODE.findall(doc.read_text(encoding="utf-8")))
-    for command, sub in COMMAND.findall(code):
+    lines = [line.strip().removeprefix("$ ") for chunk in CODE.findall(doc.read_text("utf-8"))
+             for line in chunk.strip("`").splitlines()]
+    for command, sub in (m.groups() for line in lines if (m := COMMAND.match(line))):
         assert command in COMMANDS, f"{doc.name}: no command `kubechat {command}`"
         nested = subcommands(COMMANDS[command])
         if nested and sub:
@@ -44,7 +45,8 @@ def test_commands_named_in_docs_exist(doc: Path) -> None:
 
 @pytest.mark.parametrize("doc", DOCS, ids=lambda p: str(p.relative_to(ROOT)))
 def test_config_keys_named_in_docs_exist(doc: Path) -> None:
-    known = {".".join(key) for key in KEYS} | binding_ids()  # key ids share the look
+    known = ({".".join(key) for key in KEYS} | binding_ids()  # key ids and audit actions
+             | ACTION_TYPES)                                   # share the look
     for key in CONFIG_KEY.findall(doc.read_text(encoding="utf-8")):
         key = key.rstrip(".")
         prefixes = {k for k in known if k == key or k.startswith(f"{key}.")}

@@ -108,6 +108,7 @@ def _run(session: Any, args: argparse.Namespace, result: Any) -> int:
     from kubechat_tui.engine.diagnostics.text import result_text
     from kubechat_tui.engine.insights.runner import Insights
     from kubechat_tui.engine.insights.summary import summarize
+    from kubechat_tui.engine.investigation.loop import investigates
     from kubechat_tui.engine.wiring import configured_policy_source, open_engine
     from kubechat_tui.guard.policy import PolicyError
     from kubechat_tui.kube.lookup import FleetView
@@ -134,7 +135,9 @@ def _run(session: Any, args: argparse.Namespace, result: Any) -> int:
         if not args.json:
             for card in cards:
                 write(card.text() + "\n", sys.stdout)
-            summary = summarize(session.settings, cards) if args.planner != "rules" else None
+            worded = args.planner != "rules" and not investigates(session.settings.ai, plan)
+            summary = summarize(session.settings, cards) if worded else None  # else the
+            # model investigates, and its cited answer covers the cards
             if summary:
                 write(f"summary (model-worded, from the redacted cards): {summary}\n",
                       sys.stdout)

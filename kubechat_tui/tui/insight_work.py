@@ -15,16 +15,21 @@ if TYPE_CHECKING:
 
 
 def insight_cards(handle: EngineHandle, run: ReadRun) -> InsightsReady:
-    """The cards of `run` and, with a model configured, its summary of them (an error
-    line instead when the analysis fails)."""
+    """The cards of `run` and, with a model configured, its summary of them, unless the
+    model investigates this run (its cited answer covers the cards); an error line instead
+    when the analysis fails."""
     from kubechat_tui.engine.insights.runner import Insights
     from kubechat_tui.engine.insights.summary import summarize
+    from kubechat_tui.engine.investigation.loop import investigates
 
     try:
         cards = Insights.beside(handle.pipeline).analyze(run)
     except Exception as exc:  # a store failure: one line, the console stays up
         return InsightsReady(error=f"insights not available: {one_line(exc)}")
-    return InsightsReady(cards, summarize(handle.pipeline.settings, cards))
+    settings = handle.pipeline.settings
+    if not run.plan.mutating and investigates(settings.ai, run.plan):  # as the console does
+        return InsightsReady(cards, None)
+    return InsightsReady(cards, summarize(settings, cards))
 
 
 def pin_card(handle: EngineHandle, card: InsightCard) -> str:

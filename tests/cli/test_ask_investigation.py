@@ -127,12 +127,10 @@ def test_the_model_investigates_and_every_out_of_bounds_call_is_refused(
 
 def test_ask_shows_calls_refusals_and_the_cited_answer(cli: Cli, stub: LLMStub) -> None:
     with_model(cli, stub)
-    stub.script(PLANNED, Scripted(content="The 1.5.0 rollout broke payments-api."),
-                calls(LOGS, MUTATION), answer("Crash on start.", "c1@prod-eu"))
+    stub.script(PLANNED, calls(LOGS, MUTATION), answer("Crash on start.", "c1@prod-eu"))
     code, out, err = cli.run(*ASK)
     assert code == 0, err
-    assert ("summary (model-worded, from the redacted cards): The 1.5.0 rollout broke "
-            "payments-api.") in out  # the insight cards' summary comes before the investigation
+    assert "summary (model-worded" not in out  # the investigation's answer covers the cards
     assert "investigating with ollama/llama3.1 (read-only tools, at most 8 calls, 60 s)" in out
     assert ("[c1] model asks: logs deployments/payments-api previous=True  (what the crashed "
             "instance said)") in out

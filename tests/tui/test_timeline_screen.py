@@ -3,6 +3,7 @@ over a real store; a snapshot of the screen on a fixed timeline."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -56,6 +57,7 @@ def console(store: Store) -> IncidentConsole:
     store.audit.append(AuditEvent(action="plan.submitted", operator=Operator("ana"),
                                   scope=AuditScope(clusters=("prod-us",)),
                                   payload={"plan": {"input": "restart payments-api"}}))
+    time.sleep(0.002)  # the timeline keeps milliseconds: the card comes strictly after the plan
     desk.timeline.add(TimelineEntry(kind="insight", author="ana", cluster="prod-us",
                                     title="payments-api: OOMKilled at 256Mi"))
     return IncidentConsole(desk, store.audit, Settings(ai=AISettings(enabled=False)), None)
