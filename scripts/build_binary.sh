@@ -18,5 +18,6 @@ python="${PYTHON:-.venv/bin/python}"
     --copy-metadata kubechat-tui \
     --exclude-module litellm --exclude-module boto3 --exclude-module pytest \
     --exclude-module hypothesis --exclude-module moto --exclude-module mypy \
+    --exclude-module kubernetes_validate --exclude-module check_jsonschema \
     "$PWD/kubechat_tui/__main__.py" >&2
 echo "$out/kubechat"
