@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from kubechat_tui.cli.acting import AS_HELP
-from kubechat_tui.cli.common import UsageError
+from kubechat_tui.cli.common import UsageError, confirmed_on_terminal
 
 EXIT_CODES = """exit codes:
   0  done (or, with --dry-run, previewed; nothing changed)
@@ -169,7 +169,7 @@ def _run(session: Any, args: argparse.Namespace, plan: Any, rollback_of: str | N
             out("")
         confirmed = args.yes
         if prep.status == "needs_confirmation" and not confirmed and not args.json:
-            confirmed = _ask()
+            confirmed = confirmed_on_terminal("Execute these changes?")
         result = pipeline.execute(prep, confirmed)
         if result.summary is not None:
             pipeline.archive_summary(result, result.summary.text, args.note)
@@ -194,16 +194,6 @@ def _run(session: Any, args: argparse.Namespace, plan: Any, rollback_of: str | N
         for line in handle.close():
             err(f"kubechat: warning: {line}")
 
-
-def _ask() -> bool:
-    """Ask on the terminal; False without one (the caller then reports exit 2)."""
-    if not sys.stdin.isatty():
-        return False
-    try:
-        answer = input("Execute these changes? Type 'yes' to confirm: ")
-    except EOFError:
-        return False
-    return answer.strip().lower() == "yes"
 
 
 def out(text: str) -> None:

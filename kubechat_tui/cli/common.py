@@ -10,6 +10,7 @@ SUPPRESS (absent unless given, never masking the top-level value) and the repeat
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
 
 REPEATABLE = ("context",)  # shared flags whose values add up across positions
@@ -74,3 +75,15 @@ class SharedSubParsers(argparse._SubParsersAction):
             later = getattr(namespace, dest, None)
             if earlier and later is not earlier:
                 setattr(namespace, dest, [*earlier, *(later or [])])
+
+
+def confirmed_on_terminal(question: str) -> bool:
+    """Ask `question` on the terminal ("Type 'yes' to confirm"); False without one (the
+    caller then reports exit 2)."""
+    if not sys.stdin.isatty():
+        return False
+    try:
+        answer = input(f"{question} Type 'yes' to confirm: ")
+    except EOFError:
+        return False
+    return answer.strip().lower() == "yes"

@@ -8,7 +8,7 @@ import sys
 from typing import Any, NoReturn
 
 from kubechat_tui.cli.acting import AS_HELP
-from kubechat_tui.cli.common import UsageError
+from kubechat_tui.cli.common import UsageError, confirmed_on_terminal
 
 EXIT_CODES = """exit codes:
   0  the command ran and exited 0
@@ -131,7 +131,7 @@ def _run(session: Any, args: argparse.Namespace, cluster: str, argv: tuple[str, 
             return _refused(found, args.json)
         for label, value in found.confirmation:
             err(f"{label:>11}: {value}")
-        confirmed = args.yes or (not args.json and _ask())
+        confirmed = args.yes or (not args.json and confirmed_on_terminal("Run this command?"))
         return _start(guard, found, confirmed, router.client(cluster), handle, args.json)
     finally:
         for line in handle.close():
@@ -183,16 +183,6 @@ def _start(guard: Any, found: Any, confirmed: bool, client: Any, handle: Any,
         return 0 if end.exit_code == 0 else 1
     return 3 if end.reason == "stream_cut" else 1
 
-
-def _ask() -> bool:
-    """Ask on the terminal; False without one (the caller then reports exit 2)."""
-    if not sys.stdin.isatty():
-        return False
-    try:
-        answer = input("Run this command? Type 'yes' to confirm: ")
-    except EOFError:
-        return False
-    return answer.strip().lower() == "yes"
 
 
 def out_json(doc: dict[str, Any]) -> None:

@@ -165,14 +165,4 @@ class ExecGuard:
                                                      else {}]}
         context = PolicyContext(settings=pipe.settings, labels=labels,
                                 requester=pipe.operator.kube_identity or pipe.operator.os_user)
-        decision = pipe.policy.evaluate(prep.plan, context)
-        prep.policy = decision
-        outcome = ("denied" if not decision.allowed else
-                   "approval_required" if decision.needs_approval else "allowed")
-        prep.trail.record(stage.POLICY, decision.to_dict(), outcome)
-        if decision.allowed or prep.options.break_glass:
-            return True
-        prep.status = "denied"
-        prep.message = "policy: " + ("; ".join(decision.reasons) or "denied")
-        prep.remediation = list(decision.remediation)
-        return False
+        return pipe.decide(prep, pipe.policy.evaluate(prep.plan, context))

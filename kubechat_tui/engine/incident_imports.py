@@ -17,12 +17,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Protocol, runtime_checkable
+from typing import Any
 
 from kubechat_tui.config.settings import Settings
 from kubechat_tui.integrations import alertmanager, argocd
 from kubechat_tui.integrations.bearer import bearer_token
 from kubechat_tui.integrations.imported import ImportedEvent, SourceError, parse_time
+from kubechat_tui.kube.lookup import JsonRequester
 from kubechat_tui.store.timeline import EntryKind, Timeline, TimelineEntry, ts_of
 
 SOURCES = ("alertmanager", "argocd", "rollouts")
@@ -30,16 +31,7 @@ REVISION = "deployment.kubernetes.io/revision"
 CHANGE_CAUSE = "kubernetes.io/change-cause"
 
 
-@runtime_checkable
-class ClusterReader(Protocol):
-    """What rollouts need of `kube.fleet.Fleet`."""
-
-    def cluster_names(self) -> list[str]: ...
-
-    def request_json(self, cluster: str, method: str, path: str, *,
-                     query: dict[str, Any] | None = None, body: object | None = None,
-                     content_type: str | None = None,
-                     timeout: float | None = None) -> tuple[int, dict[str, Any]]: ...
+ClusterReader = JsonRequester  # what rollouts need of `kube.fleet.Fleet`
 
 
 @dataclass(frozen=True)

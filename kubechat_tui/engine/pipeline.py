@@ -296,6 +296,11 @@ class Pipeline:
         undone = undone_approvals(self.timeline, undoing, prep.plan) if undoing else None
         if undoing and undone is not None:
             decision = decision.as_restore(undoing, undone)
+        return self.decide(prep, decision)
+
+    def decide(self, prep: Prepared, decision: PolicyDecision) -> bool:
+        """Record the policy's `decision` (audited); False (status set, the violation
+        alerted) when it denies and no break-glass overrides it. The exec path uses it too."""
         prep.policy = decision
         outcome = ("denied" if not decision.allowed else
                    "approval_required" if decision.needs_approval else "allowed")

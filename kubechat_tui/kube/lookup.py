@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar, runtime_checkable
 
 from kubechat_tui.domain import RESOURCES
 from kubechat_tui.kube import failures
@@ -26,6 +26,7 @@ MAX_PARALLEL = 16  # clusters queried at once
 T = TypeVar("T")
 
 
+@runtime_checkable
 class JsonRequester(Protocol):
     """The part of `kube.fleet.Fleet` this module uses."""
 

@@ -45,6 +45,16 @@ _PARAMS: dict[Verb, frozenset[str]] = {
 # Free-text parameters (grep, status_filter, sort_by, ...): never a leading "-".
 _PARAM_TEXT = re.compile(r"^(?!-)[A-Za-z0-9_.,=!:/\-\[\]* ]{0,200}$")
 _KIND = re.compile(r"^[A-Za-z]{1,63}$")
+# What a step (or a model's read-only tool call) names: the JSON schema of its target.
+TARGET_PROPERTIES: dict[str, Any] = {
+    "resource": {"type": "string", "enum": sorted(RESOURCES)},
+    "namespace": {"type": ["string", "null"]},
+    "name": {"type": ["string", "null"]},
+    "selector": {"type": ["string", "null"]},
+    "clusters": {"type": "array", "items": {"type": "string"}},
+    "params": {"type": "object"},
+    "reason": {"type": "string"},
+}
 REPLY_SCHEMA: dict[str, Any] = {
     "type": "object",
     "properties": {
@@ -54,13 +64,7 @@ REPLY_SCHEMA: dict[str, Any] = {
             "required": ["verb", "resource"],
             "properties": {
                 "verb": {"type": "string", "enum": [v.value for v in PLAN_VERBS]},
-                "resource": {"type": "string", "enum": sorted(RESOURCES)},
-                "namespace": {"type": ["string", "null"]},
-                "name": {"type": ["string", "null"]},
-                "selector": {"type": ["string", "null"]},
-                "clusters": {"type": "array", "items": {"type": "string"}},
-                "params": {"type": "object"},
-                "reason": {"type": "string"},
+                **TARGET_PROPERTIES,
             }}},
     },
     "required": ["steps"],

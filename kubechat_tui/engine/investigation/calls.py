@@ -18,7 +18,13 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from kubechat_tui.domain import RESOURCES, ParamValue, Scope, Step, Verb
 from kubechat_tui.domain.resources import resolve_resource
 from kubechat_tui.domain.verbs import MUTATING_VERBS
-from kubechat_tui.planner.llm_reply import ReplyRejected, StepSpec, draft_from_spec, reply_json
+from kubechat_tui.planner.llm_reply import (
+    TARGET_PROPERTIES,
+    ReplyRejected,
+    StepSpec,
+    draft_from_spec,
+    reply_json,
+)
 from kubechat_tui.planner.render import build_step
 from kubechat_tui.planner.scope import ResolvedScope
 from kubechat_tui.planner.text import printable
@@ -43,13 +49,7 @@ REPLY_SCHEMA: dict[str, Any] = {
             "required": ["tool"],
             "properties": {
                 "tool": {"type": "string", "enum": list(READ_TOOLS)},
-                "resource": {"type": "string", "enum": sorted(RESOURCES)},
-                "namespace": {"type": ["string", "null"]},
-                "name": {"type": ["string", "null"]},
-                "selector": {"type": ["string", "null"]},
-                "clusters": {"type": "array", "items": {"type": "string"}},
-                "params": {"type": "object"},
-                "reason": {"type": "string"},
+                **TARGET_PROPERTIES,
             }}},
         "answer": {"type": ["string", "null"]},
         "citations": {"type": "array", "items": {"type": "string"}},
