@@ -112,7 +112,8 @@ def test_a_change_that_failed_without_landing_leaves_nothing_to_restore(world: W
 def test_a_finished_execution_missing_from_the_timeline_uses_its_audited_rollback(
         world: World) -> None:
     pipeline = world.pipeline(REQUESTER)
-    pipeline.timeline = type("NoTimeline", (), {"add": lambda self, entry: None})()
+    pipeline.timeline = type("NoTimeline", (), {"add": lambda self, entry: None,
+                                                "diagnostics_for": lambda self, digest: []})()
     result = pipeline.run(scale_plan(("staging", "payments", 2)), RunOptions(confirmed=True))
     assert result.status == "done" and result.rollback is not None
     found = find_rollback(world.timeline, world.audit, world.fleet, result.execution_id)

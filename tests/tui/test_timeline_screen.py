@@ -51,13 +51,15 @@ def store(tmp_path: Path) -> Iterator[Store]:
 def console(store: Store) -> IncidentConsole:
     desk = IncidentDesk.on(store, Operator("ana", "admin"))
     desk.open("payments-api crashlooping", "SEV2", ("prod-eu", "prod-us"))
+    time.sleep(0.002)  # the timeline keeps milliseconds: each entry strictly after the last
     desk.timeline.add(TimelineEntry(kind="alert", author="alertmanager", cluster="prod-eu",
                                     title="KubePodCrashLooping firing critical",
                                     source_key="am:1"))
+    time.sleep(0.002)
     store.audit.append(AuditEvent(action="plan.submitted", operator=Operator("ana"),
                                   scope=AuditScope(clusters=("prod-us",)),
                                   payload={"plan": {"input": "restart payments-api"}}))
-    time.sleep(0.002)  # the timeline keeps milliseconds: the card comes strictly after the plan
+    time.sleep(0.002)
     desk.timeline.add(TimelineEntry(kind="insight", author="ana", cluster="prod-us",
                                     title="payments-api: OOMKilled at 256Mi"))
     return IncidentConsole(desk, store.audit, Settings(ai=AISettings(enabled=False)), None)
