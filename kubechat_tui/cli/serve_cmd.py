@@ -20,8 +20,11 @@ from kubechat_tui.cli.common import UsageError
 TOKEN_ENV = "KUBECHAT_SERVE_TOKEN"
 MIN_TOKEN_LENGTH = 16
 FORWARDED = (  # the shared fleet flags a console process is started with
-    ("--cluster-set", "cluster_set"), ("--namespace", "namespace"),
-    ("--selector", "selector"), ("--kubeconfig", "kubeconfig"), ("--config", "config"),
+    ("--cluster-set", "cluster_set"),
+    ("--namespace", "namespace"),
+    ("--selector", "selector"),
+    ("--kubeconfig", "kubeconfig"),
+    ("--config", "config"),
     ("--policy-from-cluster", "policy_from_cluster"),
 )
 EPILOG = f"""\
@@ -37,14 +40,23 @@ exit codes: 0 stopped (Ctrl-C, SIGTERM); 2 bad flags, a non-loopback host withou
 def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentParser) -> None:
     """Register `serve`."""
     serve = subparsers.add_parser(
-        "serve", parents=[parent], help="serve the console in a browser, behind a token",
+        "serve",
+        parents=[parent],
+        help="serve the console in a browser, behind a token",
         description="Serve the console over HTTP with textual-serve; each browser tab runs "
-                    "its own console on the same fleet flags.",
-        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
-    serve.add_argument("--host", default="127.0.0.1",
-                       help="address to listen on (default: 127.0.0.1)")
-    serve.add_argument("--port", type=int, default=8000,
-                       help="port to listen on (default: 8000; 0 picks a free one)")
+        "its own console on the same fleet flags.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    serve.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)"
+    )
+    serve.add_argument(
+        "--port",
+        type=int,
+        default=8000,
+        help="port to listen on (default: 8000; 0 picks a free one)",
+    )
     serve.add_argument("--token", help=f"the access token (default: ${TOKEN_ENV} or random)")
     serve.set_defaults(func=run_serve)
 
@@ -55,14 +67,23 @@ def run_serve(args: argparse.Namespace) -> int:
         raise UsageError(f"--port must be between 0 and 65535, not {args.port}")
     given = args.token if args.token is not None else os.environ.pop(TOKEN_ENV, None)
     if given is None and not is_loopback(args.host):
-        raise UsageError(f"--host {args.host} is not loopback: give a token with --token or "
-                         f"${TOKEN_ENV} (or use an auth proxy in front of 127.0.0.1)")
+        raise UsageError(
+            f"--host {args.host} is not loopback: give a token with --token or "
+            f"${TOKEN_ENV} (or use an auth proxy in front of 127.0.0.1)"
+        )
     if given is not None and len(given) < MIN_TOKEN_LENGTH:
         raise UsageError(f"the token must have at least {MIN_TOKEN_LENGTH} characters")
     token = given or secrets.token_urlsafe(24)
-    shown = "<your token>" if given else token
-    asyncio.run(_serve(args, token, lambda url: print(
-        f"kubechat serve: open {url}?token={shown}  (Ctrl-C stops)", flush=True)))
+    shown = "<token>" if given else token
+    asyncio.run(
+        _serve(
+            args,
+            token,
+            lambda url: print(
+                f"kubechat serve: open {url}?token={shown}  (Ctrl-C stops)", flush=True
+            ),
+        )
+    )
     return 0
 
 
@@ -78,8 +99,11 @@ def is_loopback(host: str) -> bool:
 
 def console_command(args: argparse.Namespace) -> str:
     """The shell command textual-serve runs per connection: the console on these flags."""
-    program = [sys.executable] if getattr(sys, "frozen", False) else \
-        [sys.executable, "-m", "kubechat_tui"]
+    program = (
+        [sys.executable]
+        if getattr(sys, "frozen", False)
+        else [sys.executable, "-m", "kubechat_tui"]
+    )
     argv = ["--demo"] if args.demo else []
     for context in args.context or ():
         argv += ["--context", context]
@@ -102,15 +126,16 @@ async def _serve(args: argparse.Namespace, token: str, announce: Any) -> None:
         await web.TCPSite(runner, args.host, args.port).start()
     except OSError as exc:
         await runner.cleanup()
-        raise UsageError(f"cannot listen on {args.host}:{args.port}: "
-                         f"{exc.strerror or exc}") from None
-    host = "127.0.0.1" if args.host in ("0.0.0.0", "::", "") else args.host
-    host = f"[{host}]" if ":" in host else host
-    announce(f"http://{host}:{runner.addresses[0][1]}/")
+        raise UsageError(
+            f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}"
+        ) from None
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
+    host = "127.0.0.1" if args.host in ("0.0.0.0", "::", "") else args.host
+    host = f"[{host}]" if ":" in host else host
+    announce(f"http://{host}:{runner.addresses[0][1]}/")
     try:
         await stop.wait()
     finally:

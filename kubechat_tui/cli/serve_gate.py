@@ -28,8 +28,7 @@ def token_gate(token: str) -> Middleware:
             return _refuse(401, "a token is required: open the URL printed by kubechat serve")
         if not _same(given, token):
             return _refuse(403, "wrong token")
-        if request.headers.get("Upgrade", "").lower() == "websocket" and \
-                not _same_origin(request):
+        if request.headers.get("Upgrade", "").lower() == "websocket" and not _same_origin(request):
             return _refuse(403, "cross-origin WebSocket refused")
         return await handler(request)
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.serve.conftest import Served, serve_env
+from tests.serve.conftest import Served, running_serve, serve_env
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -53,8 +53,9 @@ def test_the_token_becomes_a_cookie_and_leaves_the_url(served: Served) -> None:
     assert code == 303 and headers["Location"] == "/?fontsize=14"
     cookie = headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Strict" in cookie
-    page = urllib.request.Request(f"{served.base}/", headers={
-        "Cookie": f"kubechat_serve_token={served.token}"})
+    page = urllib.request.Request(
+        f"{served.base}/", headers={"Cookie": f"kubechat_serve_token={served.token}"}
+    )
     with urllib.request.urlopen(page, timeout=10) as response:
         html = response.read().decode()
     assert f"ws://127.0.0.1:{served.base.rsplit(':', 1)[1]}/ws" in html
@@ -62,37 +63,50 @@ def test_the_token_becomes_a_cookie_and_leaves_the_url(served: Served) -> None:
 
 
 def test_a_cross_origin_websocket_is_refused(served: Served) -> None:
-    code, _ = status(f"{served.base}/ws", {
-        "Cookie": f"kubechat_serve_token={served.token}", "Origin": "http://evil.example",
-        "Upgrade": "websocket", "Connection": "Upgrade", "Sec-WebSocket-Version": "13",
-        "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ=="})
+    code, _ = status(
+        f"{served.base}/ws",
+        {
+            "Cookie": f"kubechat_serve_token={served.token}",
+            "Origin": "http://evil.example",
+            "Upgrade": "websocket",
+            "Connection": "Upgrade",
+            "Sec-WebSocket-Version": "13",
+            "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==",
+        },
+    )
     assert code == 403
 
 
-def run_serve(tmp_path: Path, *flags: str, token_env: str | None = None,
-              ) -> subprocess.CompletedProcess[str]:
+def run_serve(tmp_path: Path, *flags: str) -> subprocess.CompletedProcess[str]:
     env = serve_env(tmp_path)
-    if token_env is not None:
-        env["KUBECHAT_SERVE_TOKEN"] = token_env
-    return subprocess.run([sys.executable, "-m", "kubechat_tui", "serve", "--demo", *flags],
-                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "kubechat_tui", "serve", "--demo", *flags],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 @pytest.mark.parametrize("host", ["0.0.0.0", "::", "192.0.2.10", "example.internal"])
-def test_a_non_loopback_host_without_a_given_token_is_refused(tmp_path: Path,
-                                                              host: str) -> None:
+def test_a_non_loopback_host_without_a_given_token_is_refused(tmp_path: Path, host: str) -> None:
     result = run_serve(tmp_path, "--host", host, "--port", "0")
     assert result.returncode == 2 and result.stdout == ""
     assert result.stderr.count("\n") == 1
     assert result.stderr.startswith(f"kubechat: error: --host {host} is not loopback")
 
 
-@pytest.mark.parametrize(("flags", "message"), [
-    (("--token", "short"), "the token must have at least 16 characters"),
-    (("--port", "70000"), "--port must be between 0 and 65535, not 70000"),
-])
-def test_bad_flags_are_one_line_exit_2(tmp_path: Path, flags: tuple[str, ...],
-                                       message: str) -> None:
+@pytest.mark.parametrize(
+    ("flags", "message"),
+    [
+        (("--token", "short"), "the token must have at least 16 characters"),
+        (("--port", "70000"), "--port must be between 0 and 65535, not 70000"),
+    ],
+)
+def test_bad_flags_are_one_line_exit_2(
+    tmp_path: Path, flags: tuple[str, ...], message: str
+) -> None:
     result = run_serve(tmp_path, *flags)
     assert (result.returncode, result.stderr) == (2, f"kubechat: error: {message}\n")
 
@@ -105,3 +119,11 @@ def test_a_busy_port_is_one_line_exit_2(tmp_path: Path) -> None:
         result = run_serve(tmp_path, "--port", str(port))
     assert result.returncode == 2 and result.stderr.count("\n") == 1
     assert result.stderr.startswith(f"kubechat: error: cannot listen on 127.0.0.1:{port}: ")
+
+
+def test_a_given_token_is_used_and_not_printed(tmp_path: Path) -> None:
+    token = "given-token-0123456789"
+    with running_serve(tmp_path, token=token) as running:
+        assert running.url.endswith("/?token=<token>")
+        assert status(f"{running.base}/", {"Authorization": f"Bearer {token}"})[0] == 200
+        assert status(f"{running.base}/?token={token}")[0] == 303
