@@ -13,12 +13,14 @@ import secrets
 import shlex
 import signal
 import sys
+from importlib.util import find_spec
 from typing import Any
 
 from kubechat_tui.cli.common import UsageError
 
 TOKEN_ENV = "KUBECHAT_SERVE_TOKEN"
 MIN_TOKEN_LENGTH = 16
+SERVE_EXTRA_HINT = "pip install 'kubechat-tui[serve]'"
 FORWARDED = (  # the shared fleet flags a console process is started with
     ("--cluster-set", "cluster_set"),
     ("--namespace", "namespace"),
@@ -33,7 +35,7 @@ token: --token, else ${TOKEN_ENV}, else a new random one per start (printed in t
   `Authorization: Bearer TOKEN`. GET /healthz answers 200 without a token.
   A host other than loopback needs a given token (--token or ${TOKEN_ENV}).
 exit codes: 0 stopped (Ctrl-C, SIGTERM); 2 bad flags, a non-loopback host without a
-  given token, or the port cannot be bound
+  given token, the port cannot be bound, or the serve extra is not installed
 """
 
 
@@ -73,6 +75,8 @@ def run_serve(args: argparse.Namespace) -> int:
         )
     if given is not None and len(given) < MIN_TOKEN_LENGTH:
         raise UsageError(f"the token must have at least {MIN_TOKEN_LENGTH} characters")
+    if find_spec("textual_serve") is None:
+        raise UsageError(f"kubechat serve needs textual-serve: {SERVE_EXTRA_HINT}")
     token = given or secrets.token_urlsafe(24)
     shown = "<token>" if given else token
     asyncio.run(
