@@ -20,6 +20,7 @@ from kubechat_tui.cli.common import UsageError
 
 TOKEN_ENV = "KUBECHAT_SERVE_TOKEN"
 MIN_TOKEN_LENGTH = 16
+SHUTDOWN_TIMEOUT_S = 3.0  # open tabs at SIGTERM: then their consoles are told to quit
 SERVE_EXTRA_HINT = "pip install 'kubechat-tui[serve]'"
 FORWARDED = (  # the shared fleet flags a console process is started with
     ("--cluster-set", "cluster_set"),
@@ -124,7 +125,7 @@ async def _serve(args: argparse.Namespace, token: str, announce: Any) -> None:
     from kubechat_tui.cli.serve_web import console_server
 
     app = await console_server(console_command(args), token).make_app()
-    runner = web.AppRunner(app, handle_signals=False)
+    runner = web.AppRunner(app, handle_signals=False, shutdown_timeout=SHUTDOWN_TIMEOUT_S)
     await runner.setup()
     try:
         await web.TCPSite(runner, args.host, args.port).start()

@@ -11,6 +11,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+import websocket
 
 from tests.serve.conftest import Served, running_serve, serve_env
 
@@ -127,3 +128,14 @@ def test_a_given_token_is_used_and_not_printed(tmp_path: Path) -> None:
         assert running.url.endswith("/?token=<token>")
         assert status(f"{running.base}/", {"Authorization": f"Bearer {token}"})[0] == 200
         assert status(f"{running.base}/?token={token}")[0] == 303
+
+
+def test_sigterm_with_an_open_tab_stops_in_seconds(tmp_path: Path) -> None:
+    with running_serve(tmp_path) as running:  # exit: SIGTERM, code 0 within 20 s
+        tab = websocket.create_connection(
+            running.base.replace("http://", "ws://") + "/ws?width=120&height=40",
+            cookie=f"kubechat_serve_token={running.token}",
+            timeout=30,
+        )
+        assert tab.recv()  # the tab's console is up and drawing
+    tab.close()
