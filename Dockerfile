@@ -7,7 +7,7 @@ COPY pyproject.toml README.md ./
 COPY kubechat_tui kubechat_tui
 COPY themes themes
 COPY recipes recipes
-RUN pip wheel --no-cache-dir --wheel-dir /wheels '.[otel]'
+RUN pip wheel --no-cache-dir --wheel-dir /wheels '.[otel,serve]'
 
 FROM python:3.11-slim
 ARG VERSION=0.1.0
@@ -17,7 +17,7 @@ LABEL org.opencontainers.image.title="kubechat" \
       org.opencontainers.image.licenses="Apache-2.0" \
       org.opencontainers.image.source="https://github.com/kubechat/kubechat"
 COPY --from=build /wheels /wheels
-RUN pip install --no-cache-dir --no-index --find-links /wheels 'kubechat-tui[otel]' \
+RUN pip install --no-cache-dir --no-index --find-links /wheels 'kubechat-tui[otel,serve]' \
     && rm -rf /wheels \
     && useradd --uid 10001 --home-dir /data --create-home --shell /usr/sbin/nologin kubechat
 USER 10001:10001
@@ -25,8 +25,8 @@ ENV HOME=/data XDG_CONFIG_HOME=/data/config XDG_DATA_HOME=/data/share \
     XDG_CACHE_HOME=/tmp PYTHONDONTWRITEBYTECODE=1
 VOLUME ["/data"]
 EXPOSE 8000
-# `kubechat serve` (the browser console) answers on 8000; the CLI alone has nothing to probe.
+# `kubechat serve` (the browser console) answers /healthz on 8000 without its token.
 HEALTHCHECK --interval=30s --timeout=3s --start-period=10s \
-    CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/', timeout=2)"
+    CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=2)"
 ENTRYPOINT ["kubechat"]
 CMD ["--help"]

@@ -43,6 +43,7 @@ SUBCOMMAND_MODULES = (
     "kubechat_tui.cli.incident_cmd",
     "kubechat_tui.cli.alerts_cmd",
     "kubechat_tui.cli.policy_cmd",
+    "kubechat_tui.cli.serve_cmd",
 )
 
 

@@ -136,6 +136,7 @@ def test_egress_defaults_to_dns_and_api_and_toggles_open_more() -> None:
             }
         },
         {"rbac": {"write": {"scale": "yes"}}},
+        {"consoleToken": {"existingSecret": 7}},
     ],
     ids=[
         "port-type",
@@ -143,9 +144,28 @@ def test_egress_defaults_to_dns_and_api_and_toggles_open_more() -> None:
         "postgres-without-secret",
         "toggle-without-cidr",
         "write-type",
+        "console-token-type",
     ],
 )
 def test_values_schema_rejects_bad_values(values: dict[str, Any]) -> None:
     chart = helm.Chart.load(CHART)
     with pytest.raises(helm.HelmError, match=r"values don.t meet the specifications|schema"):
         chart.render(values, name="kubechat", namespace="kubechat", is_install=True)
+
+
+def test_the_browser_console_gets_a_token_and_is_probed_on_healthz() -> None:
+    docs = _render({})
+    (secret,) = _by_kind(docs, "Secret")
+    assert secret["metadata"]["name"] == "kubechat-console-token"
+    assert len(secret["data"]["token"]) > 40  # 40 random characters, base64
+    container = _by_kind(docs, "Deployment")[0]["spec"]["template"]["spec"]["containers"][0]
+    env = {e["name"]: e.get("value", e.get("valueFrom")) for e in container["env"]}
+    ref = {"secretKeyRef": {"name": "kubechat-console-token", "key": "token"}}
+    assert env["KUBECHAT_SERVE_TOKEN"] == ref
+    for probe in ("readinessProbe", "livenessProbe"):
+        assert container[probe]["httpGet"] == {"path": "/healthz", "port": "http"}
+    given = _render({"consoleToken": {"existingSecret": "console", "secretKey": "t"}})
+    assert _by_kind(given, "Secret") == []
+    container = _by_kind(given, "Deployment")[0]["spec"]["template"]["spec"]["containers"][0]
+    env = {e["name"]: e.get("value", e.get("valueFrom")) for e in container["env"]}
+    assert env["KUBECHAT_SERVE_TOKEN"] == {"secretKeyRef": {"name": "console", "key": "t"}}

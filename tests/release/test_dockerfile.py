@@ -13,9 +13,9 @@ def instructions(name: str) -> list[str]:
     return [line for line in LINES if line.split(" ", 1)[0] == name]
 
 
-def test_two_stages_and_the_wheel_with_telemetry_inside() -> None:
+def test_two_stages_and_the_wheel_with_telemetry_and_the_browser_console_inside() -> None:
     assert len(instructions("FROM")) == 2
-    assert any("kubechat-tui[otel]" in line for line in LINES)
+    assert any("kubechat-tui[otel,serve]" in line for line in LINES)
 
 
 def test_runs_as_a_numeric_non_root_user_with_state_on_a_volume() -> None:
@@ -30,5 +30,5 @@ def test_oci_labels_healthcheck_and_entrypoint() -> None:
     text = "\n".join(LINES)
     for label in ("title", "description", "version", "licenses", "source"):
         assert f"org.opencontainers.image.{label}=" in text
-    assert instructions("HEALTHCHECK")
+    assert instructions("HEALTHCHECK") and "http://127.0.0.1:8000/healthz" in text
     assert instructions("ENTRYPOINT") == ['ENTRYPOINT ["kubechat"]']
