@@ -33,7 +33,7 @@ from kubechat_tui.tui.widgets.plan_view import PlanView
 from kubechat_tui.tui.widgets.status_bar import StatusBar
 
 if TYPE_CHECKING:
-    from kubechat_tui.engine.diagnostics.results import StepResult
+    from kubechat_tui.engine.diagnostics.results import ReadRun, StepResult
     from kubechat_tui.engine.pipeline import RunResult
     from kubechat_tui.engine.wiring import EngineHandle
 
@@ -85,7 +85,6 @@ class OperatingScreen(ChattingScreen):
                                               f"{one_line(exc)}"))
         else:
             self.post_message(ReadRunFinished(plan, run))
-            self.post_message(insight_cards(handle, run))
 
     def on_read_result_ready(self, message: ReadResultReady) -> None:
         production = frozenset(s.name for s in self.kubechat.fleet.statuses() if s.production)
@@ -101,8 +100,17 @@ class OperatingScreen(ChattingScreen):
             self.query_one(StatusBar).show_error(message.error)
         else:
             chat.add_message("system", f"{message.run.run_id}: {message.run.summary()}")
+            run = message.run  # the analysis waits until the results are painted: its reads
+            self.call_after_refresh(self.kubechat.with_engine,  # would take the CPU first
+                                    lambda handle: self.analyze_insights(handle, run),
+                                    self._engine_failed)
         if message.plan.mutating:
             self._check_change(message.plan)
+
+    @work(thread=True, group="insights")
+    def analyze_insights(self, handle: EngineHandle, run: ReadRun) -> None:
+        """Worker: the insight cards of a finished read run (and their summary)."""
+        self.post_message(insight_cards(handle, run))
 
     def on_insights_ready(self, message: InsightsReady) -> None:
         chat = self.query_one(ChatPane)
