@@ -362,15 +362,8 @@ class AuditLog:
     def _authentic_key_in_force(self, keys: dict[str, TrustedKey]) -> str | None:
         """The key in force per the newest checkpoint, when that checkpoint verifies with
         the recorded key it names (a damaged one is left to ``verify``); else None."""
-        with self.db.read() as conn:
-            row = conn.execute(
-                "SELECT payload, signature FROM audit_checkpoint ORDER BY id DESC LIMIT 1"
-            ).fetchone()
-        if row is None:
-            return None
-        try:
-            last = parse_checkpoint(bytes(row[0]), bytes(row[1]))
-        except ValueError:
+        last = newest_checkpoint(self.db)
+        if last is None:
             return None
         signer = keys.get(last.key_fingerprint)
         if signer is None or not last.signed_by(signer):
@@ -385,9 +378,9 @@ class AuditLog:
             return False
 
 
-def key_in_force(db: Database) -> str | None:
-    """The fingerprint that signs the next checkpoint: the newest checkpoint's key, or the
-    key it hands over to; None before any checkpoint."""
+def newest_checkpoint(db: Database) -> Checkpoint | None:
+    """The newest stored checkpoint, parsed; None before any (or when it does not parse:
+    `verify` reports that one)."""
     with db.read() as conn:
         row = conn.execute(
             "SELECT payload, signature FROM audit_checkpoint ORDER BY id DESC LIMIT 1"
@@ -395,10 +388,16 @@ def key_in_force(db: Database) -> str | None:
     if row is None:
         return None
     try:
-        last = parse_checkpoint(bytes(row[0]), bytes(row[1]))
+        return parse_checkpoint(bytes(row[0]), bytes(row[1]))
     except ValueError:
         return None
-    return last.next_fingerprint or last.key_fingerprint
+
+
+def key_in_force(db: Database) -> str | None:
+    """The fingerprint that signs the next checkpoint: the newest checkpoint's key, or the
+    key it hands over to; None before any checkpoint."""
+    last = newest_checkpoint(db)
+    return None if last is None else last.next_fingerprint or last.key_fingerprint
 
 
 def _where(filters: AuditFilter, after: int) -> tuple[str, list[Any]]:
