@@ -52,22 +52,13 @@ def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentPa
 
 def run_ask(args: argparse.Namespace) -> int:
     """Handler of `kubechat ask`."""
-    from kubechat_tui.cli.plan_cmd import read_text, with_selector
+    from kubechat_tui.cli.plan_cmd import plan_in_session, read_text
     from kubechat_tui.cli.session import open_session
-    from kubechat_tui.domain import Scope
-    from kubechat_tui.kube.lookup import FleetView
-    from kubechat_tui.planner.service import PlannerService
 
     text = read_text(args.text)
     session = open_session(args)
     try:
-        scope = Scope(clusters=tuple(session.scope.clusters),
-                      namespace=session.scope.namespace, cluster_set=session.scope.cluster_set)
-        service = PlannerService(session.settings, FleetView(session.fleet), mode=args.planner,
-                                 contexts=session.fleet.routes(),
-                                 data_dir=getattr(session, "data_dir", None))
-        result = service.plan(with_selector(text, session.scope.label_selector), scope)
-        return _answer(session, args, result)
+        return _answer(session, args, plan_in_session(session, text, args.planner))
     finally:
         session.close()
 

@@ -30,9 +30,13 @@ import shlex
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from kubechat_tui.cli.common import UsageError
+
+if TYPE_CHECKING:
+    from kubechat_tui.domain import PlanResult
+    from kubechat_tui.planner.service import Mode
 
 MAX_STDIN_BYTES = 1_000_000
 FALLBACK_NOTES = ("; used the rule planner", "; used rules")  # said on stderr instead
@@ -63,23 +67,30 @@ def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentPa
 def run_plan(args: argparse.Namespace) -> int:
     """Handler of `kubechat plan`."""
     from kubechat_tui.cli.session import open_session
-    from kubechat_tui.domain import Scope
-    from kubechat_tui.kube.lookup import FleetView
-    from kubechat_tui.planner.service import PlannerService
 
     text = read_text(args.text)
     save = check_save_path(args.save) if args.save else None
     session = open_session(args)
     try:
-        scope = Scope(clusters=tuple(session.scope.clusters),
-                      namespace=session.scope.namespace, cluster_set=session.scope.cluster_set)
-        service = PlannerService(session.settings, FleetView(session.fleet), mode=args.planner,
-                                 contexts=session.fleet.routes(),
-                                 data_dir=getattr(session, "data_dir", None))
-        result = service.plan(with_selector(text, session.scope.label_selector), scope)
+        result = plan_in_session(session, text, args.planner)
     finally:
         session.close()
     return report(result, as_json=args.json, save=save)
+
+
+def plan_in_session(session: Any, text: str, mode: Mode) -> PlanResult:
+    """Plan `text` in an open session's scope (its `-l` selector stated in the request),
+    with the planner `mode` asks for; `plan` and `ask` both plan this way."""
+    from kubechat_tui.domain import Scope
+    from kubechat_tui.kube.lookup import FleetView
+    from kubechat_tui.planner.service import PlannerService
+
+    scope = Scope(clusters=tuple(session.scope.clusters),
+                  namespace=session.scope.namespace, cluster_set=session.scope.cluster_set)
+    service = PlannerService(session.settings, FleetView(session.fleet), mode=mode,
+                             contexts=session.fleet.routes(),
+                             data_dir=getattr(session, "data_dir", None))
+    return service.plan(with_selector(text, session.scope.label_selector), scope)
 
 
 def with_selector(text: str, selector: str | None) -> str:
