@@ -122,7 +122,7 @@ def console_command(args: argparse.Namespace) -> str:
 async def _serve(args: argparse.Namespace, token: str, announce: Any) -> None:
     from aiohttp import web
 
-    from kubechat_tui.cli.serve_web import console_server
+    from kubechat_tui.tui.web_server import console_server
 
     app = await console_server(console_command(args), token).make_app()
     runner = web.AppRunner(app, handle_signals=False, shutdown_timeout=SHUTDOWN_TIMEOUT_S)

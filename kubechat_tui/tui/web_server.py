@@ -8,7 +8,7 @@ from typing import Any
 from aiohttp import web
 from textual_serve.server import Server
 
-from kubechat_tui.cli.serve_gate import HEALTH_PATH, health, token_gate
+from kubechat_tui.tui.web_gate import HEALTH_PATH, health, token_gate
 
 
 class ConsoleServer(Server):
