@@ -19,7 +19,8 @@ from pathlib import Path
 from kubechat_tui.config.settings import AISettings, Settings
 from kubechat_tui.domain import Plan, Scope, Verb
 from kubechat_tui.engine.approvals import ApprovalWorkflow
-from kubechat_tui.engine.pipeline import Pipeline, RunOptions
+from kubechat_tui.engine.pipeline import Pipeline
+from kubechat_tui.engine.run_state import RunOptions
 from kubechat_tui.guard.policy import load_policy
 from kubechat_tui.kube.fleet import Fleet
 from kubechat_tui.planner.render import build_step

@@ -134,9 +134,9 @@ def _run(session: Any, args: argparse.Namespace, plan: Any, rollback_of: str | N
 
     from kubechat_tui.cli.acting import plan_clusters, resolve_actor
     from kubechat_tui.engine.canonical import PlanInputError, canonical
-    from kubechat_tui.engine.pipeline import RunOptions, describe_prepared
     from kubechat_tui.engine.preview_text import preview_text, progress_line, result_text
     from kubechat_tui.engine.routes import bind_routes
+    from kubechat_tui.engine.run_state import RunOptions, describe_prepared
     from kubechat_tui.engine.summary_llm import model_summary_writer
     from kubechat_tui.engine.wiring import configured_policy_source, open_engine
     from kubechat_tui.kube.lookup import FleetView

@@ -36,7 +36,8 @@ from kubechat_tui.engine.exec_plan import (
     kubectl_line,
     resolve_target,
 )
-from kubechat_tui.engine.pipeline import Pipeline, Prepared, RunOptions, Status
+from kubechat_tui.engine.pipeline import Pipeline
+from kubechat_tui.engine.run_state import Prepared, RunOptions, Status
 from kubechat_tui.engine.trail import Trail
 from kubechat_tui.guard.policy import PolicyContext
 from kubechat_tui.kube.recorder import Request

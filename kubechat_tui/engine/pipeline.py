@@ -25,13 +25,12 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 from kubechat_tui.config.settings import Settings
 from kubechat_tui.domain import Plan
 from kubechat_tui.domain.tracing import plan_attributes, traced
 from kubechat_tui.engine import trail as stage
-from kubechat_tui.engine.approval_status import ApprovalStatus
 from kubechat_tui.engine.approvals import ApprovalError, ApprovalWorkflow, approval_rows, who
 from kubechat_tui.engine.approver_review import checks_of
 from kubechat_tui.engine.canonical import PlanInputError, canonical
@@ -44,7 +43,6 @@ from kubechat_tui.engine.changes import (
 from kubechat_tui.engine.dryrun import DryRunReport, dry_run
 from kubechat_tui.engine.execute import (
     Announce,
-    ExecutionReport,
     Progress,
     ProgressCallback,
     execute,
@@ -54,9 +52,10 @@ from kubechat_tui.engine.journal import intent_payload
 from kubechat_tui.engine.request_plan import RequestPlanError, read_targets
 from kubechat_tui.engine.rollback import rollback_notes, rollback_plan, undone_approvals
 from kubechat_tui.engine.routes import bind_routes
+from kubechat_tui.engine.run_state import Prepared, RunOptions, RunResult, Status
 from kubechat_tui.engine.settle import settle_config
 from kubechat_tui.engine.snapshot import capture
-from kubechat_tui.engine.summary import Summary, SummaryWriter, write_summary
+from kubechat_tui.engine.summary import SummaryWriter, write_summary
 from kubechat_tui.engine.trail import AuditSink, Trail
 from kubechat_tui.engine.violations import ViolationAlerter, denial
 from kubechat_tui.guard.policy import Policy, PolicyContext, PolicyDecision, PolicyError
@@ -71,72 +70,9 @@ from kubechat_tui.store.approvals import ApprovalRequest
 from kubechat_tui.store.audit_model import Operator
 from kubechat_tui.store.timeline import Timeline, TimelineEntry
 
-Status = Literal["done", "previewed", "denied", "awaiting_approval", "failed",
-                 "needs_confirmation"]
 MIN_JUSTIFICATION = 10
 # (fleet, (step id, request) of the request plan, who to ask for missing permissions)
 RbacCheck = Callable[[ApiRequester, Sequence[tuple[str, Request]], str | None], RbacReport]
-StageCallback = Callable[[str], None]
-
-
-@dataclass(frozen=True)
-class RunOptions:
-    """How far to go and what the user has said."""
-
-    dry_run_only: bool = False  # stop after the preview (`apply --dry-run`)
-    confirmed: bool = False  # explicit confirmation (`--yes` / the console's confirm)
-    skip_dry_run: bool = False  # needs a written justification
-    justification: str = ""
-    break_glass: str = ""  # policy exception with this justification (flagged loudly)
-    on_progress: ProgressCallback | None = None
-    rollback_of: str | None = None  # the execution this plan undoes
-    on_stage: StageCallback | None = None  # told before each check starts (for a console)
-
-
-@dataclass
-class Prepared:
-    """Everything the preview shows; `status` says whether it may go on to execution."""
-
-    execution_id: str
-    plan: Plan
-    status: Status
-    message: str
-    trail: Trail
-    changes: list[Change] = field(default_factory=list)
-    requests: list[tuple[str, Request]] = field(default_factory=list)  # (step id, request)
-    unreadable: list[str] = field(default_factory=list)  # reads the clusters refused (403)
-    gate: ReviewedRequests | None = None  # sends only what the RBAC pre-flight allowed
-    rbac: RbacReport | None = None
-    policy: PolicyDecision | None = None
-    dry_run: DryRunReport | None = None
-    approval: ApprovalStatus | None = None
-    remediation: list[str] = field(default_factory=list)
-    options: RunOptions = field(default_factory=RunOptions)
-    snapshot_record: int | None = None  # seq of the snapshot.captured record the intents name
-    submitted_digest: str = ""  # the plan's digest as submitted (finds its diagnostics runs)
-    evidence: list[str] = field(default_factory=list)  # those runs' ids, once executed
-
-    @property
-    def ready(self) -> bool:
-        """True when only the confirmation stands between this plan and execution."""
-        return self.status in ("needs_confirmation", "previewed") and bool(self.changes)
-
-
-@dataclass
-class RunResult:
-    """The end of a run: status, one-line message, and every stage's result."""
-
-    status: Status
-    message: str
-    prepared: Prepared
-    report: ExecutionReport | None = None
-    summary: Summary | None = None
-    rollback: Plan | None = None
-
-    @property
-    def execution_id(self) -> str:
-        """The id linking every audit record and timeline entry of this run."""
-        return self.prepared.execution_id
 
 
 def _span_attributes(_pipeline: Any, prep: Prepared, *_: Any) -> dict[str, Any]:
@@ -559,18 +495,3 @@ def _approvers(prep: Prepared) -> list[str]:
 
 def _diff_text(changes: list[Change]) -> str:
     return "\n".join(c.diff for c in changes if c.diff)
-
-
-def describe_prepared(prep: Prepared) -> dict[str, Any]:
-    """A JSON view of the preview (for `apply --json` and tests)."""
-    return {
-        "execution_id": prep.execution_id, "status": prep.status, "message": prep.message,
-        "plan_digest": prep.plan.digest(), "remediation": prep.remediation,
-        "rbac": prep.rbac.to_dict() if prep.rbac else None,
-        "policy": prep.policy.to_dict() if prep.policy else None,
-        "approval": ({"state": prep.approval.state, "reason": prep.approval.reason,
-                      "request_id": prep.approval.request.id if prep.approval.request else None}
-                     if prep.approval else None),
-        "changes": [{**c.to_json(), "diff": c.diff} for c in prep.changes],
-        "requests": [{"step": step_id, **r.to_json()} for step_id, r in prep.requests],
-    }

@@ -5,7 +5,7 @@ from __future__ import annotations
 from kubechat_tui.engine.changes import Change
 from kubechat_tui.engine.diff import masked_text
 from kubechat_tui.engine.execute import Progress
-from kubechat_tui.engine.pipeline import Prepared, RunResult
+from kubechat_tui.engine.run_state import Prepared, RunResult
 
 _STATE = {"running": "…", "done": "✓", "failed": "✗", "not_run": "·"}
 SHOWN_REQUESTS = 8  # per change; a drain of a full node lists many evictions

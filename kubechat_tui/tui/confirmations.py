@@ -16,7 +16,7 @@ from kubechat_tui.domain import Plan
 
 if TYPE_CHECKING:  # the engine is imported when it is first opened (keeps startup fast)
     from kubechat_tui.engine.exec_guard import ExecPrepared
-    from kubechat_tui.engine.pipeline import Prepared
+    from kubechat_tui.engine.run_state import Prepared
     from kubechat_tui.store.approvals import ApprovalRequest
 
 CODE_LETTERS = "abcdefghjkmnpqrstuvwxyz"  # no i, l, o: nothing to confuse with 1 and 0

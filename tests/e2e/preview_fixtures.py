@@ -12,7 +12,7 @@ from kubechat_tui.engine.changes import Change
 from kubechat_tui.engine.diff import unified_diff
 from kubechat_tui.engine.dryrun import DryRunReport
 from kubechat_tui.engine.execute import ExecutionReport, Progress
-from kubechat_tui.engine.pipeline import Prepared, RunOptions, RunResult
+from kubechat_tui.engine.run_state import Prepared, RunOptions, RunResult
 from kubechat_tui.engine.snapshot import of_object, plan_undo
 from kubechat_tui.engine.summary import write_summary
 from kubechat_tui.engine.trail import Trail

@@ -13,7 +13,7 @@ import pytest
 
 from kubechat_tui.config.settings import AISettings, Settings
 from kubechat_tui.engine import trail as stage
-from kubechat_tui.engine.pipeline import RunOptions
+from kubechat_tui.engine.run_state import RunOptions
 from kubechat_tui.engine.wiring import open_fleet_engine
 from kubechat_tui.store.errors import StoreError
 from kubechat_tui.tui.app import KubechatApp

@@ -13,8 +13,9 @@ import pytest
 from kubechat_tui.domain import Verb
 from kubechat_tui.engine import drain
 from kubechat_tui.engine.execute import Progress
-from kubechat_tui.engine.pipeline import Pipeline, RunOptions
+from kubechat_tui.engine.pipeline import Pipeline
 from kubechat_tui.engine.rollback import load_rollback
+from kubechat_tui.engine.run_state import RunOptions
 from tests.e2e.conftest import REQUESTER, World
 from tests.e2e.verb_plans import get, node_pods, one_step, open_policy
 

@@ -15,9 +15,10 @@ from kubechat_tui.domain import Verb
 from kubechat_tui.engine import trail as stage
 from kubechat_tui.engine.execute import Progress
 from kubechat_tui.engine.journal import ExecutionRun, interrupted_executions
-from kubechat_tui.engine.pipeline import Pipeline, RunOptions
+from kubechat_tui.engine.pipeline import Pipeline
 from kubechat_tui.engine.recovery import find_rollback
 from kubechat_tui.engine.rollback import RollbackError
+from kubechat_tui.engine.run_state import RunOptions
 from kubechat_tui.store.audit import AuditLog
 from kubechat_tui.store.audit_model import AuditEvent
 from kubechat_tui.store.errors import StoreError

@@ -9,7 +9,7 @@ import pytest
 
 from kubechat_tui.domain import Plan, Scope, Verb
 from kubechat_tui.engine import trail as stage
-from kubechat_tui.engine.pipeline import RunOptions
+from kubechat_tui.engine.run_state import RunOptions
 from kubechat_tui.engine.wiring import open_engine
 from kubechat_tui.guard.policy import PolicyError, load_policy
 from kubechat_tui.planner.render import build_step

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from kubechat_tui.engine import trail as stage
-from kubechat_tui.engine.pipeline import RunOptions
+from kubechat_tui.engine.run_state import RunOptions
 from kubechat_tui.engine.wiring import open_fleet_engine
 from kubechat_tui.guard.policy import load_policy
 from kubechat_tui.store.approvals import ApprovalStore

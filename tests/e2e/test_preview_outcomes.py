@@ -12,7 +12,7 @@ from typing import Any
 from textual.app import App
 
 from kubechat_tui.domain import Plan
-from kubechat_tui.engine.pipeline import Prepared, RunOptions
+from kubechat_tui.engine.run_state import Prepared, RunOptions
 from kubechat_tui.guard.policy import load_policy
 from kubechat_tui.tui.screens.preview_screen import PipelineLike, PreviewScreen
 from tests.e2e.conftest import REQUESTER, VIEWER, World

@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from kubechat_tui.domain import Plan, Verb
-from kubechat_tui.engine.pipeline import RunOptions, RunResult, describe_prepared
+from kubechat_tui.engine.run_state import RunOptions, RunResult, describe_prepared
 from kubechat_tui.guard.access import Attributes, attributes_of
 from kubechat_tui.guard.rbac import SSAR_PATH, SSR_PATH
 from kubechat_tui.kube.recorder import Request

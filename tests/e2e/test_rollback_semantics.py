@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from kubechat_tui.domain import Verb
-from kubechat_tui.engine.pipeline import Pipeline, RunOptions, RunResult
+from kubechat_tui.engine.pipeline import Pipeline
 from kubechat_tui.engine.rollback import RollbackError, load_rollback
+from kubechat_tui.engine.run_state import RunOptions, RunResult
 from tests.e2e.conftest import LEAD, REQUESTER, World
 from tests.e2e.verb_plans import DEPLOY, get, one_step, open_policy
 

@@ -11,8 +11,8 @@ import pytest
 from kubechat_tui.engine import trail as stage
 from kubechat_tui.engine.approvals import SelfApprovalError
 from kubechat_tui.engine.changes import observe_state_versions
-from kubechat_tui.engine.pipeline import RunOptions
 from kubechat_tui.engine.rollback import load_rollback
+from kubechat_tui.engine.run_state import RunOptions
 from tests.e2e.conftest import LEAD, REQUESTER, World
 
 SCALE = "scale payments-api in prod-eu to 5"

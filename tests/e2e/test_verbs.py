@@ -8,8 +8,9 @@ from typing import Any
 import pytest
 
 from kubechat_tui.domain import Plan, Verb
-from kubechat_tui.engine.pipeline import Pipeline, RunOptions
+from kubechat_tui.engine.pipeline import Pipeline
 from kubechat_tui.engine.rollback import load_rollback
+from kubechat_tui.engine.run_state import RunOptions
 from tests.e2e.conftest import REQUESTER, World
 from tests.e2e.verb_plans import DEPLOY, get, one_step, open_policy
 

@@ -34,7 +34,7 @@ from kubechat_tui.tui.widgets.status_bar import StatusBar
 
 if TYPE_CHECKING:
     from kubechat_tui.engine.diagnostics.results import ReadRun, StepResult
-    from kubechat_tui.engine.pipeline import RunResult
+    from kubechat_tui.engine.run_state import RunResult
     from kubechat_tui.engine.wiring import EngineHandle
 
 
@@ -143,7 +143,7 @@ class OperatingScreen(ChattingScreen):
     def show_preview(self, handle: EngineHandle, plan: Plan,
                      rollback_of: str | None = None) -> None:
         """Push the preview of `plan`; its result comes back to the chat."""
-        from kubechat_tui.engine.pipeline import RunOptions
+        from kubechat_tui.engine.run_state import RunOptions
         from kubechat_tui.tui.screens.preview_screen import PreviewScreen
 
         self.app.push_screen(PreviewScreen(handle.pipeline, plan,

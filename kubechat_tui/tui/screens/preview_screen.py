@@ -30,8 +30,8 @@ from kubechat_tui.domain.visible_text import visible
 from kubechat_tui.engine.approvals import MIN_JUSTIFICATION
 from kubechat_tui.engine.diff import masked_text
 from kubechat_tui.engine.execute import Progress
-from kubechat_tui.engine.pipeline import Prepared, RunOptions, RunResult
 from kubechat_tui.engine.preview_text import progress_line, request_lines
+from kubechat_tui.engine.run_state import Prepared, RunOptions, RunResult
 from kubechat_tui.tui.bindings import PREVIEW_BINDINGS
 from kubechat_tui.tui.confirmations import (
     break_glass_confirmation,
