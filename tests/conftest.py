@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from kubechat_tui.sim import SimServer
+from tests.planner.llm_stub import LLMStub
 
 
 @pytest.fixture(scope="session")
@@ -24,3 +25,12 @@ def sim_server() -> Iterator[SimServer]:
 def sim_kubeconfig(sim_server: SimServer, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A kubeconfig for sim_server (current context prod-eu, admin)."""
     return sim_server.write_kubeconfig(tmp_path_factory.mktemp("sim") / "kubeconfig")
+
+
+@pytest.fixture
+def stub() -> Iterator[LLMStub]:
+    """The scripted model (Ollama and OpenAI APIs) on loopback, one per test."""
+    server = LLMStub()
+    server.start()
+    yield server
+    server.stop()

@@ -6,7 +6,6 @@ data and for a change are refused, shown and audited; tool output reaches the mo
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -45,13 +44,6 @@ def json_calls(*items: dict[str, Any]) -> Scripted:
     """The model's tool calls as a strict JSON reply (no tool calling)."""
     return Scripted(json.dumps({"calls": list(items)}))
 
-
-@pytest.fixture
-def stub() -> Iterator[LLMStub]:
-    server = LLMStub()
-    server.start()
-    yield server
-    server.stop()
 
 
 def with_model(cli: Cli, stub: LLMStub, provider: str = "ollama", extra: str = "") -> None:

@@ -8,21 +8,12 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from kubechat_tui.cli.main import main
 from tests.planner.llm_stub import LLMStub, Scripted
-
-
-@pytest.fixture
-def stub() -> Iterator[LLMStub]:
-    server = LLMStub()
-    server.start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

@@ -42,14 +42,6 @@ from tests.planner.llm_stub import LLMStub, Scripted
 
 
 @pytest.fixture
-def stub() -> Iterator[LLMStub]:
-    server = LLMStub()
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
 def s3(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()

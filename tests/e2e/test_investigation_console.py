@@ -36,14 +36,6 @@ from tests.tui.helpers import SIZE, wait_for
 
 
 @pytest.fixture
-def stub() -> Iterator[LLMStub]:
-    server = LLMStub()
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
 def console(world: World, tmp_path: Path, stub: LLMStub,
             monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[], KubechatApp]]:
     """The console on the world's fleet, its model the scripted stub."""

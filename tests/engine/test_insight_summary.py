@@ -5,9 +5,6 @@ when the model fails, there is no summary and the cards stand."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-
-import pytest
 
 from kubechat_tui.config.settings import AISettings, Settings
 from kubechat_tui.engine.insights.cards import Evidence, InsightCard, NextStep
@@ -22,13 +19,6 @@ CARD = InsightCard(
               "2026-12-08T02:55:31Z"),),
     NextStep("recipe", "rollback-deployment", (("namespace", "payments"),)))
 
-
-@pytest.fixture
-def stub() -> Iterator[LLMStub]:
-    server = LLMStub()
-    server.start()
-    yield server
-    server.stop()
 
 
 def settings(stub: LLMStub, enabled: bool = True) -> Settings:
